@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Protocol;
+
+/// <summary>
+/// One message as parsed from the input. Every sequence in it is a slice of the reader's buffer and is valid only
+/// until the next read on the same reader; copy (e.g. <see cref="PooledFrame"/>) to keep anything longer.
+/// </summary>
+public readonly struct Message
+{
+    internal Message(MessageType type, ReadOnlySequence<byte> body, FrameHeader frame, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload)
+    {
+        Type = type;
+        Body = body;
+        Frame = frame;
+        Metadata = metadata;
+        Payload = payload;
+    }
+
+    /// <summary><see cref="MessageType.None"/> when the peer closed the connection on a message boundary.</summary>
+    public MessageType Type { get; }
+
+    /// <summary>The bytes after the 8-byte message header.</summary>
+    public ReadOnlySequence<byte> Body { get; }
+
+    /// <summary>The frame header of a FRAME message; default otherwise.</summary>
+    public FrameHeader Frame { get; }
+
+    /// <summary>The metadata block of a FRAME message, without padding.</summary>
+    public ReadOnlySequence<byte> Metadata { get; }
+
+    /// <summary>The payload of a FRAME message (pixels or a compressed image), 8-aligned within the message.</summary>
+    public ReadOnlySequence<byte> Payload { get; }
+
+    public bool IsConnectionClosed => Type == MessageType.None;
+
+    /// <summary>The token of a PING or PONG.</summary>
+    public ulong PingToken => BinaryPrimitives.ReadUInt64LittleEndian(BodySpan(stackalloc byte[8]));
+
+    public ErrorMessage ReadError() => ErrorMessage.Read(BodySpan(new byte[Body.Length]));
+
+    public Hello ReadHello() => Hello.Read(BodySpan(new byte[Body.Length]));
+
+    public Ack ReadAck() => Ack.Read(BodySpan(stackalloc byte[Ack.Size]));
+
+    // Small fixed bodies: the first segment almost always holds them whole; otherwise copy into the scratch span.
+    private ReadOnlySpan<byte> BodySpan(Span<byte> scratch)
+    {
+        if (Body.IsSingleSegment)
+        {
+            return Body.FirstSpan;
+        }
+
+        Body.CopyTo(scratch);
+        return scratch[..(int)Body.Length];
+    }
+}

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Protocol;
+
+/// <summary>
+/// Pure parsing of PROTOCOL.md byte streams: no I/O, no allocation. "Not enough bytes yet" returns false; bytes
+/// that can never become valid throw <see cref="ProtocolException"/> as soon as they are seen, before the rest of
+/// the message arrives and before anything is allocated for it.
+/// </summary>
+public static class MessageParser
+{
+    private const int LookAhead = MessageHeader.Size + FrameHeader.Size;
+
+    /// <summary>PROTOCOL.md §2. The magic is checked as soon as 4 bytes are in, so a wrong peer fails at once.</summary>
+    public static bool TryReadPreamble(in ReadOnlySequence<byte> buffer, out Preamble preamble, out SequencePosition end)
+    {
+        preamble = default;
+        end = buffer.Start;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> scratch = stackalloc byte[Preamble.Size];
+        ReadOnlySpan<byte> head = Head(buffer, scratch);
+        // A wrong magic throws at once; a right one waits for the rest of the preamble.
+        Preamble.CheckMagic(head);
+        if (head.Length < Preamble.Size)
+        {
+            return false;
+        }
+
+        preamble = Preamble.Read(head);
+        end = buffer.GetPosition(Preamble.Size);
+        return true;
+    }
+
+    /// <summary>
+    /// PROTOCOL.md §3-§10: reads one message. On success <paramref name="end"/> is the position after it; on false
+    /// nothing is consumed and the caller must wait for more bytes.
+    /// </summary>
+    public static bool TryReadMessage(in ReadOnlySequence<byte> buffer, int maxMessageLength, out Message message, out SequencePosition end)
+    {
+        message = default;
+        end = buffer.Start;
+        long available = buffer.Length;
+        if (available < 4)
+        {
+            return false;
+        }
+
+        Span<byte> scratch = stackalloc byte[LookAhead];
+        ReadOnlySpan<byte> head = Head(buffer, scratch);
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        // PROTOCOL.md §3.1: the limit is checked before anything else is read or allocated.
+        if (length > (uint)maxMessageLength)
+        {
+            ProtocolException.Throw(ErrorCode.MessageTooLarge, $"message length {length} exceeds the maximum {maxMessageLength}");
+        }
+
+        if (length < ProtocolConstants.LengthCoveredHeaderSize)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage, $"message length {length} is below the minimum {ProtocolConstants.LengthCoveredHeaderSize}");
+        }
+
+        if (head.Length < MessageHeader.Size)
+        {
+            return false;
+        }
+
+        var type = (MessageType)head[4];
+        int bodyLength = (int)length - ProtocolConstants.LengthCoveredHeaderSize;
+        CheckTypeAndBodyLength(type, bodyLength);
+        if (head[5] != 0 || head[6] != 0 || head[7] != 0)
+        {
+            ProtocolException.Throw(ErrorCode.ReservedBitSet, $"reserved bytes 5-7 of a {type} message header are not zero");
+        }
+
+        // A FRAME header is validated as soon as it is in, long before a large payload has arrived.
+        FrameHeader frame = default;
+        if (type == MessageType.Frame)
+        {
+            if (head.Length < LookAhead)
+            {
+                return false;
+            }
+
+            frame = FrameHeader.Read(head[MessageHeader.Size..], bodyLength);
+        }
+
+        if (available - 4 < length)
+        {
+            return false;
+        }
+
+        ReadOnlySequence<byte> body = buffer.Slice(MessageHeader.Size, bodyLength);
+        end = body.End;
+        message = type == MessageType.Frame
+            ? new Message(type, body, frame, body.Slice(FrameHeader.Size, frame.MetadataLength), body.Slice(frame.PayloadOffset))
+            : new Message(type, body, default, default, default);
+        return true;
+    }
+
+    // PROTOCOL.md §4: the body length each type allows.
+    private static void CheckTypeAndBodyLength(MessageType type, int bodyLength)
+    {
+        (int min, int max) = type switch
+        {
+            MessageType.Hello => (Hello.FixedSize, Hello.MaxBodySize),
+            MessageType.Frame => (FrameHeader.Size, int.MaxValue),
+            MessageType.End => (0, 0),
+            MessageType.Error => (ErrorMessage.FixedSize, ErrorMessage.FixedSize + ProtocolConstants.MaxErrorReasonBytes),
+            MessageType.Ping or MessageType.Pong => (8, 8),
+            MessageType.Ack => (Ack.Size, Ack.Size),
+            MessageType.Result => (ResultHeader.Size, int.MaxValue),
+            _ => (-1, -1),
+        };
+        if (min < 0)
+        {
+            ProtocolException.Throw(ErrorCode.UnknownMessageType, $"unknown message type 0x{(byte)type:X2}");
+        }
+
+        if (bodyLength < min || bodyLength > max)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage,
+                min == max
+                    ? $"{type} body is {bodyLength} bytes; it must be {min}"
+                    : $"{type} body is {bodyLength} bytes; it must be {min} to {max}");
+        }
+    }
+
+    // The first bytes of the buffer, up to the scratch size: straight from the first segment when it holds them
+    // (the usual case), otherwise copied across segments into the caller's stack scratch.
+    private static ReadOnlySpan<byte> Head(in ReadOnlySequence<byte> buffer, Span<byte> scratch)
+    {
+        int wanted = (int)Math.Min(buffer.Length, scratch.Length);
+        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        if (first.Length >= wanted)
+        {
+            return first[..wanted];
+        }
+
+        buffer.Slice(0, wanted).CopyTo(scratch);
+        return scratch[..wanted];
+    }
+}

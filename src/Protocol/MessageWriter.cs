@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Protocol;
+
+/// <summary>
+/// Writes PROTOCOL.md messages to a <see cref="PipeWriter"/>. Safe for concurrent callers (one message at a time);
+/// awaiting a write is the backpressure.
+/// </summary>
+// SemaphoreSlim needs disposing only once its wait handle is used, which this class never does.
+#pragma warning disable CA1001
+public sealed class MessageWriter
+#pragma warning restore CA1001
+{
+    // Above this a payload is handed to the writer as it is: a stream-backed PipeWriter sends it straight from the
+    // caller's memory after the buffered header, instead of copying megabytes into its own buffers first.
+    private const int DirectWriteThreshold = 64 * 1024;
+
+    private readonly PipeWriter _output;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public MessageWriter(PipeWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+    }
+
+    /// <summary>The peer's limit from its HELLO; larger messages are refused here instead of by the peer.</summary>
+    public int PeerMaxMessageLength { get; set; } = ProtocolConstants.DefaultMaxMessageLength;
+
+    /// <summary>Writes the preamble and HELLO that open this side of a connection (PROTOCOL.md §2, §5).</summary>
+    public ValueTask WriteOpeningAsync(Hello hello, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hello);
+        return WriteSmallAsync(MessageType.Hello, hello.BodySize, hello, static (body, h) => h.WriteTo(body), cancellationToken, withPreamble: true);
+    }
+
+    /// <summary>
+    /// Writes a FRAME. <paramref name="header"/>'s metadata length is taken from <paramref name="metadata"/>. The
+    /// frame is checked with the same rules a receiver applies, so a bad frame fails here with
+    /// <see cref="ArgumentException"/> rather than at the peer. The memory may be reused once the returned task ends.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask WriteFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        header = header with { MetadataLength = metadata.Length };
+        long bodyLength = (long)header.PayloadOffset + payload.Length;
+        if (bodyLength + ProtocolConstants.LengthCoveredHeaderSize > PeerMaxMessageLength)
+        {
+            throw new ArgumentException(
+                $"frame message of {bodyLength + ProtocolConstants.LengthCoveredHeaderSize} bytes exceeds the peer's maximum {PeerMaxMessageLength}",
+                nameof(payload));
+        }
+
+        bool direct = payload.Length >= DirectWriteThreshold;
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            BufferFrameHead(header, metadata.Span, direct ? ReadOnlySpan<byte>.Empty : payload.Span, (int)bodyLength);
+            FlushResult result = direct
+                ? await _output.WriteAsync(payload, cancellationToken)
+                : await _output.FlushAsync(cancellationToken);
+            ThrowIfEnded(result);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public ValueTask WriteEndAsync(CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.End, 0, 0, static (_, _) => { }, cancellationToken);
+
+    public ValueTask WriteErrorAsync(ErrorMessage error, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Error, error.BodySize, error, static (body, e) => e.WriteTo(body), cancellationToken);
+
+    /// <summary>Writes the preamble followed by ERROR: how an acceptor refuses a peer before any HELLO (§2.2).</summary>
+    public ValueTask WriteRefusalAsync(ErrorMessage error, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Error, error.BodySize, error, static (body, e) => e.WriteTo(body), cancellationToken, withPreamble: true);
+
+    public ValueTask WritePingAsync(ulong token, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Ping, 8, token, static (body, t) => BinaryPrimitives.WriteUInt64LittleEndian(body, t), cancellationToken);
+
+    public ValueTask WritePongAsync(ulong token, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Pong, 8, token, static (body, t) => BinaryPrimitives.WriteUInt64LittleEndian(body, t), cancellationToken);
+
+    public ValueTask WriteAckAsync(Ack ack, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Ack, Ack.Size, ack, static (body, a) => a.WriteTo(body), cancellationToken);
+
+    /// <summary>Marks the output complete: the peer sees the connection end after what was written.</summary>
+    public void Complete(Exception? exception = null) => _output.Complete(exception);
+
+    private void BufferFrameHead(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> inlinePayload, int bodyLength)
+    {
+        int headLength = MessageHeader.Size + header.PayloadOffset;
+        Span<byte> span = _output.GetSpan(headLength + inlinePayload.Length);
+        MessageHeader.ForBody(MessageType.Frame, bodyLength).WriteTo(span);
+        Span<byte> body = span[MessageHeader.Size..];
+        header.WriteTo(body);
+        metadata.CopyTo(body[FrameHeader.Size..]);
+        body.Slice(FrameHeader.Size + metadata.Length, header.MetadataPadding).Clear();
+        try
+        {
+            FrameHeader.Read(body, bodyLength);
+        }
+        catch (ProtocolException e)
+        {
+            throw new ArgumentException($"frame violates PROTOCOL.md: {e.Message}", nameof(header), e);
+        }
+
+        inlinePayload.CopyTo(body[header.PayloadOffset..]);
+        _output.Advance(headLength + inlinePayload.Length);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteSmallAsync<TState>(MessageType type, int bodyLength, TState state, BodyWriter<TState> writeBody,
+        CancellationToken cancellationToken, bool withPreamble = false)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            BufferSmall(type, bodyLength, state, writeBody, withPreamble);
+            ThrowIfEnded(await _output.FlushAsync(cancellationToken));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void BufferSmall<TState>(MessageType type, int bodyLength, TState state, BodyWriter<TState> writeBody, bool withPreamble)
+    {
+        int preambleLength = withPreamble ? Preamble.Size : 0;
+        int total = preambleLength + MessageHeader.Size + bodyLength;
+        Span<byte> span = _output.GetSpan(total);
+        if (withPreamble)
+        {
+            Preamble.Current.WriteTo(span);
+        }
+
+        MessageHeader.ForBody(type, bodyLength).WriteTo(span[preambleLength..]);
+        writeBody(span.Slice(preambleLength + MessageHeader.Size, bodyLength), state);
+        _output.Advance(total);
+    }
+
+    private static void ThrowIfEnded(FlushResult result)
+    {
+        if (result.IsCanceled)
+        {
+            throw new OperationCanceledException("the write was cancelled");
+        }
+
+        if (result.IsCompleted)
+        {
+            throw new IOException("the connection was closed by the peer");
+        }
+    }
+
+    private delegate void BodyWriter<in TState>(Span<byte> body, TState state);
+}

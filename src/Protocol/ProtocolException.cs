@@ -1,0 +1,30 @@
+using System.Diagnostics.CodeAnalysis;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Protocol;
+
+/// <summary>
+/// A peer broke PROTOCOL.md. The connection it happened on cannot continue; other connections are unaffected.
+/// </summary>
+public sealed class ProtocolException : Exception
+{
+    public ProtocolException(ErrorCode code, string message) : base(message) => Code = code;
+
+    public ProtocolException(ErrorCode code, string message, Exception inner) : base(message, inner) => Code = code;
+
+    public ProtocolException() : this(ErrorCode.MalformedMessage, "protocol violation") { }
+
+    public ProtocolException(string message) : this(ErrorCode.MalformedMessage, message) { }
+
+    public ProtocolException(string message, Exception inner) : this(ErrorCode.MalformedMessage, message, inner) { }
+
+    /// <summary>The PROTOCOL.md §9 code, as sent in the ERROR message that closes the connection.</summary>
+    public ErrorCode Code { get; }
+
+    /// <summary>For <see cref="ErrorCode.BadMagic"/>: the first bytes were an HTTP request.</summary>
+    public bool PeerSpokeHttp { get; init; }
+
+    // Throw helpers keep the hot parse paths small enough to inline.
+    [DoesNotReturn]
+    internal static void Throw(ErrorCode code, string message) => throw new ProtocolException(code, message);
+}

@@ -1,0 +1,293 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Protocol.Transport;
+
+/// <summary>
+/// One open connection after the opening of PROTOCOL.md §2 and §5: a <see cref="MessageReader"/> and a
+/// <see cref="MessageWriter"/> over a socket, answering PING and enforcing which messages each role may send.
+/// </summary>
+public sealed class FrameConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan s_closeGrace = TimeSpan.FromSeconds(2);
+
+    private readonly Socket _socket;
+    private readonly MessageReader _reader;
+    private readonly MessageWriter _writer;
+    private int _disposed;
+    private int _endSent;
+
+    private FrameConnection(Socket socket, ConnectionOptions options, string remote)
+    {
+        _socket = socket;
+        Remote = remote;
+        LocalHello = options.ToHello();
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = new MessageReader(
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: SocketTuning.ReadBufferSize, minimumReadSize: SocketTuning.ReadBufferSize / 4, leaveOpen: true)),
+            options.MaxMessageLength);
+        _writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true)));
+        SharesClock = socket.RemoteEndPoint is null or UnixDomainSocketEndPoint
+            || (socket.RemoteEndPoint is IPEndPoint ip && IPAddress.IsLoopback(ip.Address));
+    }
+
+    public Hello LocalHello { get; }
+
+    public Hello PeerHello { get; private set; } = null!;
+
+    /// <summary>The peer's address, for logs.</summary>
+    public string Remote { get; }
+
+    /// <summary>True on loopback and Unix sockets, where both sides read the same wall clock and latency is meaningful.</summary>
+    public bool SharesClock { get; }
+
+    /// <summary>Opens a connection and completes the opening as the connecting side (PROTOCOL.md §2.1).</summary>
+    public static async Task<FrameConnection> ConnectAsync(FrameEndpoint endpoint, ConnectionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        EndPoint address = await endpoint.ResolveAsync(cancellationToken);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, endpoint.IsUnix ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        FrameConnection? connection = null;
+        try
+        {
+            SocketTuning.Apply(socket);
+            await socket.ConnectAsync(address, cancellationToken);
+            connection = new FrameConnection(socket, options, endpoint.Text);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.HandshakeTimeout);
+            await connection.OpenAsConnectorAsync(timeout.Token);
+            return connection;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Completes the opening as the accepting side (PROTOCOL.md §2.2) on a socket from a listener. On failure the
+    /// peer has been told why where it can understand it, the socket is closed, and the exception says why.
+    /// </summary>
+    public static async Task<FrameConnection> AcceptAsync(Socket socket, ConnectionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(options);
+        SocketTuning.Apply(socket);
+        string remote = socket.RemoteEndPoint is IPEndPoint ip ? ip.ToString() : "unix socket peer";
+        var connection = new FrameConnection(socket, options, remote);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.HandshakeTimeout);
+            await connection.OpenAsAcceptorAsync(timeout.Token);
+            return connection;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync();
+            throw new ProtocolException(ErrorCode.Timeout, $"{remote} did not complete the opening within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the next message for the application: FRAME (consumer), ACK or RESULT (producer), END, ERROR, or a
+    /// message of type <see cref="MessageType.None"/> when the peer closed. PING is answered here. The message is
+    /// valid until the next call.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Message> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Message message = await _reader.ReadAsync(cancellationToken);
+            switch (message.Type)
+            {
+                case MessageType.Ping:
+                    await _writer.WritePongAsync(message.PingToken, cancellationToken);
+                    continue;
+                case MessageType.Pong:
+                    continue;
+                case MessageType.Frame when LocalHello.Role == PeerRole.Consumer:
+                case MessageType.Ack or MessageType.Result when LocalHello.Role == PeerRole.Producer:
+                case MessageType.End or MessageType.Error or MessageType.None:
+                    return message;
+                default:
+                    // PROTOCOL.md §4.1: HELLO twice, or a message the peer's role may not send.
+                    throw new ProtocolException(ErrorCode.UnexpectedMessage, $"a {PeerHello.Role} may not send {message.Type} here");
+            }
+        }
+    }
+
+    /// <summary>Sends a frame; see <see cref="MessageWriter.WriteFrameAsync"/>. The memory may be reused when this ends.</summary>
+    public ValueTask SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        _writer.WriteFrameAsync(header, metadata, payload, cancellationToken);
+
+    public ValueTask SendPingAsync(ulong token, CancellationToken cancellationToken = default) => _writer.WritePingAsync(token, cancellationToken);
+
+    public ValueTask SendAckAsync(Ack ack, CancellationToken cancellationToken = default) => _writer.WriteAckAsync(ack, cancellationToken);
+
+    /// <summary>
+    /// PROTOCOL.md §4.2: sends END once (later calls do nothing), bounded in time. From a producer: no more frames
+    /// follow. From a consumer: stop sending. Either way the peer answers with its own END and the connection ends.
+    /// </summary>
+    public async Task SendEndAsync()
+    {
+        if (Interlocked.Exchange(ref _endSent, 1) != 0)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(s_closeGrace);
+        try
+        {
+            await _writer.WriteEndAsync(cts.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        {
+            // The peer left already: it needs no END, and nothing it sent is lost on this side.
+        }
+    }
+
+    /// <summary>True once this side sent END.</summary>
+    public bool EndSent => Volatile.Read(ref _endSent) != 0;
+
+    /// <summary>Tells the peer why the connection ends (best effort, bounded in time).</summary>
+    public async Task SendErrorAsync(ErrorCode code, string reason)
+    {
+        using var cts = new CancellationTokenSource(s_closeGrace);
+        try
+        {
+            await _writer.WriteErrorAsync(new ErrorMessage(code, reason), cts.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        {
+            // The peer is already gone; the error is still logged on this side.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _reader.Complete();
+        _writer.Complete();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer.
+        }
+
+        _socket.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private async Task OpenAsConnectorAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WriteOpeningAsync(LocalHello, cancellationToken);
+        await _reader.ReadPreambleAsync(cancellationToken);
+        Message first = await _reader.ReadAsync(cancellationToken);
+        switch (first.Type)
+        {
+            case MessageType.Hello:
+                AcceptPeerHello(first.ReadHello());
+                return;
+            case MessageType.Error:
+                ErrorMessage refusal = first.ReadError();
+                throw new ProtocolException(refusal.Code, $"{Remote} refused the connection: {refusal.Reason} (error {(uint)refusal.Code} {refusal.Code})");
+            case MessageType.None:
+                throw new ProtocolException(ErrorCode.TruncatedStream, $"{Remote} closed the connection during the opening");
+            default:
+                throw new ProtocolException(ErrorCode.UnexpectedMessage, $"{Remote} sent {first.Type} before HELLO");
+        }
+    }
+
+    private async Task OpenAsAcceptorAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _reader.ReadPreambleAsync(cancellationToken);
+            Message first = await _reader.ReadAsync(cancellationToken);
+            if (first.Type != MessageType.Hello)
+            {
+                throw new ProtocolException(ErrorCode.UnexpectedMessage, $"expected HELLO as the first message, got {first.Type}");
+            }
+
+            AcceptPeerHello(first.ReadHello());
+        }
+        catch (ProtocolException e) when (e.Code == ErrorCode.BadMagic)
+        {
+            await RefuseNonRawFramesPeerAsync(e, cancellationToken);
+            throw;
+        }
+        catch (ProtocolException e) when (e.Code != ErrorCode.TruncatedStream)
+        {
+            // PROTOCOL.md §2.2: refuse with our preamble and an ERROR the peer can read whatever version it speaks.
+            using var cts = new CancellationTokenSource(s_closeGrace);
+            try
+            {
+                await _writer.WriteRefusalAsync(new ErrorMessage(e.Code, e.Message), cts.Token);
+            }
+            catch (Exception writeError) when (writeError is OperationCanceledException or IOException or SocketException)
+            {
+                // The peer is gone; the exception below still reports why.
+            }
+
+            throw;
+        }
+
+        await _writer.WriteOpeningAsync(LocalHello, cancellationToken);
+    }
+
+    private void AcceptPeerHello(Hello peer)
+    {
+        if (peer.Role == LocalHello.Role)
+        {
+            throw new ProtocolException(ErrorCode.UnexpectedMessage, $"both sides are {peer.Role}s; one must be the producer and one the consumer");
+        }
+
+        PeerHello = peer;
+        _writer.PeerMaxMessageLength = peer.MaxMessageLength;
+    }
+
+    // A browser or curl pointed at the port gets a readable HTTP answer instead of silence.
+    private async Task RefuseNonRawFramesPeerAsync(ProtocolException e, CancellationToken cancellationToken)
+    {
+        if (!e.PeerSpokeHttp)
+        {
+            return;
+        }
+
+        const string Text = "This port speaks the RawFrames binary protocol (see PROTOCOL.md), not HTTP. Use rawframes-send or a RawFrames client.\n";
+        string response = $"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {Encoding.UTF8.GetByteCount(Text)}\r\nConnection: close\r\n\r\n{Text}";
+        try
+        {
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(response), SocketFlags.None, cancellationToken);
+        }
+        catch (Exception sendError) when (sendError is OperationCanceledException or SocketException)
+        {
+            // Best effort only.
+        }
+    }
+}

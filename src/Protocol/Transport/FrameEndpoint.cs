@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RawFrames.Protocol.Transport;
+
+/// <summary>Where to connect or listen: <c>tcp://HOST:PORT</c> or <c>unix:///absolute/path</c>.</summary>
+public sealed record FrameEndpoint
+{
+    private FrameEndpoint(string text, string? host, int port, string? unixPath)
+    {
+        Text = text;
+        Host = host;
+        Port = port;
+        UnixPath = unixPath;
+    }
+
+    public string Text { get; }
+
+    /// <summary>Host name or address of a TCP endpoint; null for a Unix socket.</summary>
+    public string? Host { get; }
+
+    public int Port { get; }
+
+    /// <summary>Socket file of a Unix endpoint; null for TCP.</summary>
+    public string? UnixPath { get; }
+
+    public bool IsUnix => UnixPath is not null;
+
+    public override string ToString() => Text;
+
+    public static FrameEndpoint Parse(string text)
+    {
+        if (TryParse(text, out FrameEndpoint? endpoint, out string? error))
+        {
+            return endpoint;
+        }
+
+        throw new FormatException(error);
+    }
+
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FrameEndpoint? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        endpoint = null;
+        error = null;
+        text = text?.Trim() ?? "";
+        const string Usage = "expected tcp://HOST:PORT (e.g. tcp://127.0.0.1:5555, tcp://[::1]:5555) or unix:///absolute/path";
+        if (text.StartsWith("unix://", StringComparison.OrdinalIgnoreCase))
+        {
+            string path = text["unix://".Length..];
+            if (!path.StartsWith('/'))
+            {
+                error = $"'{text}': a Unix socket path must be absolute (unix:///tmp/rawframes.sock); {Usage}";
+                return false;
+            }
+
+            endpoint = new FrameEndpoint(text, null, 0, path);
+            return true;
+        }
+
+        if (!text.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"'{text}': unknown scheme; {Usage}";
+            return false;
+        }
+
+        string hostPort = text["tcp://".Length..].TrimEnd('/');
+        int colon = hostPort.LastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.Length - 1)
+        {
+            error = $"'{text}': missing host or port; {Usage}";
+            return false;
+        }
+
+        string host = hostPort[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        else if (host.Contains(':', StringComparison.Ordinal))
+        {
+            error = $"'{text}': put an IPv6 address in brackets, e.g. tcp://[::1]:5555";
+            return false;
+        }
+
+        if (!int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 0 or > 65535)
+        {
+            error = $"'{text}': port must be a number from 0 to 65535";
+            return false;
+        }
+
+        endpoint = new FrameEndpoint(text, host, port, null);
+        return true;
+    }
+
+    /// <summary>Resolves to a socket address (a DNS lookup for TCP host names).</summary>
+    public async Task<EndPoint> ResolveAsync(CancellationToken cancellationToken)
+    {
+        if (UnixPath is not null)
+        {
+            return new UnixDomainSocketEndPoint(UnixPath);
+        }
+
+        if (IPAddress.TryParse(Host, out IPAddress? address))
+        {
+            return new IPEndPoint(address, Port);
+        }
+
+        IPAddress[] addresses = await Dns.GetHostAddressesAsync(Host!, cancellationToken);
+        return addresses.Length > 0
+            ? new IPEndPoint(addresses[0], Port)
+            : throw new SocketException((int)SocketError.HostNotFound);
+    }
+}

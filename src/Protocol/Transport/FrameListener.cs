@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RawFrames.Protocol.Transport;
+
+/// <summary>A listening socket on a <see cref="FrameEndpoint"/>; each accepted socket is one peer.</summary>
+public sealed class FrameListener : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly string? _unixPath;
+
+    private FrameListener(Socket socket, FrameEndpoint endpoint, FrameEndpoint bound)
+    {
+        _socket = socket;
+        _unixPath = endpoint.UnixPath;
+        Endpoint = bound;
+    }
+
+    /// <summary>The endpoint as bound: for <c>tcp://HOST:0</c>, the port the system chose.</summary>
+    public FrameEndpoint Endpoint { get; }
+
+    public static async Task<FrameListener> StartAsync(FrameEndpoint endpoint, int backlog = 128, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        EndPoint address = await endpoint.ResolveAsync(cancellationToken);
+        if (endpoint.UnixPath is not null)
+        {
+            await RemoveStaleSocketFileAsync(endpoint.UnixPath, address, cancellationToken);
+        }
+
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, endpoint.IsUnix ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        try
+        {
+            if (!endpoint.IsUnix)
+            {
+                // A restarted receiver must be able to bind again while old connections sit in TIME_WAIT.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            SocketTuning.Apply(socket);
+            socket.Bind(address);
+            socket.Listen(backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        FrameEndpoint bound = socket.LocalEndPoint is IPEndPoint ip
+            ? FrameEndpoint.Parse($"tcp://{(ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip.Address}]" : ip.Address.ToString())}:{ip.Port}")
+            : endpoint;
+        return new FrameListener(socket, endpoint, bound);
+    }
+
+    public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        if (_unixPath is not null)
+        {
+            File.Delete(_unixPath);
+        }
+    }
+
+    // A socket file left by a receiver that crashed blocks Bind; one that still answers belongs to a live receiver.
+    private static async Task RemoveStaleSocketFileAsync(string path, EndPoint address, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await probe.ConnectAsync(address, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        throw new IOException($"{path} is in use by another listening process");
+    }
+}

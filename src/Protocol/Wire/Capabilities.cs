@@ -1,0 +1,15 @@
+namespace RawFrames.Protocol.Wire;
+
+/// <summary>
+/// PROTOCOL.md §5: optional features. A feature is used only when both HELLOs set its bit; unknown bits are ignored so
+/// that later features need no version bump.
+/// </summary>
+[Flags]
+public enum Capabilities : uint
+{
+    None = 0,
+    /// <summary>The consumer acknowledges each frame with ACK.</summary>
+    Ack = 1 << 0,
+    /// <summary>The consumer returns RESULT messages (e.g. detections) for frames.</summary>
+    Result = 1 << 1,
+}

@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+
+namespace RawFrames.Protocol.Wire;
+
+/// <summary>
+/// PROTOCOL.md §6: the fixed 40 bytes at the start of a FRAME body. One layout shared by reader and writer.
+/// </summary>
+/// <param name="TimestampNs">Capture time: nanoseconds since the Unix epoch (UTC) on the producer's wall clock.</param>
+public readonly record struct FrameHeader(
+    Codec Codec,
+    PixelFormat PixelFormat,
+    FrameFlags Flags,
+    uint StreamId,
+    int Width,
+    int Height,
+    int Stride,
+    int MetadataLength,
+    ulong Sequence,
+    long TimestampNs)
+{
+    public const int Size = 40;
+
+    /// <summary>Zero bytes between the metadata and the payload so the payload starts 8-aligned in the message.</summary>
+    public int MetadataPadding => Padding(MetadataLength);
+
+    /// <summary>Bytes of the FRAME body before the payload: header, metadata and padding.</summary>
+    public int PayloadOffset => Size + MetadataLength + MetadataPadding;
+
+    public static int Padding(int metadataLength) =>
+        (ProtocolConstants.PayloadAlignment - (metadataLength % ProtocolConstants.PayloadAlignment)) % ProtocolConstants.PayloadAlignment;
+
+    /// <summary>A header for uncompressed pixels; <paramref name="stride"/> 0 means tightly packed rows.</summary>
+    public static FrameHeader ForRaw(PixelFormat format, int width, int height, int stride, uint streamId, ulong sequence, long timestampNs) =>
+        new(Codec.Raw, format, FrameFlags.None, streamId, width, height,
+            stride != 0 ? stride : checked((int)PixelLayout.MinStride(format, width)), 0, sequence, timestampNs);
+
+    public void WriteTo(Span<byte> destination)
+    {
+        destination = destination[..Size];
+        destination[0] = (byte)Codec;
+        destination[1] = (byte)PixelFormat;
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[2..], (ushort)Flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], StreamId);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], (uint)Width);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], (uint)Height);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[16..], (uint)Stride);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[20..], (uint)MetadataLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], Sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[32..], TimestampNs);
+    }
+
+    /// <summary>
+    /// Reads and validates a header against the length of the FRAME body that carries it, in the order of
+    /// PROTOCOL.md §6.2, so that every implementation reports the same error for the same bytes.
+    /// </summary>
+    public static FrameHeader Read(ReadOnlySpan<byte> source, long bodyLength)
+    {
+        source = source[..Size];
+        var codec = (Codec)source[0];
+        if (codec > Codec.Bmp)
+        {
+            ProtocolException.Throw(ErrorCode.UnknownCodec, $"unknown codec {source[0]} (this receiver knows 0-{(int)Codec.Bmp})");
+        }
+
+        var format = (PixelFormat)source[1];
+        if (!PixelLayout.IsKnown(format))
+        {
+            ProtocolException.Throw(ErrorCode.UnknownPixelFormat, $"unknown pixel format {source[1]} (this receiver knows 1-{(int)PixelFormat.Nv12})");
+        }
+
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
+        if ((flags & ~(ushort)FrameFlags.MetadataIsJson) != 0)
+        {
+            ProtocolException.Throw(ErrorCode.ReservedBitSet, $"reserved frame flag bits set: 0x{flags:X4}");
+        }
+
+        uint width = BinaryPrimitives.ReadUInt32LittleEndian(source[8..]);
+        uint height = BinaryPrimitives.ReadUInt32LittleEndian(source[12..]);
+        if (width is 0 or > ProtocolConstants.MaxDimension || height is 0 or > ProtocolConstants.MaxDimension)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage,
+                $"frame geometry {width}x{height} is outside 1x1 to {ProtocolConstants.MaxDimension}x{ProtocolConstants.MaxDimension}");
+        }
+
+        uint stride = BinaryPrimitives.ReadUInt32LittleEndian(source[16..]);
+        uint metadataLength = BinaryPrimitives.ReadUInt32LittleEndian(source[20..]);
+        long payloadLength = bodyLength - Size - metadataLength - Padding((int)(metadataLength % ProtocolConstants.PayloadAlignment));
+        if (payloadLength < 0)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage,
+                $"metadata of {metadataLength} bytes (plus padding) does not fit in a frame body of {bodyLength} bytes");
+        }
+
+        if (codec == Codec.Raw)
+        {
+            long minStride = PixelLayout.MinStride(format, (int)width);
+            if (stride < minStride)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage,
+                    $"stride {stride} is less than the {minStride} bytes a {format} row of width {width} needs");
+            }
+
+            long expected = PixelLayout.RawPayloadSize(format, (int)width, (int)height, stride);
+            if (payloadLength != expected)
+            {
+                ProtocolException.Throw(ErrorCode.PayloadSizeMismatch,
+                    $"raw {format} payload is {payloadLength} bytes; {width}x{height} with stride {stride} needs {expected}");
+            }
+        }
+        else
+        {
+            if (stride != 0)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage, $"stride must be 0 for codec {codec}, got {stride}");
+            }
+
+            if (payloadLength == 0)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage, $"empty {codec} payload");
+            }
+        }
+
+        return new FrameHeader(codec, format, (FrameFlags)flags,
+            BinaryPrimitives.ReadUInt32LittleEndian(source[4..]), (int)width, (int)height, (int)stride, (int)metadataLength,
+            BinaryPrimitives.ReadUInt64LittleEndian(source[24..]), BinaryPrimitives.ReadInt64LittleEndian(source[32..]));
+    }
+}

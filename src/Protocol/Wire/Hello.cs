@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace RawFrames.Protocol.Wire;
+
+/// <summary>PROTOCOL.md §5: the first message in each direction: role, limits and capabilities.</summary>
+/// <param name="MaxMessageLength">The largest length prefix this side accepts.</param>
+/// <param name="IdleTimeoutMs">This side closes the connection after this long without receiving anything; 0 = never.</param>
+/// <param name="Software">Free text naming the implementation, for logs (HELLO option 1).</param>
+public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Capabilities, uint IdleTimeoutMs, string? Software)
+{
+    public const int FixedSize = 16;
+    public const int MaxBodySize = 4096;
+    public const ushort SoftwareOptionKey = 1;
+    private const int MaxSoftwareBytes = 256;
+
+    public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes);
+
+    private int SoftwareBytes => Math.Min(Encoding.UTF8.GetByteCount(Software ?? ""), MaxSoftwareBytes);
+
+    public void WriteTo(Span<byte> destination)
+    {
+        destination[0] = (byte)Role;
+        destination[1] = destination[2] = destination[3] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)MaxMessageLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], (uint)Capabilities);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], IdleTimeoutMs);
+        if (Software is not null)
+        {
+            int length = SoftwareBytes;
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[16..], SoftwareOptionKey);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[18..], (ushort)length);
+            Span<byte> text = destination.Slice(20, length);
+            // Truncating to the byte limit may split a character; the reader replaces a split sequence.
+            Encoding.UTF8.GetBytes(Software.AsSpan(0, Math.Min(Software.Length, length)), text);
+        }
+    }
+
+    public static Hello Read(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < FixedSize || body.Length > MaxBodySize)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO body is {body.Length} bytes; it must be {FixedSize} to {MaxBodySize}");
+        }
+
+        var role = (PeerRole)body[0];
+        if (role is not (PeerRole.Producer or PeerRole.Consumer))
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO role {body[0]} is neither 1 (producer) nor 2 (consumer)");
+        }
+
+        if (body[1] != 0 || body[2] != 0 || body[3] != 0)
+        {
+            ProtocolException.Throw(ErrorCode.ReservedBitSet, "reserved bytes 1-3 of HELLO are not zero");
+        }
+
+        uint max = BinaryPrimitives.ReadUInt32LittleEndian(body[4..]);
+        if (max < ProtocolConstants.MinMaxMessageLength)
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage,
+                $"HELLO max message length {max} is below the minimum {ProtocolConstants.MinMaxMessageLength}");
+        }
+
+        var capabilities = (Capabilities)BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
+        uint idleTimeoutMs = BinaryPrimitives.ReadUInt32LittleEndian(body[12..]);
+        string? software = null;
+        // PROTOCOL.md §5.1: options are key, length, value; unknown keys are skipped.
+        for (ReadOnlySpan<byte> options = body[FixedSize..]; !options.IsEmpty;)
+        {
+            if (options.Length < 4)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO option header truncated: {options.Length} bytes left");
+            }
+
+            ushort key = BinaryPrimitives.ReadUInt16LittleEndian(options);
+            ushort length = BinaryPrimitives.ReadUInt16LittleEndian(options[2..]);
+            if (options.Length - 4 < length)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO option {key} claims {length} bytes, {options.Length - 4} left");
+            }
+
+            if (key == SoftwareOptionKey)
+            {
+                software = Encoding.UTF8.GetString(options.Slice(4, length));
+            }
+
+            options = options[(4 + length)..];
+        }
+
+        // A limit above what this implementation can buffer is honoured as our own maximum instead.
+        return new Hello(role, (int)Math.Min(max, (uint)ProtocolConstants.MaxMaxMessageLength), capabilities, idleTimeoutMs, software);
+    }
+}

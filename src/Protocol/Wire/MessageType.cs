@@ -1,0 +1,16 @@
+namespace RawFrames.Protocol.Wire;
+
+/// <summary>PROTOCOL.md §4: the type byte of a message.</summary>
+public enum MessageType : byte
+{
+    /// <summary>Not on the wire: the connection ended on a message boundary.</summary>
+    None = 0x00,
+    Hello = 0x01,
+    Frame = 0x02,
+    End = 0x03,
+    Error = 0x04,
+    Ping = 0x05,
+    Pong = 0x06,
+    Ack = 0x10,
+    Result = 0x11,
+}

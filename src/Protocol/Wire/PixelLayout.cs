@@ -1,0 +1,35 @@
+namespace RawFrames.Protocol.Wire;
+
+/// <summary>PROTOCOL.md §7.1: how many bytes a raw frame of a given geometry occupies.</summary>
+public static class PixelLayout
+{
+    /// <summary>Bytes per pixel of a packed format; 0 for planar formats.</summary>
+    public static int BytesPerPixel(PixelFormat format) => format switch
+    {
+        PixelFormat.Bgr24 or PixelFormat.Rgb24 => 3,
+        PixelFormat.Bgra32 => 4,
+        PixelFormat.Gray8 => 1,
+        _ => 0,
+    };
+
+    public static bool IsKnown(PixelFormat format) => format is >= PixelFormat.Bgr24 and <= PixelFormat.Nv12;
+
+    /// <summary>The smallest legal stride: the bytes one row of the first plane needs.</summary>
+    public static long MinStride(PixelFormat format, int width) => format switch
+    {
+        PixelFormat.I420 or PixelFormat.J420 => width,
+        // The interleaved chroma row of NV12 holds ceil(width/2) U,V pairs and shares the Y stride.
+        PixelFormat.Nv12 => 2L * HalfUp(width),
+        _ => (long)BytesPerPixel(format) * width,
+    };
+
+    /// <summary>The exact payload size of a raw frame; the caller has checked the format and stride.</summary>
+    public static long RawPayloadSize(PixelFormat format, int width, int height, long stride) => format switch
+    {
+        PixelFormat.I420 or PixelFormat.J420 => (stride * height) + (2 * HalfUp(stride) * HalfUp(height)),
+        PixelFormat.Nv12 => (stride * height) + (stride * HalfUp(height)),
+        _ => stride * height,
+    };
+
+    private static long HalfUp(long value) => (value + 1) / 2;
+}

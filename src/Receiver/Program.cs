@@ -1,0 +1,61 @@
+using System.CommandLine;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Receiver;
+
+var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (loopback by default; exposing it takes an explicit address)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+var frames = new Option<long>("--frames") { Description = "Exit after this many frames in total (0: no limit)" };
+var once = new Option<bool>("--once") { Description = "Exit when the first connection ends" };
+var verify = new Option<bool>("--verify") { Description = "Compare every frame with the synthetic pattern regenerated from its sequence number" };
+var save = new Option<string?>("--save") { Description = "Write received frames into this folder (raw BGR as .ppm, compressed payloads as they are)" };
+var saveEvery = new Option<int>("--save-every") { Description = "With --save: keep one frame in N", DefaultValueFactory = _ => 1 };
+var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest message accepted; longer length prefixes are refused before reading the payload", DefaultValueFactory = _ => ProtocolConstants.DefaultMaxMessageLength };
+var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
+var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
+var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
+
+var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
+{
+    listen, frames, once, verify, save, saveEvery, maxMessageBytes, clockSynced, json, quiet,
+};
+
+root.SetAction(async (parsed, cancellationToken) =>
+{
+    ReceiverOptions options;
+    try
+    {
+        int max = parsed.GetValue(maxMessageBytes);
+        if (max is < ProtocolConstants.MinMaxMessageLength or > ProtocolConstants.MaxMaxMessageLength)
+        {
+            throw new FormatException($"--max-message-bytes must be {ProtocolConstants.MinMaxMessageLength} to {ProtocolConstants.MaxMaxMessageLength}");
+        }
+
+        if (parsed.GetValue(saveEvery) < 1)
+        {
+            throw new FormatException("--save-every must be at least 1");
+        }
+
+        options = new ReceiverOptions(
+            FrameEndpoint.Parse(parsed.GetValue(listen)!),
+            parsed.GetValue(frames),
+            parsed.GetValue(once),
+            parsed.GetValue(verify),
+            parsed.GetValue(save),
+            parsed.GetValue(saveEvery),
+            max,
+            parsed.GetValue(clockSynced),
+            parsed.GetValue(json),
+            parsed.GetValue(quiet));
+    }
+    catch (FormatException e)
+    {
+        await Console.Error.WriteLineAsync($"rawframes-recv: {e.Message}");
+        return 2;
+    }
+
+    using var run = new ReceiverRun(options);
+    return await run.RunAsync(cancellationToken);
+});
+
+// Ctrl+C or SIGTERM cancels the action's token; the program then asks senders to stop and prints its summary.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

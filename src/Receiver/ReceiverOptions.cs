@@ -1,0 +1,16 @@
+using RawFrames.Protocol.Transport;
+
+namespace RawFrames.Receiver;
+
+/// <summary>Everything the command line decided, validated.</summary>
+internal sealed record ReceiverOptions(
+    FrameEndpoint Listen,
+    long Frames,
+    bool Once,
+    bool Verify,
+    string? SaveDirectory,
+    int SaveEvery,
+    int MaxMessageBytes,
+    bool ClockSynced,
+    bool Json,
+    bool Quiet);

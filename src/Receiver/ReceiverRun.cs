@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming;
+using RawFrames.Streaming.Sinks;
+using RawFrames.Streaming.Stats;
+
+namespace RawFrames.Receiver;
+
+/// <summary>
+/// connection → sinks: accepts any number of senders, each connection one task, and feeds every frame to the stats,
+/// the verifier and the saver. A protocol error closes only the connection it happened on.
+/// </summary>
+internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
+{
+    private const int WarmupFrames = 100;
+    private const int MaxLoggedVerifyFailures = 10;
+    private const int MaxReportedErrors = 20;
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly Log _log = new("recv");
+    private readonly TransferTotals _totals = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly ConcurrentDictionary<long, FrameConnection> _open = new();
+    private readonly ConcurrentDictionary<long, Task> _handlers = new();
+    private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
+    private readonly ConcurrentQueue<string> _errorMessages = new();
+    private readonly FrameSaver? _saver = options.SaveDirectory is null ? null : new FrameSaver(options.SaveDirectory, options.SaveEvery);
+    private long _acceptedFrames;
+    private long _connections;
+    private long _peerErrors;
+    private int _stopping;
+    private long _steadyAllocationStart = -1;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        FrameListener listener;
+        try
+        {
+            listener = await FrameListener.StartAsync(options.Listen, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            _log.Info($"cannot listen on {options.Listen}: {e.Message}");
+            return 1;
+        }
+
+        using (listener)
+        using (cancellationToken.Register(RequestStop))
+        {
+            _log.Info($"listening on {listener.Endpoint}");
+            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  connections {_open.Count}"))
+            {
+                await AcceptLoopAsync(listener);
+                await Task.WhenAll(_handlers.Values);
+            }
+        }
+
+        RunSummary summary = BuildSummary();
+        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-recv summary"));
+        if (options.Json)
+        {
+            await Console.Out.WriteLineAsync(summary.ToJson());
+        }
+
+        return _totals.Errors > 0 || _totals.VerifyFailures > 0 ? 1 : 0;
+    }
+
+    private async Task AcceptLoopAsync(FrameListener listener)
+    {
+        for (long id = 0; !_stopAccepting.IsCancellationRequested; id++)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopAccepting.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            long connectionId = id;
+            _handlers[connectionId] = Task.Run(() => HandleConnectionAsync(socket, connectionId));
+        }
+    }
+
+    private async Task HandleConnectionAsync(Socket socket, long id)
+    {
+        var connectionOptions = new ConnectionOptions { Role = PeerRole.Consumer, MaxMessageLength = options.MaxMessageBytes, Software = "rawframes-recv/1" };
+        FrameConnection connection;
+        try
+        {
+            connection = await FrameConnection.AcceptAsync(socket, connectionOptions, _hardStop.Token);
+        }
+        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
+        {
+            if (e is ProtocolException)
+            {
+                RecordError($"refused a connection: {e.Message}");
+            }
+
+            socket.Dispose();
+            _handlers.TryRemove(id, out _);
+            return;
+        }
+
+        _open[id] = connection;
+        Interlocked.Increment(ref _connections);
+        _log.Info($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"})");
+        if (Volatile.Read(ref _stopping) != 0)
+        {
+            await connection.SendEndAsync();
+        }
+
+        var streams = new Dictionary<uint, SequenceTracker>();
+        string reason;
+        try
+        {
+            reason = await ReceiveAsync(connection, streams);
+        }
+        catch (ProtocolException e)
+        {
+            reason = $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
+            RecordError($"{connection.Remote}: {reason}");
+            await connection.SendErrorAsync(e.Code, e.Message);
+        }
+        catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+        {
+            reason = "the receiver stopped before the sender ended";
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            reason = $"connection lost: {e.Message}";
+            RecordError($"{connection.Remote}: {reason}");
+        }
+
+        _open.TryRemove(id, out _);
+        await connection.DisposeAsync();
+        long frames = 0;
+        foreach ((uint streamId, SequenceTracker tracker) in streams)
+        {
+            frames += tracker.Frames;
+            _finishedStreams.Enqueue(new Dictionary<string, object?>
+            {
+                ["connection"] = id,
+                ["remote"] = connection.Remote,
+                ["stream_id"] = streamId,
+                ["frames"] = tracker.Frames,
+                ["first_sequence"] = tracker.First,
+                ["last_sequence"] = tracker.Last,
+                ["gaps"] = tracker.Gaps,
+                ["backwards"] = tracker.Backwards,
+                ["end"] = reason,
+            });
+        }
+
+        _log.Info($"disconnected: {connection.Remote}: {reason} ({frames} frames)");
+        _handlers.TryRemove(id, out _);
+        if (options.Once)
+        {
+            RequestStop();
+        }
+    }
+
+    private async Task<string> ReceiveAsync(FrameConnection connection, Dictionary<uint, SequenceTracker> streams)
+    {
+        bool measureLatency = connection.SharesClock || options.ClockSynced;
+        while (true)
+        {
+            Message message = await connection.ReadAsync(_hardStop.Token);
+            switch (message.Type)
+            {
+                case MessageType.Frame:
+                    long accepted = Interlocked.Increment(ref _acceptedFrames);
+                    // After a stop, frames still in flight are read and dropped until the sender's END.
+                    if (Volatile.Read(ref _stopping) != 0 || (options.Frames > 0 && accepted > options.Frames))
+                    {
+                        continue;
+                    }
+
+                    OnFrame(message, streams, measureLatency);
+                    if (accepted == options.Frames)
+                    {
+                        RequestStop();
+                    }
+
+                    break;
+                case MessageType.End:
+                    await connection.SendEndAsync();
+                    return "end of stream";
+                case MessageType.Error:
+                    ErrorMessage error = message.ReadError();
+                    Interlocked.Increment(ref _peerErrors);
+                    return $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
+                default:
+                    return connection.EndSent ? "closed after END" : "closed without END";
+            }
+        }
+    }
+
+    private void OnFrame(in Message message, Dictionary<uint, SequenceTracker> streams, bool measureLatency)
+    {
+        FrameHeader header = message.Frame;
+        _totals.AddFrame(message.Payload.Length);
+        if (measureLatency)
+        {
+            _totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - header.TimestampNs);
+        }
+
+        if (!streams.TryGetValue(header.StreamId, out SequenceTracker? tracker))
+        {
+            streams[header.StreamId] = tracker = new SequenceTracker();
+        }
+
+        long skipped = tracker.Observe(header.Sequence);
+        if (skipped > 0)
+        {
+            _totals.AddGaps(skipped);
+        }
+
+        if (options.Verify && SyntheticFrameVerifier.Check(message) is { } failure)
+        {
+            _totals.AddVerifyFailure();
+            if (_totals.VerifyFailures <= MaxLoggedVerifyFailures)
+            {
+                _log.Info($"verify failed: {failure}");
+            }
+        }
+
+        _saver?.Offer(message);
+        if (_totals.Frames == WarmupFrames)
+        {
+            Interlocked.Exchange(ref _steadyAllocationStart, GC.GetTotalAllocatedBytes(precise: true));
+        }
+    }
+
+    private void RequestStop()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            return;
+        }
+
+        _stopAccepting.Cancel();
+        foreach (FrameConnection connection in _open.Values)
+        {
+            _ = connection.SendEndAsync();
+        }
+
+        _hardStop.CancelAfter(s_drainTimeout);
+    }
+
+    public void Dispose()
+    {
+        _stopAccepting.Dispose();
+        _hardStop.Dispose();
+    }
+
+    private void RecordError(string message)
+    {
+        _totals.AddError();
+        _log.Info(message);
+        if (_errorMessages.Count < MaxReportedErrors)
+        {
+            _errorMessages.Enqueue(message);
+        }
+    }
+
+    private RunSummary BuildSummary()
+    {
+        long steadyStart = Interlocked.Read(ref _steadyAllocationStart);
+        long steadyFrames = _totals.Frames - WarmupFrames;
+        double? allocatedPerFrame = steadyStart >= 0 && steadyFrames > 0
+            ? (GC.GetTotalAllocatedBytes(precise: true) - steadyStart) / (double)steadyFrames
+            : null;
+        return new RunSummary()
+            .Add("listen", options.Listen.Text)
+            .Add("frames", _totals.Frames)
+            .Add("bytes", _totals.Bytes)
+            .Add("seconds", _totals.Seconds, "s")
+            .Add("fps", _totals.FramesPerSecond)
+            .Add("mb_per_s", _totals.MegabytesPerSecond, "MB/s")
+            .Add("mbps", _totals.MegabytesPerSecond * 8, "Mbit/s")
+            .Add("gaps", _totals.Gaps)
+            .Add("verified", options.Verify)
+            .Add("verify_failures", _totals.VerifyFailures)
+            .Add("errors", _totals.Errors)
+            .Add("peer_errors", Interlocked.Read(ref _peerErrors))
+            .Add("latency_ms_p50", _totals.Latency.PercentileMs(50), "ms")
+            .Add("latency_ms_p99", _totals.Latency.PercentileMs(99), "ms")
+            .Add("connections", Interlocked.Read(ref _connections))
+            .Add("saved", _saver?.Saved ?? 0)
+            .Add("allocated_bytes_per_frame", allocatedPerFrame, "B")
+            .Add("streams", _finishedStreams.ToArray())
+            .Add("error_messages", _errorMessages.ToArray());
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using RawFrames.Protocol.Transport;
+using RawFrames.Sender;
+using RawFrames.Streaming.Sources;
+
+var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+var source = new Option<string>("--source") { Description = "Frame source: synthetic[:WIDTHxHEIGHT][@FPS] (default 1920x1080, as fast as possible)", DefaultValueFactory = _ => "synthetic" };
+var codec = new Option<string>("--codec") { Description = "Payload codec: raw", DefaultValueFactory = _ => "raw" };
+codec.AcceptOnlyFromAmong("raw");
+var stride = new Option<int>("--stride") { Description = "Bytes per row for raw frames, at least width*3 (0: tightly packed)" };
+var frames = new Option<long>("--frames") { Description = "Stop after this many frames (0: no limit)" };
+var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0: no limit)" };
+var streamId = new Option<uint>("--stream-id") { Description = "Stream id written into every frame header" };
+var metadata = new Option<string?>("--metadata") { Description = "Metadata sent with every frame (flagged as JSON when it parses as JSON)" };
+var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep retrying while the receiver is not up yet", DefaultValueFactory = _ => 10 };
+var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
+var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
+
+var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
+{
+    to, source, codec, stride, frames, duration, streamId, metadata, connectTimeout, json, quiet,
+};
+
+root.SetAction(async (parsed, cancellationToken) =>
+{
+    SenderOptions options;
+    try
+    {
+        options = new SenderOptions(
+            FrameEndpoint.Parse(parsed.GetValue(to)!),
+            SourceSpec.Parse(parsed.GetValue(source)!),
+            parsed.GetValue(stride),
+            parsed.GetValue(frames),
+            parsed.GetValue(duration) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
+            parsed.GetValue(streamId),
+            parsed.GetValue(metadata),
+            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(connectTimeout))),
+            parsed.GetValue(json),
+            parsed.GetValue(quiet));
+        if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
+        {
+            throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
+        }
+    }
+    catch (FormatException e)
+    {
+        await Console.Error.WriteLineAsync($"rawframes-send: {e.Message}");
+        return 2;
+    }
+
+    return await new SenderRun(options).RunAsync(cancellationToken);
+});
+
+// Ctrl+C or SIGTERM cancels the action's token; the program then ends the stream cleanly, which may take a few seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

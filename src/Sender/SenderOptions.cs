@@ -1,0 +1,17 @@
+using RawFrames.Protocol.Transport;
+using RawFrames.Streaming.Sources;
+
+namespace RawFrames.Sender;
+
+/// <summary>Everything the command line decided, validated.</summary>
+internal sealed record SenderOptions(
+    FrameEndpoint To,
+    SourceSpec Source,
+    int Stride,
+    long Frames,
+    TimeSpan? Duration,
+    uint StreamId,
+    string? Metadata,
+    TimeSpan ConnectTimeout,
+    bool Json,
+    bool Quiet);

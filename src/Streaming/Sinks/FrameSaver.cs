@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Globalization;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Streaming.Sinks;
+
+/// <summary>
+/// Writes every Nth received frame to a folder: compressed payloads as they are (.jpg, .png, .bmp), raw BGR24/RGB24 as
+/// binary PPM (viewable anywhere, row padding dropped), other raw formats as .raw with the geometry in the name.
+/// </summary>
+public sealed class FrameSaver
+{
+    private readonly string _directory;
+    private readonly int _every;
+    private long _seen;
+
+    public FrameSaver(string directory, int every)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
+        Directory.CreateDirectory(directory);
+        _directory = directory;
+        _every = every;
+    }
+
+    public long Saved { get; private set; }
+
+    /// <summary>Saves the frame if it is one of every Nth; returns the file written, or null.</summary>
+    public string? Offer(in Message message)
+    {
+        if ((Interlocked.Increment(ref _seen) - 1) % _every != 0)
+        {
+            return null;
+        }
+
+        FrameHeader header = message.Frame;
+        string stem = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"stream{header.StreamId}-{header.Sequence:D10}"));
+        string path = header.Codec switch
+        {
+            Codec.Jpeg or Codec.YuvJpeg => stem + ".jpg",
+            Codec.Png => stem + ".png",
+            Codec.Bmp => stem + ".bmp",
+            Codec.Raw when header.PixelFormat is PixelFormat.Bgr24 or PixelFormat.Rgb24 => stem + ".ppm",
+            _ => string.Create(CultureInfo.InvariantCulture, $"{stem}-{header.PixelFormat}-{header.Width}x{header.Height}-stride{header.Stride}.raw"),
+        };
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            if (Path.GetExtension(path) == ".ppm")
+            {
+                WritePpm(file, header, message.Payload);
+            }
+            else
+            {
+                foreach (ReadOnlyMemory<byte> segment in message.Payload)
+                {
+                    file.Write(segment.Span);
+                }
+            }
+        }
+
+        Saved++;
+        return path;
+    }
+
+    private static void WritePpm(Stream file, FrameHeader header, ReadOnlySequence<byte> payload)
+    {
+        file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"P6\n{header.Width} {header.Height}\n255\n")));
+        int rowBytes = header.Width * 3;
+        byte[] row = ArrayPool<byte>.Shared.Rent(rowBytes);
+        try
+        {
+            for (int y = 0; y < header.Height; y++)
+            {
+                payload.Slice((long)y * header.Stride, rowBytes).CopyTo(row);
+                if (header.PixelFormat == PixelFormat.Bgr24)
+                {
+                    // PPM is R,G,B.
+                    for (int x = 0; x < rowBytes; x += 3)
+                    {
+                        (row[x], row[x + 2]) = (row[x + 2], row[x]);
+                    }
+                }
+
+                file.Write(row, 0, rowBytes);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(row);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace RawFrames.Streaming.Sources;
+
+/// <summary>A parsed <c>--source</c> value: <c>synthetic[:WxH][@FPS]</c>. <see cref="Fps"/> 0 means as fast as the link and receiver allow.</summary>
+public sealed partial record SourceSpec(string Kind, int Width, int Height, double Fps)
+{
+    public const int DefaultWidth = 1920;
+    public const int DefaultHeight = 1080;
+
+    public static SourceSpec Parse(string text)
+    {
+        Match match = SyntheticSyntax().Match(text?.Trim() ?? "");
+        if (!match.Success)
+        {
+            throw new FormatException($"source '{text}' is not understood: expected synthetic[:WIDTHxHEIGHT][@FPS], e.g. synthetic:1280x720@30");
+        }
+
+        int width = match.Groups["w"].Success ? int.Parse(match.Groups["w"].Value, CultureInfo.InvariantCulture) : DefaultWidth;
+        int height = match.Groups["h"].Success ? int.Parse(match.Groups["h"].Value, CultureInfo.InvariantCulture) : DefaultHeight;
+        double fps = match.Groups["fps"].Success ? double.Parse(match.Groups["fps"].Value, CultureInfo.InvariantCulture) : 0;
+        if (width is < 1 or > 65535 || height is < 1 or > 65535)
+        {
+            throw new FormatException($"source '{text}': width and height must be 1 to 65535");
+        }
+
+        if (fps < 0 || double.IsInfinity(fps))
+        {
+            throw new FormatException($"source '{text}': the frame rate must be positive");
+        }
+
+        return new SourceSpec("synthetic", width, height, fps);
+    }
+
+    [GeneratedRegex(@"^synthetic(:(?<w>\d{1,5})x(?<h>\d{1,5}))?(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SyntheticSyntax();
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace RawFrames.Streaming.Stats;
+
+/// <summary>Counters one program updates per frame from any thread, and reads once a second for the live line.</summary>
+public sealed class TransferTotals
+{
+    private long _frames;
+    private long _bytes;
+    private long _gaps;
+    private long _verifyFailures;
+    private long _errors;
+    private long _firstFrameTimestamp;
+    private long _lastFrameTimestamp;
+
+    public LatencyHistogram Latency { get; } = new();
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public long Gaps => Interlocked.Read(ref _gaps);
+
+    public long VerifyFailures => Interlocked.Read(ref _verifyFailures);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Seconds from the first frame to the last: the span the rates are measured over.</summary>
+    public double Seconds
+    {
+        get
+        {
+            long first = Interlocked.Read(ref _firstFrameTimestamp);
+            long last = Interlocked.Read(ref _lastFrameTimestamp);
+            return first == 0 ? 0 : Stopwatch.GetElapsedTime(first, last).TotalSeconds;
+        }
+    }
+
+    /// <summary>
+    /// Frames per second over <see cref="Seconds"/>. The first frame opens the span, so it is not counted in the rate:
+    /// N frames make N-1 intervals.
+    /// </summary>
+    public double FramesPerSecond => Seconds > 0 ? (Frames - 1) / Seconds : 0;
+
+    /// <summary>Payload megabytes (10^6 bytes) per second, counted like <see cref="FramesPerSecond"/>.</summary>
+    public double MegabytesPerSecond => Seconds > 0 && Frames > 1 ? Bytes * ((double)(Frames - 1) / Frames) / Seconds / 1e6 : 0;
+
+    public void AddFrame(long payloadBytes)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstFrameTimestamp, now, 0);
+        Interlocked.Exchange(ref _lastFrameTimestamp, now);
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _bytes, payloadBytes);
+    }
+
+    public void AddGaps(long count) => Interlocked.Add(ref _gaps, count);
+
+    public void AddVerifyFailure() => Interlocked.Increment(ref _verifyFailures);
+
+    public void AddError() => Interlocked.Increment(ref _errors);
+}
