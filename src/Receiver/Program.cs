@@ -14,6 +14,8 @@ var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust fram
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
+SocketTuning.PreferInlineCompletions();
+
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
     listen, frames, once, verify, save, saveEvery, maxMessageBytes, clockSynced, json, quiet,

@@ -285,6 +285,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("fps", _totals.FramesPerSecond)
             .Add("mb_per_s", _totals.MegabytesPerSecond, "MB/s")
             .Add("mbps", _totals.MegabytesPerSecond * 8, "Mbit/s")
+            .Add("cpu_ms_per_frame", _totals.CpuMsPerFrame, "ms")
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures)

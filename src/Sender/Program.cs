@@ -16,6 +16,8 @@ var connectTimeout = new Option<double>("--connect-timeout") { Description = "Se
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
+SocketTuning.PreferInlineCompletions();
+
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
     to, source, codec, stride, frames, duration, streamId, metadata, connectTimeout, json, quiet,

@@ -233,6 +233,7 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("fps", _totals.FramesPerSecond)
             .Add("mb_per_s", _totals.MegabytesPerSecond, "MB/s")
             .Add("mbps", _totals.MegabytesPerSecond * 8, "Mbit/s")
+            .Add("cpu_ms_per_frame", _totals.CpuMsPerFrame, "ms")
             .Add("stopped_by", _stoppedBy)
             .Add("confirmed", confirmed)
             .Add("allocated_bytes_per_frame", allocatedPerFrame, "B");

@@ -28,7 +28,7 @@ public sealed class FrameConnection : IAsyncDisposable
         LocalHello = options.ToHello();
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = new MessageReader(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: SocketTuning.ReadBufferSize, minimumReadSize: SocketTuning.ReadBufferSize / 4, leaveOpen: true)),
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: SocketTuning.ReadBufferSize, minimumReadSize: SocketTuning.ReadBufferSize / 2, leaveOpen: true)),
             options.MaxMessageLength);
         _writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true)));
         SharesClock = socket.RemoteEndPoint is null or UnixDomainSocketEndPoint
@@ -116,6 +116,7 @@ public sealed class FrameConnection : IAsyncDisposable
         while (true)
         {
             Message message = await _reader.ReadAsync(cancellationToken);
+            MessageRules.CheckAfterOpening(message.Type, PeerHello.Role);
             switch (message.Type)
             {
                 case MessageType.Ping:
@@ -123,13 +124,8 @@ public sealed class FrameConnection : IAsyncDisposable
                     continue;
                 case MessageType.Pong:
                     continue;
-                case MessageType.Frame when LocalHello.Role == PeerRole.Consumer:
-                case MessageType.Ack or MessageType.Result when LocalHello.Role == PeerRole.Producer:
-                case MessageType.End or MessageType.Error or MessageType.None:
-                    return message;
                 default:
-                    // PROTOCOL.md §4.1: HELLO twice, or a message the peer's role may not send.
-                    throw new ProtocolException(ErrorCode.UnexpectedMessage, $"a {PeerHello.Role} may not send {message.Type} here");
+                    return message;
             }
         }
     }
@@ -208,6 +204,11 @@ public sealed class FrameConnection : IAsyncDisposable
         await _writer.WriteOpeningAsync(LocalHello, cancellationToken);
         await _reader.ReadPreambleAsync(cancellationToken);
         Message first = await _reader.ReadAsync(cancellationToken);
+        if (first.Type != MessageType.None)
+        {
+            MessageRules.CheckFirst(first.Type, allowError: true);
+        }
+
         switch (first.Type)
         {
             case MessageType.Hello:
@@ -229,10 +230,12 @@ public sealed class FrameConnection : IAsyncDisposable
         {
             await _reader.ReadPreambleAsync(cancellationToken);
             Message first = await _reader.ReadAsync(cancellationToken);
-            if (first.Type != MessageType.Hello)
+            if (first.IsConnectionClosed)
             {
-                throw new ProtocolException(ErrorCode.UnexpectedMessage, $"expected HELLO as the first message, got {first.Type}");
+                throw new ProtocolException(ErrorCode.TruncatedStream, $"{Remote} closed the connection during the opening");
             }
+
+            MessageRules.CheckFirst(first.Type, allowError: false);
 
             AcceptPeerHello(first.ReadHello());
         }

@@ -12,6 +12,7 @@ public sealed class TransferTotals
     private long _errors;
     private long _firstFrameTimestamp;
     private long _lastFrameTimestamp;
+    private TimeSpan _cpuAtFirstFrame;
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -48,11 +49,21 @@ public sealed class TransferTotals
     public void AddFrame(long payloadBytes)
     {
         long now = Stopwatch.GetTimestamp();
-        Interlocked.CompareExchange(ref _firstFrameTimestamp, now, 0);
+        if (Interlocked.CompareExchange(ref _firstFrameTimestamp, now, 0) == 0)
+        {
+            _cpuAtFirstFrame = Environment.CpuUsage.TotalTime;
+        }
+
         Interlocked.Exchange(ref _lastFrameTimestamp, now);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _bytes, payloadBytes);
     }
+
+    /// <summary>
+    /// CPU time of the whole process (user + system, all threads) per frame since the first frame: what a frame
+    /// costs this side, kernel copies included.
+    /// </summary>
+    public double CpuMsPerFrame => Frames > 1 ? (Environment.CpuUsage.TotalTime - _cpuAtFirstFrame).TotalMilliseconds / (Frames - 1) : double.NaN;
 
     public void AddGaps(long count) => Interlocked.Add(ref _gaps, count);
 

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Protocol;
+
+/// <summary>
+/// PROTOCOL.md §12: every file in tests/vectors gives its stated outcome, whole, split at every offset, and through
+/// the PipeReader loop; and our writer reproduces every accepted vector byte for byte.
+/// </summary>
+public sealed class GoldenVectorTests
+{
+    private static readonly string s_folder = Path.Combine(AppContext.BaseDirectory, "vectors");
+
+    public static TheoryData<string> Names()
+    {
+        var names = new TheoryData<string>();
+        foreach (string file in Directory.GetFiles(s_folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            names.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
+        return names;
+    }
+
+    [Fact]
+    public void Folder_HoldsEveryVectorTheIssueNames()
+    {
+        string[] required =
+        [
+            "minimal-raw-frame", "stride-padding", "metadata-json", "length-at-limit", "length-over-limit", "truncated-header",
+            "truncated-payload", "bad-magic", "unknown-version", "reserved-flag-bit", "end-of-stream",
+        ];
+        Directory.GetFiles(s_folder, "*.json").Select(Path.GetFileNameWithoutExtension).Should().Contain(required);
+        Directory.GetFiles(s_folder, "*.bin").Should().HaveSameCount(Directory.GetFiles(s_folder, "*.json"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Vector_Whole_GivesExpectedOutcome(string name)
+    {
+        (byte[] data, Expected expected) = Load(name);
+        ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data), expected.Limit);
+        AssertMatches(outcome, expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Vector_SplitAtEveryOffset_GivesTheSameOutcome(string name)
+    {
+        (byte[] data, Expected expected) = Load(name);
+        for (int cut = 1; cut < data.Length; cut++)
+        {
+            ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data, cut), expected.Limit);
+            AssertMatches(outcome, expected, $"split at {cut}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Vector_SplitIntoThreeAtEveryPairOfOffsets_GivesTheSameOutcome(string name)
+    {
+        (byte[] data, Expected expected) = Load(name);
+        int limit = Math.Min(data.Length, 160); // all pairs within headers; payload bytes are covered by the test above
+        for (int a = 1; a < limit; a++)
+        {
+            for (int b = a + 1; b < limit; b++)
+            {
+                AssertMatches(VectorConsumer.Parse(Segments.Split(data, a, b), expected.Limit), expected, $"split at {a} and {b}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task Vector_ThroughPipeOneByteAtATime_GivesTheSameOutcome(string name)
+    {
+        (byte[] data, Expected expected) = Load(name);
+        if (expected.Limit < ProtocolConstants.MinMaxMessageLength)
+        {
+            return;
+        }
+
+        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, chunk: 1), expected, "1-byte writes");
+        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, chunk: 7), expected, "7-byte writes");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task AcceptedVector_IsWhatOurWriterWrites(string name)
+    {
+        (byte[] data, Expected expected) = Load(name);
+        if (expected.Outcome != "accept")
+        {
+            return;
+        }
+
+        var pipe = new Pipe();
+        var writer = new MessageWriter(pipe.Writer);
+        var hello = new Hello(PeerRole.Producer, expected.Hello!.Value.GetProperty("max_message_length").GetInt32(), Capabilities.None, 0,
+            expected.Hello.Value.GetProperty("software").GetString());
+        await writer.WriteOpeningAsync(hello);
+        int frameIndex = 0;
+        foreach (string type in expected.Messages.Skip(1))
+        {
+            switch (type)
+            {
+                case "FRAME":
+                    JsonElement f = expected.Frames[frameIndex++];
+                    var header = new FrameHeader((Codec)f.GetProperty("codec").GetInt32(), (PixelFormat)f.GetProperty("pixel_format").GetInt32(),
+                        (FrameFlags)f.GetProperty("flags").GetInt32(), f.GetProperty("stream_id").GetUInt32(), f.GetProperty("width").GetInt32(),
+                        f.GetProperty("height").GetInt32(), f.GetProperty("stride").GetInt32(), 0, f.GetProperty("sequence").GetUInt64(),
+                        f.GetProperty("timestamp_ns").GetInt64());
+                    await writer.WriteFrameAsync(header, Convert.FromHexString(f.GetProperty("metadata_hex").GetString()!),
+                        Convert.FromHexString(f.GetProperty("payload_hex").GetString()!));
+                    break;
+                case "PING":
+                    await writer.WritePingAsync(42);
+                    break;
+                case "END":
+                    await writer.WriteEndAsync();
+                    break;
+                default:
+                    throw new InvalidOperationException($"vector {name} lists {type}, which this test cannot write");
+            }
+        }
+
+        writer.Complete();
+        byte[] written = (await pipe.Reader.ReadAsync()).Buffer.ToArray();
+        written.Should().Equal(data, "our writer must produce the vector's bytes exactly");
+    }
+
+    private static void AssertMatches(ConsumerOutcome outcome, Expected expected, string context = "whole")
+    {
+        if (expected.Outcome == "accept")
+        {
+            outcome.Error.Should().BeNull($"{expected.Name} ({context}) must be accepted, but: {outcome.ErrorMessage}");
+            outcome.End.Should().Be(expected.End, $"{expected.Name} ({context})");
+        }
+        else
+        {
+            outcome.Error.Should().Be((ErrorCode)expected.ErrorCode, $"{expected.Name} ({context}): {outcome.ErrorMessage}");
+        }
+
+        outcome.Messages.Should().Equal(expected.Messages, $"{expected.Name} ({context})");
+        if (expected.Hello is { } hello)
+        {
+            outcome.Hello.Should().NotBeNull();
+            outcome.Hello!.Role.Should().Be((PeerRole)hello.GetProperty("role").GetInt32());
+            outcome.Hello.MaxMessageLength.Should().Be(hello.GetProperty("max_message_length").GetInt32());
+            outcome.Hello.Software.Should().Be(hello.GetProperty("software").GetString());
+        }
+
+        outcome.Frames.Should().HaveCount(expected.Frames.Count, $"{expected.Name} ({context})");
+        for (int i = 0; i < expected.Frames.Count; i++)
+        {
+            JsonElement f = expected.Frames[i];
+            ReceivedFrame actual = outcome.Frames[i];
+            actual.Header.Codec.Should().Be((Codec)f.GetProperty("codec").GetInt32());
+            actual.Header.PixelFormat.Should().Be((PixelFormat)f.GetProperty("pixel_format").GetInt32());
+            actual.Header.Flags.Should().Be((FrameFlags)f.GetProperty("flags").GetInt32());
+            actual.Header.StreamId.Should().Be(f.GetProperty("stream_id").GetUInt32());
+            actual.Header.Width.Should().Be(f.GetProperty("width").GetInt32());
+            actual.Header.Height.Should().Be(f.GetProperty("height").GetInt32());
+            actual.Header.Stride.Should().Be(f.GetProperty("stride").GetInt32());
+            actual.Header.Sequence.Should().Be(f.GetProperty("sequence").GetUInt64());
+            actual.Header.TimestampNs.Should().Be(f.GetProperty("timestamp_ns").GetInt64());
+            actual.Metadata.Should().Equal(Convert.FromHexString(f.GetProperty("metadata_hex").GetString()!));
+            actual.Payload.Should().Equal(Convert.FromHexString(f.GetProperty("payload_hex").GetString()!));
+        }
+    }
+
+    private static (byte[] Data, Expected Expected) Load(string name)
+    {
+        byte[] data = File.ReadAllBytes(Path.Combine(s_folder, name + ".bin"));
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_folder, name + ".json")));
+        JsonElement root = json.RootElement.Clone();
+        return (data, new Expected(
+            name,
+            root.GetProperty("outcome").GetString()!,
+            root.GetProperty("consumer_max_message_length").GetInt32(),
+            root.GetProperty("hello").ValueKind == JsonValueKind.Null ? null : root.GetProperty("hello"),
+            root.GetProperty("messages").EnumerateArray().Select(m => m.GetString()!).ToList(),
+            root.GetProperty("frames").EnumerateArray().ToList(),
+            root.TryGetProperty("end", out JsonElement end) ? end.GetString() : null,
+            root.TryGetProperty("error", out JsonElement error) ? error.GetProperty("code").GetUInt32() : 0));
+    }
+
+    private sealed record Expected(string Name, string Outcome, int Limit, JsonElement? Hello, IReadOnlyList<string> Messages,
+        IReadOnlyList<JsonElement> Frames, string? End, uint ErrorCode);
+}

@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Tests.Support;
+
+/// <summary>What a consumer made of a producer's byte stream: the rules of PROTOCOL.md applied in order.</summary>
+internal sealed record ConsumerOutcome(
+    Preamble? Preamble,
+    Hello? Hello,
+    IReadOnlyList<string> Messages,
+    IReadOnlyList<ReceivedFrame> Frames,
+    string? End,
+    ErrorCode? Error,
+    string? ErrorMessage);
+
+internal sealed record ReceivedFrame(FrameHeader Header, byte[] Metadata, byte[] Payload);
+
+/// <summary>Runs a consumer over bytes, either with the pure parser on a sequence or through a Pipe and MessageReader.</summary>
+internal static class VectorConsumer
+{
+    public static ConsumerOutcome Parse(ReadOnlySequence<byte> input, int maxMessageLength)
+    {
+        var state = new State();
+        try
+        {
+            if (!MessageParser.TryReadPreamble(input, out Preamble preamble, out SequencePosition position))
+            {
+                return state.Finish(input.Length == 0 ? null : "truncated preamble", null, null);
+            }
+
+            state.Preamble = preamble;
+            input = input.Slice(position);
+            while (true)
+            {
+                if (!MessageParser.TryReadMessage(input, maxMessageLength, out Message message, out position))
+                {
+                    return input.IsEmpty
+                        ? state.Finish(null, null, null)
+                        : state.Finish(null, ErrorCode.TruncatedStream, "connection ended inside a message");
+                }
+
+                state.Accept(message);
+                input = input.Slice(position);
+                if (message.Type == MessageType.End)
+                {
+                    return state.Finish(null, null, null);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            return state.Finish(null, e.Code, e.Message);
+        }
+    }
+
+    /// <summary>The same through the production PipeReader loop, with the bytes written in chunks of <paramref name="chunk"/>.</summary>
+    public static async Task<ConsumerOutcome> ReadThroughPipeAsync(byte[] data, int maxMessageLength, int chunk)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        for (int offset = 0; offset < data.Length; offset += chunk)
+        {
+            await pipe.Writer.WriteAsync(data.AsMemory(offset, Math.Min(chunk, data.Length - offset)));
+        }
+
+        await pipe.Writer.CompleteAsync();
+        var reader = new MessageReader(pipe.Reader, Math.Max(maxMessageLength, ProtocolConstants.MinMaxMessageLength));
+        var state = new State();
+        try
+        {
+            state.Preamble = await reader.ReadPreambleAsync();
+            while (true)
+            {
+                Message message = await reader.ReadAsync();
+                if (message.IsConnectionClosed)
+                {
+                    return state.Finish(null, null, null);
+                }
+
+                state.Accept(message);
+                if (message.Type == MessageType.End)
+                {
+                    return state.Finish(null, null, null);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            return state.Finish(null, e.Code, e.Message);
+        }
+    }
+
+    private sealed class State
+    {
+        private readonly List<string> _messages = [];
+        private readonly List<ReceivedFrame> _frames = [];
+
+        public Preamble? Preamble { get; set; }
+
+        private Hello? Hello { get; set; }
+
+        public void Accept(in Message message)
+        {
+            // PROTOCOL.md §4.1 as a consumer applies it to a producer.
+            if (_messages.Count == 0)
+            {
+                MessageRules.CheckFirst(message.Type, allowError: false);
+                Hello = message.ReadHello();
+                if (Hello.Role != PeerRole.Producer)
+                {
+                    throw new ProtocolException(ErrorCode.UnexpectedMessage, "the vector's peer must be a producer");
+                }
+            }
+            else
+            {
+                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer);
+            }
+
+            _messages.Add(Name(message.Type));
+            if (message.Type == MessageType.Frame)
+            {
+                _frames.Add(new ReceivedFrame(message.Frame, message.Metadata.ToArray(), message.Payload.ToArray()));
+            }
+        }
+
+        public ConsumerOutcome Finish(string? truncatedPreamble, ErrorCode? error, string? errorMessage)
+        {
+            if (truncatedPreamble is not null)
+            {
+                (error, errorMessage) = (ErrorCode.TruncatedStream, truncatedPreamble);
+            }
+
+            string? end = error is not null ? null : _messages.LastOrDefault() == "END" ? "end_message" : "closed";
+            return new ConsumerOutcome(Preamble, Hello, _messages, _frames, end, error, errorMessage);
+        }
+
+        private static string Name(MessageType type) => type.ToString().ToUpperInvariant();
+    }
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Writes the PROTOCOL.md v1 golden vectors: NAME.bin (the bytes a consumer reads from a producer) and NAME.json
+(what the bytes contain and the outcome every conformant consumer must report).
+
+Written from PROTOCOL.md with nothing but the struct module, independently of the C# writer, so the C# tests check
+the C# code against the document and not against itself. Run it from this folder; it is deterministic.
+"""
+import json
+import struct
+
+DEFAULT_MAX = 64 * 1024 * 1024
+TS = 1_700_000_000_123_456_789  # 2023-11-14T22:13:20.123456789Z, nanoseconds since the Unix epoch
+
+ERRORS = {
+    "BadMagic": 1, "UnsupportedVersion": 2, "MessageTooLarge": 3, "MalformedMessage": 4, "UnknownMessageType": 5,
+    "UnknownCodec": 6, "UnknownPixelFormat": 7, "ReservedBitSet": 8, "PayloadSizeMismatch": 9,
+    "UnexpectedMessage": 10, "TruncatedStream": 11,
+}
+TYPES = {1: "HELLO", 2: "FRAME", 3: "END", 4: "ERROR", 5: "PING", 6: "PONG", 0x10: "ACK", 0x11: "RESULT"}
+
+
+def preamble(version=1, magic=b"RFRM"):
+    return magic + struct.pack("<HH", version, 0)
+
+
+def message(mtype, body, reserved=b"\0\0\0", length=None):
+    return struct.pack("<I", 4 + len(body) if length is None else length) + bytes([mtype]) + reserved + body
+
+
+def hello(role=1, max_len=DEFAULT_MAX, caps=0, idle_ms=0, software=b"make_vectors.py"):
+    body = struct.pack("<B3xIII", role, max_len, caps, idle_ms)
+    if software is not None:
+        body += struct.pack("<HH", 1, len(software)) + software
+    return message(1, body)
+
+
+def frame_body(codec=0, fmt=1, flags=0, stream=7, w=2, h=2, stride=6, seq=1, ts=TS, meta=b"", payload=b"", meta_len=None):
+    head = struct.pack("<BBHIIIIIQq", codec, fmt, flags, stream, w, h, stride,
+                       len(meta) if meta_len is None else meta_len, seq, ts)
+    return head + meta + b"\0" * ((8 - len(meta) % 8) % 8) + payload
+
+
+def frame(**fields):
+    return message(2, frame_body(**fields))
+
+
+def frame_json(codec=0, fmt=1, flags=0, stream=7, w=2, h=2, stride=6, seq=1, ts=TS, meta=b"", payload=b""):
+    return {"codec": codec, "pixel_format": fmt, "flags": flags, "stream_id": stream, "width": w, "height": h,
+            "stride": stride, "sequence": seq, "timestamp_ns": ts, "metadata_hex": meta.hex(), "payload_hex": payload.hex()}
+
+
+def pixels(n):
+    return bytes((i * 37 + 11) % 256 for i in range(n))
+
+
+OPENING = preamble() + hello()
+HELLO_JSON = {"role": 1, "max_message_length": DEFAULT_MAX, "capabilities": 0, "idle_timeout_ms": 0, "software": "make_vectors.py"}
+vectors = []
+
+
+def accept(name, description, data, messages, frames, end="end_message", limit=DEFAULT_MAX):
+    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "outcome": "accept",
+                                 "hello": HELLO_JSON, "messages": messages, "frames": frames, "end": end}))
+
+
+def reject(name, description, data, error, messages=(), frames=(), limit=DEFAULT_MAX, hello_json=HELLO_JSON):
+    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "outcome": "reject",
+                                 "hello": hello_json, "messages": list(messages), "frames": list(frames),
+                                 "error": {"code": ERRORS[error], "name": error}}))
+
+
+END = message(3, b"")
+
+p = pixels(12)
+accept("minimal-raw-frame", "One 2x2 BGR24 frame, tightly packed (stride 6), then END.",
+       OPENING + frame(payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(payload=p)])
+
+p = pixels(24)
+accept("stride-padding", "A 3x2 BGR24 frame whose rows are padded to 12 bytes (stride > width*3): payload is stride*height.",
+       OPENING + frame(w=3, h=2, stride=12, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(w=3, h=2, stride=12, payload=p)])
+
+meta = b'{"label":"cat","score":0.93}'
+p = pixels(6)
+accept("metadata-json", "A 2x1 frame carrying 28 bytes of JSON metadata (flag bit 0), padded with 4 zero bytes so the payload is 8-aligned.",
+       OPENING + frame(w=2, h=1, stride=6, flags=1, meta=meta, payload=p) + END, ["HELLO", "FRAME", "END"],
+       [frame_json(w=2, h=1, stride=6, flags=1, meta=meta, payload=p)])
+
+p1, p2 = pixels(12), pixels(12)[::-1]
+accept("ping-and-two-streams", "Two frames of different streams with a PING between them; the PING is not a frame.",
+       OPENING + frame(stream=1, seq=10, payload=p1) + message(5, struct.pack("<Q", 42)) + frame(stream=2, seq=0, ts=TS + 1, payload=p2) + END,
+       ["HELLO", "FRAME", "PING", "FRAME", "END"],
+       [frame_json(stream=1, seq=10, payload=p1), frame_json(stream=2, seq=0, ts=TS + 1, payload=p2)])
+
+p = pixels(4 * 2 + 2 * 2 * 1)
+accept("planar-i420", "A 4x2 I420 frame: Y plane stride*height, then U and V planes of ceil(stride/2)*ceil(height/2) each.",
+       OPENING + frame(fmt=5, w=4, h=2, stride=4, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(fmt=5, w=4, h=2, stride=4, payload=p)])
+
+p = pixels(4 * 3 + 4 * 2)
+accept("planar-nv12-odd", "A 3x3 NV12 frame with stride 4: Y 4*3 bytes, then interleaved UV 4*ceil(3/2) bytes.",
+       OPENING + frame(fmt=7, w=3, h=3, stride=4, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(fmt=7, w=3, h=3, stride=4, payload=p)])
+
+accept("end-of-stream", "The opening and END only: a clean, empty stream.", OPENING + END, ["HELLO", "END"], [])
+
+p = pixels(12)
+accept("closed-without-end", "A frame, then the connection closes on a message boundary without END.",
+       OPENING + frame(payload=p), ["HELLO", "FRAME"], [frame_json(payload=p)], end="closed")
+
+# Limits. The consumer's limit is 4096 here so the vectors stay small; the rule is the same at 64 MiB.
+p = pixels(4052)
+accept("length-at-limit", "A FRAME whose length prefix is exactly the consumer's limit (4096): accepted.",
+       OPENING + frame(fmt=4, w=4052, h=1, stride=4052, payload=p) + END, ["HELLO", "FRAME", "END"],
+       [frame_json(fmt=4, w=4052, h=1, stride=4052, payload=p)], limit=4096)
+
+over = frame(fmt=4, w=4053, h=1, stride=4053, payload=pixels(4053))
+reject("length-over-limit", "A length prefix of 4097 with a limit of 4096: rejected from the 4 prefix bytes alone; no payload follows in the vector because none may be read.",
+       OPENING + over[:4], "MessageTooLarge", ["HELLO"], limit=4096)
+
+reject("length-over-default-limit", "A length prefix of 67108865, one above the default 64 MiB limit: rejected before anything is allocated.",
+       OPENING + struct.pack("<I", DEFAULT_MAX + 1) + bytes([2, 0, 0, 0]), "MessageTooLarge", ["HELLO"])
+
+reject("length-max-u32", "A length prefix of 2^32-1.", OPENING + b"\xff\xff\xff\xff", "MessageTooLarge", ["HELLO"])
+
+reject("length-below-minimum", "A length prefix of 3, too short to hold the type byte and reserved bytes.",
+       OPENING + struct.pack("<I", 3) + b"\x02\x00\x00", "MalformedMessage", ["HELLO"])
+
+good = frame(payload=pixels(12))
+reject("truncated-header", "The connection ends 20 bytes into a frame header.",
+       OPENING + good[:8 + 20], "TruncatedStream", ["HELLO"])
+
+second = frame(seq=2, payload=pixels(12))
+reject("truncated-payload", "One whole frame, then a second one cut 5 bytes into its payload: the first frame is kept.",
+       OPENING + good + second[:-7], "TruncatedStream", ["HELLO", "FRAME"], [frame_json(payload=pixels(12))])
+
+reject("bad-magic", "An HTTP request instead of the preamble.", b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", "BadMagic", hello_json=None)
+
+reject("unknown-version", "A preamble announcing version 2.", preamble(version=2) + hello(), "UnsupportedVersion", hello_json=None)
+
+reject("reserved-preamble-bytes", "A preamble whose reserved bytes 6-7 are not zero.", b"RFRM\x01\x00\x01\x00" + hello(), "ReservedBitSet", hello_json=None)
+
+reject("reserved-flag-bit", "A FRAME with reserved flag bit 15 set.", OPENING + frame(flags=0x8000, payload=pixels(12)), "ReservedBitSet", ["HELLO"])
+
+reject("reserved-message-byte", "A message whose reserved header byte 5 is not zero.",
+       OPENING + message(2, frame_body(payload=pixels(12)), reserved=b"\x01\0\0"), "ReservedBitSet", ["HELLO"])
+
+reject("unknown-message-type", "A message of type 0x7F.", OPENING + message(0x7F, b""), "UnknownMessageType", ["HELLO"])
+
+reject("unknown-codec", "A FRAME with codec 9.", OPENING + frame(codec=9, stride=0, payload=pixels(12)), "UnknownCodec", ["HELLO"])
+
+reject("unknown-pixel-format", "A FRAME with pixel format 99.", OPENING + frame(fmt=99, payload=pixels(12)), "UnknownPixelFormat", ["HELLO"])
+
+reject("payload-size-mismatch", "A raw 2x2 BGR24 frame with stride 6 carrying 11 payload bytes instead of 12.",
+       OPENING + frame(payload=pixels(11)), "PayloadSizeMismatch", ["HELLO"])
+
+reject("stride-too-small", "A raw 2x2 BGR24 frame with stride 5, less than width*3.",
+       OPENING + frame(stride=5, payload=pixels(10)), "MalformedMessage", ["HELLO"])
+
+reject("zero-width", "A FRAME of width 0.", OPENING + frame(w=0, stride=0, payload=b""), "MalformedMessage", ["HELLO"])
+
+reject("metadata-overrun", "A FRAME whose metadata length (1000) runs past the end of its body.",
+       OPENING + message(2, frame_body(meta=b"", meta_len=1000, payload=pixels(12))), "MalformedMessage", ["HELLO"])
+
+reject("frame-body-too-short", "A FRAME message whose body (39 bytes) cannot hold the 40-byte frame header.",
+       OPENING + message(2, frame_body(payload=b"")[:39]), "MalformedMessage", ["HELLO"])
+
+reject("compressed-with-stride", "A JPEG frame with a non-zero stride (stride is 0 for compressed codecs).",
+       OPENING + frame(codec=1, stride=6, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+
+reject("end-with-body", "An END message with a body.", OPENING + message(3, b"\0"), "MalformedMessage", ["HELLO"])
+
+reject("frame-before-hello", "A FRAME where the first message must be HELLO.",
+       preamble() + frame(payload=pixels(12)), "UnexpectedMessage", hello_json=None)
+
+reject("hello-twice", "A second HELLO after the opening.", OPENING + hello(), "UnexpectedMessage", ["HELLO"])
+
+if __name__ == "__main__":
+    for name, data, expected in vectors:
+        expected = {"name": name, **expected}
+        with open(name + ".bin", "wb") as f:
+            f.write(data)
+        with open(name + ".json", "w") as f:
+            json.dump(expected, f, indent=2)
+            f.write("\n")
+    print(f"wrote {len(vectors)} vectors")
