@@ -91,6 +91,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private async Task HandleConnectionAsync(Socket socket, long id)
     {
         var connectionOptions = new ConnectionOptions { Role = PeerRole.Consumer, MaxMessageLength = options.MaxMessageBytes, Software = "rawframes-recv/1" };
+        string peer = DescribePeer(socket);
         FrameConnection connection;
         try
         {
@@ -98,9 +99,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
         catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
         {
-            if (e is ProtocolException)
+            if (e is ProtocolException refused)
             {
-                RecordError($"refused a connection: {e.Message}");
+                RecordError($"refused {peer}: error {(uint)refused.Code} {refused.Code}: {refused.Message}");
             }
 
             socket.Dispose();
@@ -258,6 +259,18 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     {
         _stopAccepting.Dispose();
         _hardStop.Dispose();
+    }
+
+    private static string DescribePeer(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint?.ToString() ?? "a Unix socket peer";
+        }
+        catch (ObjectDisposedException)
+        {
+            return "a peer";
+        }
     }
 
     private void RecordError(string message)

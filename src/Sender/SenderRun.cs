@@ -47,28 +47,43 @@ internal sealed class SenderRun(SenderOptions options)
         await using (connection)
         {
             _log.Info($"connected to {connection.Remote} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
+            // A stop (Ctrl+C, or END from the receiver) is honoured between frames, never inside one: a frame cut in
+            // half would corrupt the stream. Only a write that stays blocked past the grace period is aborted.
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var abortWrite = new CancellationTokenSource();
+            using CancellationTokenRegistration abortLater = stopSending.Token.Register(() => abortWrite.CancelAfter(s_endConfirmationTimeout));
             Task<bool> peerEnded = ReadInboundAsync(connection, stopSending);
+            bool streamIntact = true;
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error))
             {
                 try
                 {
-                    await SendFramesAsync(connection, stopSending.Token);
+                    await SendFramesAsync(connection, stopSending.Token, abortWrite.Token);
+                }
+                catch (OperationCanceledException) when (abortWrite.IsCancellationRequested)
+                {
+                    _failure ??= $"a frame write was still blocked {s_endConfirmationTimeout.TotalSeconds:0} s after the stop; the connection was dropped";
+                    streamIntact = false;
                 }
                 catch (OperationCanceledException) when (stopSending.IsCancellationRequested)
                 {
-                    // Ctrl+C, or the receiver asked to stop: both end cleanly below.
+                    // Stopped while waiting for the next frame's time: the stream is intact.
                 }
                 catch (Exception e) when (e is IOException or SocketException)
                 {
                     _failure ??= $"connection lost while sending: {e.Message}";
                     _stoppedBy = "error";
+                    streamIntact = false;
                 }
             }
 
-            await connection.SendEndAsync();
+            if (streamIntact)
+            {
+                await connection.SendEndAsync();
+            }
+
             // The receiver's END says it has read every frame sent before ours.
-            confirmed = await Task.WhenAny(peerEnded, Task.Delay(s_endConfirmationTimeout, CancellationToken.None)) == peerEnded && await peerEnded;
+            confirmed = streamIntact && await Task.WhenAny(peerEnded, Task.Delay(s_endConfirmationTimeout, CancellationToken.None)) == peerEnded && await peerEnded;
         }
 
         if (_failure is not null)
@@ -107,7 +122,7 @@ internal sealed class SenderRun(SenderOptions options)
     private static bool IsNotListeningYet(SocketException e) =>
         e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain;
 
-    private async Task SendFramesAsync(FrameConnection connection, CancellationToken cancellationToken)
+    private async Task SendFramesAsync(FrameConnection connection, CancellationToken stop, CancellationToken abortWrite)
     {
         SourceSpec source = options.Source;
         SyntheticPattern pattern = SyntheticPattern.For(source.Width, source.Height, options.Stride);
@@ -130,12 +145,17 @@ internal sealed class SenderRun(SenderOptions options)
 
             if (pacer is not null)
             {
-                await pacer.WaitForNextTickAsync(cancellationToken);
+                await pacer.WaitForNextTickAsync(stop);
+            }
+
+            if (stop.IsCancellationRequested)
+            {
+                return;
             }
 
             var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
                 pattern.Stride, 0, sequence, UnixTime.NowNanoseconds());
-            await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), cancellationToken);
+            await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), abortWrite);
             _totals.AddFrame(pattern.FrameBytes);
             if (sequence == WarmupFrames)
             {

@@ -1,0 +1,188 @@
+using System.Net.Sockets;
+using System.Text;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Sinks;
+using RawFrames.Streaming.Sources;
+
+namespace RawFrames.Tests.Protocol;
+
+public sealed class FrameConnectionTests
+{
+    private static readonly ConnectionOptions s_producer = new() { Role = PeerRole.Producer, Software = "test-producer" };
+    private static readonly ConnectionOptions s_consumer = new() { Role = PeerRole.Consumer, Software = "test-consumer" };
+
+    [Fact]
+    public async Task Loopback_ThousandRawFrames_ArriveInOrderAndVerified()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        (int verified, ulong lastSequence) = await StreamAsync(listener, width: 1280, height: 720, stride: 0, frames: 1000);
+
+        verified.Should().Be(1000);
+        lastSequence.Should().Be(999);
+    }
+
+    [Fact]
+    public async Task UnixSocket_FramesWithPaddedStride_ArriveVerified()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"rawframes-test-{Guid.NewGuid():N}.sock");
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse($"unix://{path}"));
+        (int verified, _) = await StreamAsync(listener, width: 641, height: 480, stride: 2048, frames: 200);
+
+        verified.Should().Be(200);
+    }
+
+    [Fact]
+    public async Task Opening_PeerWithAnotherVersion_IsRefusedWithAReadableError()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<Exception?> accepting = AcceptExpectingFailureAsync(listener);
+        using var client = await RawClientAsync(listener);
+
+        await client.SendAsync(new byte[] { (byte)'R', (byte)'F', (byte)'R', (byte)'M', 2, 0, 0, 0 });
+        byte[] reply = await ReadToEndAsync(client);
+
+        reply.AsSpan(0, 8).ToArray().Should().Equal((byte)'R', (byte)'F', (byte)'R', (byte)'M', 1, 0, 0, 0);
+        reply[12].Should().Be((byte)MessageType.Error);
+        BitConverter.ToUInt32(reply, 16).Should().Be((uint)ErrorCode.UnsupportedVersion);
+        Encoding.UTF8.GetString(reply, 20, reply.Length - 20).Should().Contain("version 2");
+        ((ProtocolException?)await accepting)!.Code.Should().Be(ErrorCode.UnsupportedVersion);
+    }
+
+    [Fact]
+    public async Task Opening_HttpClient_GetsAnHttp400ThatNamesTheProtocol()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<Exception?> accepting = AcceptExpectingFailureAsync(listener);
+        using var client = await RawClientAsync(listener);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        string reply = Encoding.UTF8.GetString(await ReadToEndAsync(client));
+
+        reply.Should().StartWith("HTTP/1.1 400 Bad Request").And.Contain("RawFrames");
+        ((ProtocolException?)await accepting)!.Code.Should().Be(ErrorCode.BadMagic);
+    }
+
+    [Fact]
+    public async Task Opening_TwoProducers_AreRefused()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<Exception?> accepting = AcceptExpectingFailureAsync(listener, s_producer);
+
+        Func<Task> connect = () => FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+
+        (await connect.Should().ThrowAsync<ProtocolException>()).Which.Message.Should().Contain("refused").And.Contain("producer");
+        ((ProtocolException?)await accepting)!.Code.Should().Be(ErrorCode.UnexpectedMessage);
+    }
+
+    [Fact]
+    public async Task ConsumerEnd_AsksTheProducerToStop_AndBothSidesEndCleanly()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<FrameConnection> accepting = AcceptAsync(listener);
+        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+        await using FrameConnection consumer = await accepting;
+
+        await consumer.SendEndAsync();
+        Message atProducer = await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await producer.SendEndAsync();
+        Message atConsumer = await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        atProducer.Type.Should().Be(MessageType.End);
+        atConsumer.Type.Should().Be(MessageType.End);
+        producer.PeerHello.Software.Should().Be("test-consumer");
+        consumer.PeerHello.Software.Should().Be("test-producer");
+    }
+
+    [Fact]
+    public async Task Ping_IsAnsweredByTheReadLoop()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<FrameConnection> accepting = AcceptAsync(listener);
+        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+        await using FrameConnection consumer = await accepting;
+        Task<Message> consumerReads = consumer.ReadAsync().AsTask();
+
+        await producer.SendPingAsync(77);
+        await producer.SendEndAsync();
+        // The consumer answers the PING with a PONG, which the producer's read loop swallows before the END.
+        (await consumerReads.WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+        await consumer.SendEndAsync();
+        (await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+    }
+
+    private static async Task<(int Verified, ulong LastSequence)> StreamAsync(FrameListener listener, int width, int height, int stride, int frames)
+    {
+        SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
+        Task<FrameConnection> accepting = AcceptAsync(listener);
+        Task producing = Task.Run(async () =>
+        {
+            await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+            for (ulong seq = 0; seq < (ulong)frames; seq++)
+            {
+                var header = FrameHeader.ForRaw(PixelFormat.Bgr24, width, height, pattern.Stride, 5, seq, UnixTime.NowNanoseconds());
+                await producer.SendFrameAsync(header, default, pattern.Frame(seq));
+            }
+
+            await producer.SendEndAsync();
+            (await producer.ReadAsync()).Type.Should().Be(MessageType.End);
+        });
+
+        await using FrameConnection consumer = await accepting;
+        int verified = 0;
+        ulong last = 0;
+        while (true)
+        {
+            Message message = await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+            if (message.Type != MessageType.Frame)
+            {
+                message.Type.Should().Be(MessageType.End);
+                await consumer.SendEndAsync();
+                break;
+            }
+
+            message.Frame.Sequence.Should().Be((ulong)verified, "frames arrive in order with none missing");
+            SyntheticFrameVerifier.Check(message).Should().BeNull();
+            last = message.Frame.Sequence;
+            verified++;
+        }
+
+        await producing;
+        return (verified, last);
+    }
+
+    private static async Task<FrameConnection> AcceptAsync(FrameListener listener, ConnectionOptions? options = null)
+    {
+        Socket socket = await listener.AcceptAsync(CancellationToken.None);
+        return await FrameConnection.AcceptAsync(socket, options ?? s_consumer);
+    }
+
+    private static async Task<Exception?> AcceptExpectingFailureAsync(FrameListener listener, ConnectionOptions? options = null)
+    {
+        try
+        {
+            await using FrameConnection unexpected = await AcceptAsync(listener, options);
+            return null;
+        }
+        catch (ProtocolException e)
+        {
+            return e;
+        }
+    }
+
+    private static async Task<Socket> RawClientAsync(FrameListener listener)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(await listener.Endpoint.ResolveAsync(CancellationToken.None));
+        return client;
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy).WaitAsync(TimeSpan.FromSeconds(10));
+        return copy.ToArray();
+    }
+}

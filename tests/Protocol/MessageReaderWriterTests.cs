@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Sinks;
+using RawFrames.Streaming.Sources;
+
+namespace RawFrames.Tests.Protocol;
+
+public sealed class MessageReaderWriterTests
+{
+    [Fact]
+    public async Task Frames_LargerThanThePipePauseThreshold_DoNotDeadlock()
+    {
+        // A 1080p frame is 6.2 MB; the Pipe pauses its writer at 64 KiB and the reader needs the whole frame.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024));
+        var writer = new MessageWriter(pipe.Writer);
+        var reader = new MessageReader(pipe.Reader);
+        SyntheticPattern pattern = SyntheticPattern.For(1920, 1080);
+
+        Task producing = Task.Run(async () =>
+        {
+            for (ulong seq = 0; seq < 5; seq++)
+            {
+                await writer.WriteFrameAsync(Header(pattern, seq), ReadOnlyMemory<byte>.Empty, pattern.Frame(seq));
+            }
+
+            await writer.WriteEndAsync();
+            writer.Complete();
+        });
+
+        for (ulong seq = 0; seq < 5; seq++)
+        {
+            Message message = await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            message.Type.Should().Be(MessageType.Frame);
+            message.Frame.Sequence.Should().Be(seq);
+            SyntheticFrameVerifier.Check(message).Should().BeNull();
+        }
+
+        (await reader.ReadAsync()).Type.Should().Be(MessageType.End);
+        (await reader.ReadAsync()).IsConnectionClosed.Should().BeTrue();
+        await producing;
+    }
+
+    [Fact]
+    public async Task Read_OverLimitLength_ThrowsBeforeThePayloadArrives()
+    {
+        var pipe = new Pipe();
+        var reader = new MessageReader(pipe.Reader, maxMessageLength: 1 << 20);
+        byte[] prefix = new byte[8];
+        new MessageHeader((1 << 20) + 1, MessageType.Frame).WriteTo(prefix);
+        await pipe.Writer.WriteAsync(prefix); // the writer stays open: the payload never comes
+
+        Func<Task> read = async () => await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        (await read.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.MessageTooLarge);
+    }
+
+    [Fact]
+    public async Task Read_BadFrameHeader_ThrowsBeforeThePayloadArrives()
+    {
+        var pipe = new Pipe();
+        var reader = new MessageReader(pipe.Reader);
+        byte[] head = new byte[MessageHeader.Size + FrameHeader.Size];
+        MessageHeader.ForBody(MessageType.Frame, FrameHeader.Size + 6_220_800).WriteTo(head);
+        (FrameHeader.ForRaw(PixelFormat.Bgr24, 1920, 1080, 0, 0, 0, 0) with { Flags = (FrameFlags)0x10 }).WriteTo(head.AsSpan(MessageHeader.Size));
+        await pipe.Writer.WriteAsync(head);
+
+        Func<Task> read = async () => await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        (await read.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.ReservedBitSet);
+    }
+
+    [Fact]
+    public async Task Read_StreamEndingInsideAMessage_ThrowsTruncatedAndKeepsEarlierFrames()
+    {
+        var pipe = new Pipe();
+        var writer = new MessageWriter(pipe.Writer);
+        SyntheticPattern pattern = SyntheticPattern.For(64, 32);
+        await writer.WriteFrameAsync(Header(pattern, 0), default, pattern.Frame(0));
+        byte[] partial = new byte[MessageHeader.Size + FrameHeader.Size + 100];
+        MessageHeader.ForBody(MessageType.Frame, FrameHeader.Size + pattern.FrameBytes).WriteTo(partial);
+        Header(pattern, 1).WriteTo(partial.AsSpan(MessageHeader.Size));
+        await pipe.Writer.WriteAsync(partial);
+        await pipe.Writer.CompleteAsync();
+        var reader = new MessageReader(pipe.Reader);
+
+        Message first = await reader.ReadAsync();
+        first.Frame.Sequence.Should().Be(0);
+        SyntheticFrameVerifier.Check(first).Should().BeNull();
+        Func<Task> second = async () => await reader.ReadAsync();
+
+        (await second.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.TruncatedStream);
+    }
+
+    [Fact]
+    public async Task Write_FrameThatBreaksTheSpec_IsRefusedLocally()
+    {
+        var writer = new MessageWriter(new Pipe().Writer);
+        FrameHeader header = FrameHeader.ForRaw(PixelFormat.Bgr24, 4, 4, 0, 0, 0, 0);
+
+        Func<Task> wrongSize = async () => await writer.WriteFrameAsync(header, default, new byte[47]);
+        Func<Task> tooLarge = async () =>
+        {
+            writer.PeerMaxMessageLength = 4096;
+            FrameHeader big = FrameHeader.ForRaw(PixelFormat.Gray8, 4096, 1, 0, 0, 0, 0);
+            await writer.WriteFrameAsync(big, default, new byte[4096]);
+        };
+
+        (await wrongSize.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("needs 48");
+        (await tooLarge.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("exceeds the peer's maximum 4096");
+    }
+
+    [Fact]
+    public async Task PooledFrame_KeepsPayloadAfterTheReaderMovesOn()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0)); // both frames are written before any read
+        var writer = new MessageWriter(pipe.Writer);
+        SyntheticPattern pattern = SyntheticPattern.For(320, 240);
+        await writer.WriteFrameAsync(Header(pattern, 3), "{\"a\":1}"u8.ToArray(), pattern.Frame(3));
+        await writer.WriteFrameAsync(Header(pattern, 4), default, pattern.Frame(4));
+        writer.Complete();
+        var reader = new MessageReader(pipe.Reader);
+
+        using PooledFrame kept = PooledFrame.CopyOf(await reader.ReadAsync());
+        (await reader.ReadAsync()).Frame.Sequence.Should().Be(4);
+
+        kept.Header.Sequence.Should().Be(3);
+        kept.Metadata.ToArray().Should().Equal("{\"a\":1}"u8.ToArray());
+        kept.Payload.Span.SequenceEqual(pattern.Frame(3).Span).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task SteadyState_ReadingAndWritingFrames_AllocatesNothingPerFrame()
+    {
+        // Segments as large as the socket reads use, so the pipe's own pool can recycle them.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 1 << 20));
+        var writer = new MessageWriter(pipe.Writer);
+        var reader = new MessageReader(pipe.Reader);
+        SyntheticPattern pattern = SyntheticPattern.For(640, 480);
+
+        async Task RoundTripAsync(int frames)
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                await writer.WriteFrameAsync(Header(pattern, (ulong)i), default, pattern.Frame((ulong)i));
+                Message message = await reader.ReadAsync();
+                if (message.Payload.Length != pattern.FrameBytes)
+                {
+                    throw new InvalidOperationException("lost a frame");
+                }
+            }
+        }
+
+        await RoundTripAsync(200); // warm up: JIT tiers, pools
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        await RoundTripAsync(1000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Everything completes synchronously on this thread here, so the thread's counter sees every allocation.
+        allocated.Should().BeLessThan(1000, "1000 frames through writer and reader must not allocate per frame");
+    }
+
+    private static FrameHeader Header(SyntheticPattern pattern, ulong sequence) =>
+        FrameHeader.ForRaw(PixelFormat.Bgr24, pattern.Width, pattern.Height, pattern.Stride, 1, sequence, UnixTime.NowNanoseconds());
+}

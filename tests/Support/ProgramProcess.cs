@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace RawFrames.Tests.Support;
+
+/// <summary>Runs rawframes-send or rawframes-recv as built next to these tests, capturing its output line by line.</summary>
+internal sealed partial class ProgramProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ProgramProcess(string program, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Locate(program))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _stdout.Enqueue(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            _stderr.Enqueue(e.Data);
+            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            {
+                _listening.TrySetResult(match.Groups[1].Value);
+            }
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Stderr => string.Join('\n', _stderr);
+
+    public static ProgramProcess Start(string program, params string[] arguments) => new(program, arguments);
+
+    /// <summary>The endpoint a receiver printed in its "listening on" line (with the port the system chose).</summary>
+    public async Task<string> ListeningEndpointAsync() => await _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Waits for exit (bounded) and returns the exit code and the JSON summary line.</summary>
+    public async Task<(int ExitCode, JsonElement Summary)> WaitForSummaryAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not exit in time; stderr:\n{Stderr}");
+        }
+
+        _process.WaitForExit(); // drain the redirected output
+        string? json = _stdout.LastOrDefault(line => line.StartsWith('{'));
+        if (json is null)
+        {
+            throw new InvalidOperationException($"{_process.StartInfo.FileName} printed no JSON summary (exit {_process.ExitCode}); stderr:\n{Stderr}");
+        }
+
+        using JsonDocument document = JsonDocument.Parse(json);
+        return (_process.ExitCode, document.RootElement.Clone());
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private static string Locate(string program)
+    {
+        // tests/bin/<Configuration>/<tfm>/ → src/<Project>/bin/<Configuration>/<tfm>/<program>
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string tfm = here.Name;
+        string configuration = here.Parent!.Name;
+        DirectoryInfo root = here;
+        while (!File.Exists(Path.Combine(root.FullName, "RawFrames.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("RawFrames.sln not found above the test output");
+        }
+
+        string project = program == "rawframes-send" ? "Sender" : "Receiver";
+        string path = Path.Combine(root.FullName, "src", project, "bin", configuration, tfm, program);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{program} is not built at {path}");
+    }
+
+    [GeneratedRegex(@"listening on (\S+)")]
+    private static partial Regex ListeningLine();
+}
