@@ -28,7 +28,7 @@ public sealed class FrameConnection : IAsyncDisposable
         LocalHello = options.ToHello();
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = new MessageReader(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: SocketTuning.ReadBufferSize, minimumReadSize: SocketTuning.ReadBufferSize / 2, leaveOpen: true)),
+            PipeReader.Create(stream, new StreamPipeReaderOptions(SegmentPool.Shared, SocketTuning.ReadBufferSize, SocketTuning.MinimumReadSize, leaveOpen: true)),
             options.MaxMessageLength);
         _writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true)));
         SharesClock = socket.RemoteEndPoint is null or UnixDomainSocketEndPoint

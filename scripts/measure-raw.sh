@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Raw 1920x1080 BGR throughput of rawframes-send -> rawframes-recv (separate processes, TCP loopback, no verification)
+# as a ratio to iperf3 with 1 MiB writes, measured alternately in the same run. Prints each round and the medians.
+#   scripts/measure-raw.sh [ROUNDS=5] [SECONDS=5] [ENDPOINT=tcp]    ENDPOINT tcp or unix
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+scripts/setup.sh
+build_release
+rounds=${1:-5}
+seconds=${2:-5}
+transport=${3:-tcp}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "| round | iperf3 -l 1M GB/s | RawFrames GB/s | fps | ratio | CPU ms/frame send | CPU ms/frame recv | alloc B/frame send | alloc B/frame recv |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for round in $(seq 1 "$rounds"); do
+  ceiling=$(iperf3_gbps "$seconds")
+  if [ "$transport" = unix ]; then endpoint="unix://$out/rf.sock"; else endpoint="tcp://127.0.0.1:$(free_port)"; fi
+  "$RECV" --listen "$endpoint" --once --quiet --json >"$out/recv.json" 2>"$out/recv.err" &
+  receiver=$!
+  "$SEND" --to "$endpoint" --duration "$seconds" --quiet --json >"$out/send.json" 2>"$out/send.err"
+  wait "$receiver"
+  gbps=$(awk -v m="$(field "$out/recv.json" mb_per_s)" 'BEGIN { printf "%.3f", m / 1000 }')
+  ratio=$(awk -v a="$gbps" -v b="${ceiling:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')
+  echo "$ceiling" >>"$out/ceilings"; echo "$gbps" >>"$out/rates"; echo "$ratio" >>"$out/ratios"
+  field "$out/recv.json" fps >>"$out/fps"
+  echo "| $round | ${ceiling:--} | $gbps | $(field "$out/recv.json" fps) | $ratio | $(field "$out/send.json" cpu_ms_per_frame) | $(field "$out/recv.json" cpu_ms_per_frame) | $(field "$out/send.json" allocated_bytes_per_frame) | $(field "$out/recv.json" allocated_bytes_per_frame) |"
+done
+echo "| median | $(median <"$out/ceilings") | $(median <"$out/rates") | $(median <"$out/fps") | $(median <"$out/ratios") | | | | |"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the programs, tests and measurements need on a fresh Debian 12 machine. Idempotent; run as root.
+set -euo pipefail
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup: the .NET 10 SDK (dotnet) is required and is not in Debian's archive; install it first." >&2
+  exit 1
+fi
+
+# Debian packages, installed only when missing. iperf3 measures the loopback ceiling beside our own figures.
+packages=()
+command -v iperf3 >/dev/null 2>&1 || packages+=(iperf3)
+
+if ((${#packages[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${packages[*]} (run as root or: sudo apt-get install ${packages[*]})" >&2
+    exit 1
+  fi
+  echo "setup: installing ${packages[*]}" >&2
+  # Another install may hold the dpkg lock for a while: wait for it rather than fail.
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; then
+      break
+    fi
+    [ "$attempt" -eq 10 ] && { echo "setup: apt-get failed" >&2; exit 1; }
+    sleep 6
+  done
+fi
