@@ -54,13 +54,16 @@ public sealed class MessageWriter
                 nameof(payload));
         }
 
-        bool direct = payload.Length >= DirectWriteThreshold;
+        // Large payloads: the head of the payload rides in the same buffer as the header, so the first send is a
+        // full-sized one rather than a 48-byte segment of its own, and the rest goes out from the caller's memory.
+        int inline = payload.Length >= DirectWriteThreshold ? DirectWriteThreshold - MessageHeader.Size - header.PayloadOffset : payload.Length;
+        inline = Math.Max(0, inline);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            BufferFrameHead(header, metadata.Span, direct ? ReadOnlySpan<byte>.Empty : payload.Span, (int)bodyLength);
-            FlushResult result = direct
-                ? await _output.WriteAsync(payload, cancellationToken)
+            BufferFrameHead(header, metadata.Span, payload.Span[..inline], (int)bodyLength);
+            FlushResult result = inline < payload.Length
+                ? await _output.WriteAsync(payload[inline..], cancellationToken)
                 : await _output.FlushAsync(cancellationToken);
             ThrowIfEnded(result);
         }

@@ -34,6 +34,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private long _peerErrors;
     private int _stopping;
     private long _steadyAllocationStart = -1;
+    private long _steadyAllocationEnd = -1;
+    private long _steadyFramesEnd;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -122,6 +124,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         try
         {
             reason = await ReceiveAsync(connection, streams);
+            MarkSteadyStateEnd();
         }
         catch (ProtocolException e)
         {
@@ -239,6 +242,16 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
+    // The allocation window closes when the first stream ends, before logging and summaries allocate.
+    private void MarkSteadyStateEnd()
+    {
+        long frames = _totals.Frames;
+        if (Interlocked.CompareExchange(ref _steadyFramesEnd, frames, 0) == 0)
+        {
+            Interlocked.Exchange(ref _steadyAllocationEnd, GC.GetTotalAllocatedBytes(precise: true));
+        }
+    }
+
     private void RequestStop()
     {
         if (Interlocked.Exchange(ref _stopping, 1) != 0)
@@ -286,9 +299,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private RunSummary BuildSummary()
     {
         long steadyStart = Interlocked.Read(ref _steadyAllocationStart);
-        long steadyFrames = _totals.Frames - WarmupFrames;
-        double? allocatedPerFrame = steadyStart >= 0 && steadyFrames > 0
-            ? (GC.GetTotalAllocatedBytes(precise: true) - steadyStart) / (double)steadyFrames
+        long steadyEnd = Interlocked.Read(ref _steadyAllocationEnd);
+        long steadyFrames = Interlocked.Read(ref _steadyFramesEnd) - WarmupFrames;
+        double? allocatedPerFrame = steadyStart >= 0 && steadyEnd >= 0 && steadyFrames > 0
+            ? (steadyEnd - steadyStart) / (double)steadyFrames
             : null;
         return new RunSummary()
             .Add("listen", options.Listen.Text)

@@ -22,6 +22,7 @@ internal sealed class SenderRun(SenderOptions options)
     private readonly TransferTotals _totals = new();
     private long _steadyAllocationStart = -1;
     private long _steadyFramesStart;
+    private long _steadyAllocationEnd = -1;
     private string _stoppedBy = "signal";
     private string? _failure;
 
@@ -52,13 +53,14 @@ internal sealed class SenderRun(SenderOptions options)
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var abortWrite = new CancellationTokenSource();
             using CancellationTokenRegistration abortLater = stopSending.Token.Register(() => abortWrite.CancelAfter(s_endConfirmationTimeout));
-            Task<bool> peerEnded = ReadInboundAsync(connection, stopSending);
+            Task<bool> peerEnded = Task.Run(() => ReadInboundAsync(connection, stopSending));
             bool streamIntact = true;
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error))
             {
                 try
                 {
                     await SendFramesAsync(connection, stopSending.Token, abortWrite.Token);
+                    _steadyAllocationEnd = GC.GetTotalAllocatedBytes(precise: true);
                 }
                 catch (OperationCanceledException) when (abortWrite.IsCancellationRequested)
                 {
@@ -128,7 +130,8 @@ internal sealed class SenderRun(SenderOptions options)
         SyntheticPattern pattern = SyntheticPattern.For(source.Width, source.Height, options.Stride);
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
         using PeriodicTimer? pacer = source.Fps > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(1 / source.Fps)) : null;
-        long deadline = options.Duration is { } d ? Stopwatch.GetTimestamp() + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        long started = Stopwatch.GetTimestamp();
+        long deadline = options.Duration is { } d ? started + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         for (ulong sequence = 0; ; sequence++)
         {
             if (options.Frames > 0 && (long)sequence >= options.Frames)
@@ -143,7 +146,9 @@ internal sealed class SenderRun(SenderOptions options)
                 return;
             }
 
-            if (pacer is not null)
+            // Pacing keeps the average rate: a timer tick can come late (timer resolution is about 1 ms), so a frame
+            // that is already due goes out without waiting for another tick.
+            if (pacer is not null && sequence >= (ulong)(Stopwatch.GetElapsedTime(started).TotalSeconds * source.Fps))
             {
                 await pacer.WaitForNextTickAsync(stop);
             }
@@ -238,9 +243,10 @@ internal sealed class SenderRun(SenderOptions options)
 
     private RunSummary BuildSummary(bool confirmed)
     {
+        // Measured from frame 100 to the last frame sent: the steady state, without start-up and the summary itself.
         long steadyFrames = _totals.Frames - _steadyFramesStart;
-        double? allocatedPerFrame = _steadyAllocationStart >= 0 && steadyFrames > 0
-            ? (GC.GetTotalAllocatedBytes(precise: true) - _steadyAllocationStart) / (double)steadyFrames
+        double? allocatedPerFrame = _steadyAllocationStart >= 0 && _steadyAllocationEnd >= 0 && steadyFrames > 0
+            ? (_steadyAllocationEnd - _steadyAllocationStart) / (double)steadyFrames
             : null;
         return new RunSummary()
             .Add("endpoint", options.To.Text)

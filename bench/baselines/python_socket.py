@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Today's common approach, for comparison: raw frames over a plain Python socket with a 4-byte length prefix.
+
+The best case of that approach: a preallocated frame, sendall, and recv_into a preallocated buffer (no pickle, no
+copies in Python). Prints one JSON line like rawframes-recv's summary.
+    python_socket.py recv PORT SECONDS       python_socket.py send PORT SECONDS [WIDTH HEIGHT]
+"""
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+
+def recv(port, seconds):
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(1)
+    conn, _ = server.accept()
+    prefix = bytearray(4)
+    buffer = bytearray(64 << 20)
+    view = memoryview(buffer)
+    frames = 0
+    total = 0
+    first = last = None
+
+    def fill(target, n):
+        got = 0
+        while got < n:
+            k = conn.recv_into(target[got:n], n - got)
+            if k == 0:
+                return False
+            got += k
+        return True
+
+    while fill(memoryview(prefix), 4):
+        (length,) = struct.unpack("<I", prefix)
+        if not fill(view, length):
+            break
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        frames += 1
+        total += length
+    span = (last - first) if frames > 1 else 0
+    print(json.dumps({"frames": frames, "fps": (frames - 1) / span if span else 0,
+                      "mb_per_s": total * (frames - 1) / frames / span / 1e6 if span else 0}))
+
+
+def send(port, seconds, width=1920, height=1080):
+    # Real bytes: bytes(n) of zeros would map the kernel's shared zero page, which stays in cache and flatters the copy.
+    frame = os.urandom(width * height * 3)
+    conn = None
+    for _ in range(100):
+        try:
+            conn = socket.create_connection(("127.0.0.1", port))
+            break
+        except ConnectionRefusedError:
+            time.sleep(0.05)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    prefix = struct.pack("<I", len(frame))
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        conn.sendall(prefix)
+        conn.sendall(frame)
+    conn.close()
+
+
+if __name__ == "__main__":
+    mode, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    if mode == "recv":
+        recv(port, seconds)
+    else:
+        send(port, seconds, *map(int, sys.argv[4:6]))
