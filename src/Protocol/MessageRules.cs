@@ -14,20 +14,24 @@ public static class MessageRules
         }
     }
 
-    /// <summary>After the opening: HELLO never again; FRAME only from a producer; ACK and RESULT only from a consumer.</summary>
-    public static void CheckAfterOpening(MessageType type, PeerRole senderRole)
+    /// <summary>
+    /// After the opening: HELLO never again; FRAME only from a producer; ACK and RESULT only from a consumer and only
+    /// when both HELLOs announced them (<paramref name="negotiated"/> is the AND of the two capability sets).
+    /// </summary>
+    public static void CheckAfterOpening(MessageType type, PeerRole senderRole, Capabilities negotiated)
     {
-        bool allowed = type switch
+        string? problem = type switch
         {
-            MessageType.Hello => false,
-            MessageType.Frame => senderRole == PeerRole.Producer,
-            MessageType.Ack or MessageType.Result => senderRole == PeerRole.Consumer,
-            _ => true,
+            MessageType.Hello => "HELLO may only be sent once",
+            MessageType.Frame when senderRole != PeerRole.Producer => $"a {senderRole} may not send FRAME",
+            MessageType.Ack or MessageType.Result when senderRole != PeerRole.Consumer => $"a {senderRole} may not send {type}",
+            MessageType.Ack when !negotiated.HasFlag(Capabilities.Ack) => "ACK was not negotiated in HELLO",
+            MessageType.Result when !negotiated.HasFlag(Capabilities.Result) => "RESULT was not negotiated in HELLO",
+            _ => null,
         };
-        if (!allowed)
+        if (problem is not null)
         {
-            ProtocolException.Throw(ErrorCode.UnexpectedMessage,
-                type == MessageType.Hello ? "HELLO may only be sent once" : $"a {senderRole} may not send {type}");
+            ProtocolException.Throw(ErrorCode.UnexpectedMessage, problem);
         }
     }
 }

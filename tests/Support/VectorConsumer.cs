@@ -114,7 +114,7 @@ internal static class VectorConsumer
             }
             else
             {
-                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer);
+                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer, Capabilities.None);
             }
 
             _messages.Add(Name(message.Type));

@@ -116,7 +116,7 @@ public sealed class FrameConnection : IAsyncDisposable
         while (true)
         {
             Message message = await _reader.ReadAsync(cancellationToken);
-            MessageRules.CheckAfterOpening(message.Type, PeerHello.Role);
+            MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
             switch (message.Type)
             {
                 case MessageType.Ping:
