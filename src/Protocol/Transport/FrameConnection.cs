@@ -19,6 +19,7 @@ public sealed class FrameConnection : IAsyncDisposable
     private readonly MessageReader _reader;
     private readonly MessageWriter _writer;
     private int _disposed;
+    private int _reservedBlocks;
     private int _endSent;
 
     private FrameConnection(Socket socket, ConnectionOptions options, string remote)
@@ -117,6 +118,11 @@ public sealed class FrameConnection : IAsyncDisposable
         {
             Message message = await _reader.ReadAsync(cancellationToken);
             MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
+            if (message.Type == MessageType.Frame)
+            {
+                ReserveReceiveBlocks(message.Body.Length);
+            }
+
             switch (message.Type)
             {
                 case MessageType.Ping:
@@ -184,6 +190,8 @@ public sealed class FrameConnection : IAsyncDisposable
             return;
         }
 
+        SegmentPool.Shared.Release(_reservedBlocks);
+
         _reader.Complete();
         _writer.Complete();
         try
@@ -197,6 +205,18 @@ public sealed class FrameConnection : IAsyncDisposable
 
         _socket.Dispose();
         await Task.CompletedTask;
+    }
+
+    // A message spans at most ceil(length / block) blocks plus a partly used block on each side; one more covers a
+    // read that stopped just short of the minimum read size. Reserved once per size increase, not per frame.
+    private void ReserveReceiveBlocks(long messageLength)
+    {
+        int needed = (int)((messageLength + SocketTuning.ReadBufferSize - 1) / SocketTuning.ReadBufferSize) + 3;
+        if (needed > _reservedBlocks)
+        {
+            SegmentPool.Shared.Reserve(needed - _reservedBlocks);
+            _reservedBlocks = needed;
+        }
     }
 
     private async Task OpenAsConnectorAsync(CancellationToken cancellationToken)

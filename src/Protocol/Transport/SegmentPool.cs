@@ -12,6 +12,8 @@ internal sealed class SegmentPool : MemoryPool<byte>
 {
     private readonly Stack<Block> _free = new();
     private readonly int _maxRetained;
+    private int _created;
+    private int _reserved;
 
     public SegmentPool(int blockSize, int maxRetained)
     {
@@ -23,6 +25,33 @@ internal sealed class SegmentPool : MemoryPool<byte>
     public static new SegmentPool Shared { get; } = new(SocketTuning.ReadBufferSize, maxRetained: 1024);
 
     public override int MaxBufferSize { get; }
+
+    /// <summary>
+    /// Adds <paramref name="blocks"/> to the number of blocks the pool keeps ready and creates any that are missing,
+    /// so that a connection's worst-case block count is allocated up front instead of one block at a time, minutes
+    /// into a stream, whenever an unlucky read pattern needs one more block than ever before.
+    /// </summary>
+    public void Reserve(int blocks)
+    {
+        lock (_free)
+        {
+            _reserved = Math.Min(_reserved + blocks, _maxRetained);
+            while (_created < _reserved)
+            {
+                _free.Push(new Block(this, GC.AllocateUninitializedArray<byte>(MaxBufferSize)) { Rented = false });
+                _created++;
+            }
+        }
+    }
+
+    /// <summary>Gives back a reservation; the blocks stay pooled (up to the cap) for the next connection.</summary>
+    public void Release(int blocks)
+    {
+        lock (_free)
+        {
+            _reserved = Math.Max(0, _reserved - blocks);
+        }
+    }
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
@@ -40,6 +69,11 @@ internal sealed class SegmentPool : MemoryPool<byte>
             }
         }
 
+        lock (_free)
+        {
+            _created++;
+        }
+
         return new Block(this, GC.AllocateUninitializedArray<byte>(MaxBufferSize));
     }
 
@@ -55,6 +89,10 @@ internal sealed class SegmentPool : MemoryPool<byte>
             if (_free.Count < _maxRetained)
             {
                 _free.Push(block);
+            }
+            else
+            {
+                _created--;
             }
         }
     }
