@@ -15,7 +15,6 @@ namespace RawFrames.Receiver;
 /// </summary>
 internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 {
-    private const int WarmupFrames = 100;
     private const int MaxLoggedVerifyFailures = 10;
     private const int MaxReportedErrors = 20;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(3);
@@ -33,9 +32,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private long _connections;
     private long _peerErrors;
     private int _stopping;
-    private long _steadyAllocationStart = -1;
-    private long _steadyAllocationEnd = -1;
-    private long _steadyFramesEnd;
+    private readonly AllocationWindow _allocations = new();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -124,7 +121,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         try
         {
             reason = await ReceiveAsync(connection, streams);
-            MarkSteadyStateEnd();
+            _allocations.Close(_totals.Frames);
         }
         catch (ProtocolException e)
         {
@@ -209,7 +206,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private void OnFrame(in Message message, Dictionary<uint, SequenceTracker> streams, bool measureLatency)
     {
         FrameHeader header = message.Frame;
-        _totals.AddFrame(message.Payload.Length);
+        _allocations.OnFrame(_totals.AddFrame(message.Payload.Length));
         if (measureLatency)
         {
             _totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - header.TimestampNs);
@@ -236,20 +233,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         _saver?.Offer(message);
-        if (_totals.Frames == WarmupFrames)
-        {
-            Interlocked.Exchange(ref _steadyAllocationStart, GC.GetTotalAllocatedBytes(precise: true));
-        }
-    }
-
-    // The allocation window closes when the first stream ends, before logging and summaries allocate.
-    private void MarkSteadyStateEnd()
-    {
-        long frames = _totals.Frames;
-        if (Interlocked.CompareExchange(ref _steadyFramesEnd, frames, 0) == 0)
-        {
-            Interlocked.Exchange(ref _steadyAllocationEnd, GC.GetTotalAllocatedBytes(precise: true));
-        }
     }
 
     private void RequestStop()
@@ -298,21 +281,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
     private RunSummary BuildSummary()
     {
-        long steadyStart = Interlocked.Read(ref _steadyAllocationStart);
-        long steadyEnd = Interlocked.Read(ref _steadyAllocationEnd);
-        long steadyFrames = Interlocked.Read(ref _steadyFramesEnd) - WarmupFrames;
-        double? allocatedPerFrame = steadyStart >= 0 && steadyEnd >= 0 && steadyFrames > 0
-            ? (steadyEnd - steadyStart) / (double)steadyFrames
-            : null;
-        return new RunSummary()
-            .Add("listen", options.Listen.Text)
-            .Add("frames", _totals.Frames)
-            .Add("bytes", _totals.Bytes)
-            .Add("seconds", _totals.Seconds, "s")
-            .Add("fps", _totals.FramesPerSecond)
-            .Add("mb_per_s", _totals.MegabytesPerSecond, "MB/s")
-            .Add("mbps", _totals.MegabytesPerSecond * 8, "Mbit/s")
-            .Add("cpu_ms_per_frame", _totals.CpuMsPerFrame, "ms")
+        return _totals.AddTo(new RunSummary().Add("listen", options.Listen.Text))
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures)
@@ -322,7 +291,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("latency_ms_p99", _totals.Latency.PercentileMs(99), "ms")
             .Add("connections", Interlocked.Read(ref _connections))
             .Add("saved", _saver?.Saved ?? 0)
-            .Add("allocated_bytes_per_frame", allocatedPerFrame, "B")
+            .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B")
             .Add("streams", _finishedStreams.ToArray())
             .Add("error_messages", _errorMessages.ToArray());
     }

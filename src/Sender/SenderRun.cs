@@ -14,15 +14,11 @@ namespace RawFrames.Sender;
 /// <summary>source → connection: connects, streams frames until a limit, a signal or the receiver says stop, then ends cleanly.</summary>
 internal sealed class SenderRun(SenderOptions options)
 {
-    // Allocation is measured after this many frames, once tiered compilation and pools have settled.
-    private const int WarmupFrames = 100;
     private static readonly TimeSpan s_endConfirmationTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Log _log = new("send");
     private readonly TransferTotals _totals = new();
-    private long _steadyAllocationStart = -1;
-    private long _steadyFramesStart;
-    private long _steadyAllocationEnd = -1;
+    private readonly AllocationWindow _allocations = new();
     private string _stoppedBy = "signal";
     private string? _failure;
 
@@ -60,7 +56,7 @@ internal sealed class SenderRun(SenderOptions options)
                 try
                 {
                     await SendFramesAsync(connection, stopSending.Token, abortWrite.Token);
-                    _steadyAllocationEnd = GC.GetTotalAllocatedBytes(precise: true);
+                    _allocations.Close(_totals.Frames);
                 }
                 catch (OperationCanceledException) when (abortWrite.IsCancellationRequested)
                 {
@@ -161,12 +157,7 @@ internal sealed class SenderRun(SenderOptions options)
             var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
                 pattern.Stride, 0, sequence, UnixTime.NowNanoseconds());
             await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), abortWrite);
-            _totals.AddFrame(pattern.FrameBytes);
-            if (sequence == WarmupFrames)
-            {
-                _steadyFramesStart = _totals.Frames;
-                _steadyAllocationStart = GC.GetTotalAllocatedBytes(precise: true);
-            }
+            _allocations.OnFrame(_totals.AddFrame(pattern.FrameBytes));
         }
     }
 
@@ -243,25 +234,14 @@ internal sealed class SenderRun(SenderOptions options)
 
     private RunSummary BuildSummary(bool confirmed)
     {
-        // Measured from frame 100 to the last frame sent: the steady state, without start-up and the summary itself.
-        long steadyFrames = _totals.Frames - _steadyFramesStart;
-        double? allocatedPerFrame = _steadyAllocationStart >= 0 && _steadyAllocationEnd >= 0 && steadyFrames > 0
-            ? (_steadyAllocationEnd - _steadyAllocationStart) / (double)steadyFrames
-            : null;
-        return new RunSummary()
+        RunSummary summary = new RunSummary()
             .Add("endpoint", options.To.Text)
             .Add("codec", "raw")
             .Add("width", options.Source.Width)
-            .Add("height", options.Source.Height)
-            .Add("frames", _totals.Frames)
-            .Add("bytes", _totals.Bytes)
-            .Add("seconds", _totals.Seconds, "s")
-            .Add("fps", _totals.FramesPerSecond)
-            .Add("mb_per_s", _totals.MegabytesPerSecond, "MB/s")
-            .Add("mbps", _totals.MegabytesPerSecond * 8, "Mbit/s")
-            .Add("cpu_ms_per_frame", _totals.CpuMsPerFrame, "ms")
+            .Add("height", options.Source.Height);
+        return _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
             .Add("confirmed", confirmed)
-            .Add("allocated_bytes_per_frame", allocatedPerFrame, "B");
+            .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B");
     }
 }

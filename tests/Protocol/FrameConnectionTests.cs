@@ -80,36 +80,39 @@ public sealed class FrameConnectionTests
     public async Task ConsumerEnd_AsksTheProducerToStop_AndBothSidesEndCleanly()
     {
         using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
-        Task<FrameConnection> accepting = AcceptAsync(listener);
-        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
-        await using FrameConnection consumer = await accepting;
+        (FrameConnection producer, FrameConnection consumer) = await OpenPairAsync(listener);
+        await using (producer)
+        await using (consumer)
+        {
+            await consumer.SendEndAsync();
+            Message atProducer = await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await producer.SendEndAsync();
+            Message atConsumer = await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
-        await consumer.SendEndAsync();
-        Message atProducer = await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        await producer.SendEndAsync();
-        Message atConsumer = await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-
-        atProducer.Type.Should().Be(MessageType.End);
-        atConsumer.Type.Should().Be(MessageType.End);
-        producer.PeerHello.Software.Should().Be("test-consumer");
-        consumer.PeerHello.Software.Should().Be("test-producer");
+            atProducer.Type.Should().Be(MessageType.End);
+            atConsumer.Type.Should().Be(MessageType.End);
+            producer.PeerHello.Software.Should().Be("test-consumer");
+            consumer.PeerHello.Software.Should().Be("test-producer");
+        }
     }
 
     [Fact]
     public async Task Ping_IsAnsweredByTheReadLoop()
     {
         using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
-        Task<FrameConnection> accepting = AcceptAsync(listener);
-        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
-        await using FrameConnection consumer = await accepting;
-        Task<Message> consumerReads = consumer.ReadAsync().AsTask();
+        (FrameConnection producer, FrameConnection consumer) = await OpenPairAsync(listener);
+        await using (producer)
+        await using (consumer)
+        {
+            Task<Message> consumerReads = consumer.ReadAsync().AsTask();
 
-        await producer.SendPingAsync(77);
-        await producer.SendEndAsync();
-        // The consumer answers the PING with a PONG, which the producer's read loop swallows before the END.
-        (await consumerReads.WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
-        await consumer.SendEndAsync();
-        (await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+            await producer.SendPingAsync(77);
+            await producer.SendEndAsync();
+            // The consumer answers the PING with a PONG, which the producer's read loop swallows before the END.
+            (await consumerReads.WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+            await consumer.SendEndAsync();
+            (await producer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+        }
     }
 
     private static async Task<(int Verified, ulong LastSequence)> StreamAsync(FrameListener listener, int width, int height, int stride, int frames)
@@ -150,6 +153,13 @@ public sealed class FrameConnectionTests
 
         await producing;
         return (verified, last);
+    }
+
+    private static async Task<(FrameConnection Producer, FrameConnection Consumer)> OpenPairAsync(FrameListener listener)
+    {
+        Task<FrameConnection> accepting = AcceptAsync(listener);
+        FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+        return (producer, await accepting);
     }
 
     private static async Task<FrameConnection> AcceptAsync(FrameListener listener, ConnectionOptions? options = null)

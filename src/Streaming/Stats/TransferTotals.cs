@@ -46,7 +46,8 @@ public sealed class TransferTotals
     /// <summary>Payload megabytes (10^6 bytes) per second, counted like <see cref="FramesPerSecond"/>.</summary>
     public double MegabytesPerSecond => Seconds > 0 && Frames > 1 ? Bytes * ((double)(Frames - 1) / Frames) / Seconds / 1e6 : 0;
 
-    public void AddFrame(long payloadBytes)
+    /// <summary>Counts a frame; returns the number of frames so far, this one included.</summary>
+    public long AddFrame(long payloadBytes)
     {
         long now = Stopwatch.GetTimestamp();
         if (Interlocked.CompareExchange(ref _firstFrameTimestamp, now, 0) == 0)
@@ -55,9 +56,19 @@ public sealed class TransferTotals
         }
 
         Interlocked.Exchange(ref _lastFrameTimestamp, now);
-        Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _bytes, payloadBytes);
+        return Interlocked.Increment(ref _frames);
     }
+
+    /// <summary>Adds the figures both programs report to a summary, under the same names.</summary>
+    public RunSummary AddTo(RunSummary summary) => summary
+        .Add("frames", Frames)
+        .Add("bytes", Bytes)
+        .Add("seconds", Seconds, "s")
+        .Add("fps", FramesPerSecond)
+        .Add("mb_per_s", MegabytesPerSecond, "MB/s")
+        .Add("mbps", MegabytesPerSecond * 8, "Mbit/s")
+        .Add("cpu_ms_per_frame", CpuMsPerFrame, "ms");
 
     /// <summary>
     /// CPU time of the whole process (user + system, all threads) per frame since the first frame: what a frame
