@@ -161,6 +161,20 @@ public sealed class MessageReaderWriterTests
         allocated.Should().BeLessThan(1000, "1000 frames through writer and reader must not allocate per frame");
     }
 
+    [Fact]
+    public void TextFields_LongerThanTheirLimit_AreCutBetweenCharacters()
+    {
+        var hello = new Hello(PeerRole.Producer, 1 << 20, Capabilities.None, 0, new string('é', 200)); // 400 bytes of UTF-8
+        byte[] body = new byte[hello.BodySize];
+        hello.WriteTo(body);
+        var error = new ErrorMessage(ErrorCode.MalformedMessage, "€" + new string('x', 2000));
+        byte[] errorBody = new byte[error.BodySize];
+        error.WriteTo(errorBody);
+
+        Hello.Read(body).Software.Should().Be(new string('é', 128));
+        ErrorMessage.Read(errorBody).Reason.Should().Be("€" + new string('x', ProtocolConstants.MaxErrorReasonBytes - 3));
+    }
+
     private static FrameHeader Header(SyntheticPattern pattern, ulong sequence) =>
         FrameHeader.ForRaw(PixelFormat.Bgr24, pattern.Width, pattern.Height, pattern.Stride, 1, sequence, UnixTime.NowNanoseconds());
 }

@@ -183,11 +183,11 @@ public sealed class FrameConnection : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         SegmentPool.Shared.Release(_reservedBlocks);
@@ -204,7 +204,7 @@ public sealed class FrameConnection : IAsyncDisposable
         }
 
         _socket.Dispose();
-        await Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     // A message spans at most ceil(length / block) blocks plus a partly used block on each side; one more covers a

@@ -8,41 +8,12 @@ public readonly record struct ErrorMessage(ErrorCode Code, string Reason)
 {
     public const int FixedSize = 4;
 
-    /// <summary>The UTF-8 reason, cut at <see cref="ProtocolConstants.MaxErrorReasonBytes"/> on a character boundary.</summary>
-    public static int ReasonByteCount(string reason)
-    {
-        int bytes = 0;
-        foreach (Rune rune in reason.EnumerateRunes())
-        {
-            if (bytes + rune.Utf8SequenceLength > ProtocolConstants.MaxErrorReasonBytes)
-            {
-                break;
-            }
-
-            bytes += rune.Utf8SequenceLength;
-        }
-
-        return bytes;
-    }
-
-    public int BodySize => FixedSize + ReasonByteCount(Reason);
+    public int BodySize => FixedSize + Utf8Text.ByteCount(Reason, ProtocolConstants.MaxErrorReasonBytes);
 
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)Code);
-        int length = ReasonByteCount(Reason);
-        Span<byte> text = destination.Slice(FixedSize, length);
-        // Encode rune by rune: the reason may have been cut, and a cut must fall between characters.
-        int written = 0;
-        foreach (Rune rune in Reason.EnumerateRunes())
-        {
-            if (written + rune.Utf8SequenceLength > length)
-            {
-                break;
-            }
-
-            written += rune.EncodeToUtf8(text[written..]);
-        }
+        Utf8Text.Write(Reason, destination[FixedSize..], Utf8Text.ByteCount(Reason, ProtocolConstants.MaxErrorReasonBytes));
     }
 
     public static ErrorMessage Read(ReadOnlySpan<byte> body)

@@ -16,7 +16,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
 
     public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes);
 
-    private int SoftwareBytes => Math.Min(Encoding.UTF8.GetByteCount(Software ?? ""), MaxSoftwareBytes);
+    private int SoftwareBytes => Utf8Text.ByteCount(Software ?? "", MaxSoftwareBytes);
 
     public void WriteTo(Span<byte> destination)
     {
@@ -30,9 +30,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             int length = SoftwareBytes;
             BinaryPrimitives.WriteUInt16LittleEndian(destination[16..], SoftwareOptionKey);
             BinaryPrimitives.WriteUInt16LittleEndian(destination[18..], (ushort)length);
-            Span<byte> text = destination.Slice(20, length);
-            // Truncating to the byte limit may split a character; the reader replaces a split sequence.
-            Encoding.UTF8.GetBytes(Software.AsSpan(0, Math.Min(Software.Length, length)), text);
+            Utf8Text.Write(Software, destination[20..], length);
         }
     }
 
