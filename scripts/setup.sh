@@ -7,8 +7,13 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian packages, installed only when missing. iperf3 measures the loopback ceiling beside our own figures.
+# Debian packages, installed only when missing: the codecs' native libraries (TurboJPEG, libyuv, libspng), ffmpeg
+# (the codec tests decode our YUV-JPEG with an independent decoder) and iperf3 (the loopback ceiling we measure against).
 packages=()
+for package in libturbojpeg0 libyuv0 libspng0; do
+  dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
+done
+command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 command -v iperf3 >/dev/null 2>&1 || packages+=(iperf3)
 
 if ((${#packages[@]})); then

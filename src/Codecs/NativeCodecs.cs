@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using RawFrames.Codecs.Interop;
+
+namespace RawFrames.Codecs;
+
+/// <summary>Which native codec libraries can be loaded, checked once at start-up so a missing one is named up front.</summary>
+public static class NativeCodecs
+{
+    /// <summary>The libraries that cannot be loaded; empty when all codecs are available.</summary>
+    public static IReadOnlyList<NativeLibraryInfo> Missing { get; } = Libraries.All.Where(l => !CanLoad(l.Soname)).ToArray();
+
+    /// <summary>One line per missing library: what is unavailable and the apt-get command that fixes it.</summary>
+    public static string DescribeMissing() => string.Join('\n', Missing.Select(l =>
+        $"{l.Soname} not found: {l.UsedFor} unavailable (apt-get install {l.DebianPackage}); raw frames still work"));
+
+    /// <summary>Throws <see cref="CodecUnavailableException"/> naming the package when <paramref name="importName"/> cannot be loaded.</summary>
+    internal static void Require(string importName)
+    {
+        NativeLibraryInfo? missing = Missing.FirstOrDefault(l => l.ImportName == importName);
+        if (missing is not null)
+        {
+            throw new CodecUnavailableException(missing);
+        }
+    }
+
+    private static bool CanLoad(string soname)
+    {
+        if (!NativeLibrary.TryLoad(soname, out IntPtr handle))
+        {
+            return false;
+        }
+
+        NativeLibrary.Free(handle);
+        return true;
+    }
+}
+
+/// <summary>A codec was asked for whose native library is not installed.</summary>
+public sealed class CodecUnavailableException : Exception
+{
+    public CodecUnavailableException(NativeLibraryInfo library)
+        : base($"{library.Soname} not found: {library.UsedFor} unavailable; install it with: apt-get install {library.DebianPackage}") =>
+        Library = library;
+
+    public CodecUnavailableException() : this("a native codec library is missing") { }
+
+    public CodecUnavailableException(string message) : base(message) => Library = null!;
+
+    public CodecUnavailableException(string message, Exception inner) : base(message, inner) => Library = null!;
+
+    public NativeLibraryInfo Library { get; }
+}
+
+/// <summary>A payload the codec could not decode (corrupt, truncated, or not what its header says).</summary>
+public sealed class CorruptFrameException : Exception
+{
+    public CorruptFrameException() { }
+
+    public CorruptFrameException(string message) : base(message) { }
+
+    public CorruptFrameException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,152 @@
+using System.Runtime.InteropServices;
+using RawFrames.Codecs.Interop;
+
+namespace RawFrames.Codecs;
+
+/// <summary>
+/// Lossless PNG through libspng, for the comparison with JPEG and BMP. BGR24 is swapped to PNG's R,G,B order by libyuv
+/// into a buffer this instance keeps; the PNG is streamed straight into the caller's buffer. libspng needs a fresh
+/// context per image, so each frame costs one small native context. One instance per thread.
+/// </summary>
+public sealed unsafe class PngCodec : IDisposable
+{
+    private const int SpngIoError = -2;
+    private byte[] _rgb = [];
+
+    public PngCodec(int compressionLevel = 6)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(compressionLevel, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);
+        NativeCodecs.Require(Libraries.Spng);
+        NativeCodecs.Require(Libraries.Yuv);
+        CompressionLevel = compressionLevel;
+    }
+
+    /// <summary>zlib level: 0 stores, 9 compresses hardest.</summary>
+    public int CompressionLevel { get; }
+
+    /// <summary>Enough for incompressible pixels: stored deflate blocks plus per-row filter bytes and chunk headers.</summary>
+    public static int MaxEncodedSize(int width, int height)
+    {
+        long raw = ((long)width * 3 + 1) * height;
+        return checked((int)(raw + (raw / 16000 * 5) + 4096));
+    }
+
+    public int EncodeBgr(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination)
+    {
+        CodecArguments.CheckPacked(bgr, width, height, stride, 3);
+        int rowBytes = width * 3;
+        EnsureScratch(rowBytes * height);
+        fixed (byte* source = bgr)
+        fixed (byte* rgb = _rgb)
+        fixed (byte* output = destination)
+        {
+            CheckYuv(Yuv.SwapRedBlue(source, stride, rgb, rowBytes, width, height));
+            using SpngContextHandle context = Spng.CtxNew(Spng.CtxEncoder);
+            var sink = new Sink { Buffer = output, Capacity = destination.Length };
+            var header = new Spng.Ihdr { Width = (uint)width, Height = (uint)height, BitDepth = 8, ColorType = Spng.ColorTypeTruecolor };
+            Check(Spng.SetPngStream(context, &Write, (IntPtr)(&sink)), "spng_set_png_stream");
+            Check(Spng.SetOption(context, Spng.OptionCompressionLevel, CompressionLevel), "spng_set_option");
+            Check(Spng.SetIhdr(context, &header), "spng_set_ihdr");
+            int result = Spng.EncodeImage(context, rgb, (nuint)(rowBytes * height), Spng.FormatPng, Spng.EncodeFinalize);
+            if (sink.Overflowed != 0)
+            {
+                throw new ArgumentException($"the destination ({destination.Length} bytes) is too small for this PNG", nameof(destination));
+            }
+
+            Check(result, "spng_encode_image");
+            return sink.Length;
+        }
+    }
+
+    public void DecodeToBgr(ReadOnlySpan<byte> png, Span<byte> bgr, int width, int height, int stride)
+    {
+        CodecArguments.CheckPacked(bgr, width, height, stride, 3);
+        int rowBytes = width * 3;
+        EnsureScratch(rowBytes * height);
+        fixed (byte* source = png)
+        fixed (byte* rgb = _rgb)
+        fixed (byte* output = bgr)
+        {
+            using SpngContextHandle context = Spng.CtxNew(0);
+            Spng.Ihdr header;
+            nuint size;
+            if (png.IsEmpty || Spng.SetImageLimits(context, 65535, 65535) != 0 || Spng.SetPngBuffer(context, source, (nuint)png.Length) != 0
+                || Spng.GetIhdr(context, &header) is var error && error != 0)
+            {
+                throw new CorruptFrameException("not a readable PNG");
+            }
+
+            if (header.Width != width || header.Height != height)
+            {
+                throw new CorruptFrameException($"the PNG is {header.Width}x{header.Height} but the frame header says {width}x{height}");
+            }
+
+            if (Spng.DecodedImageSize(context, Spng.FormatRgb8, &size) != 0 || size != (nuint)(rowBytes * height))
+            {
+                throw new CorruptFrameException("the PNG cannot be decoded to 8-bit RGB");
+            }
+
+            int decoded = Spng.DecodeImage(context, rgb, size, Spng.FormatRgb8, 0);
+            if (decoded != 0)
+            {
+                throw new CorruptFrameException($"PNG decode failed: {Spng.Describe(decoded)}");
+            }
+
+            CheckYuv(Yuv.SwapRedBlue(rgb, rowBytes, output, stride, width, height));
+        }
+    }
+
+    public void Dispose()
+    {
+        // Only managed scratch memory; the native contexts live for one image each.
+    }
+
+    private void EnsureScratch(int size)
+    {
+        if (_rgb.Length < size)
+        {
+            _rgb = GC.AllocateUninitializedArray<byte>(size);
+        }
+    }
+
+    private static void Check(int error, string call)
+    {
+        if (error != 0)
+        {
+            throw new InvalidOperationException($"{call}: {Spng.Describe(error)}");
+        }
+    }
+
+    private static void CheckYuv(int result)
+    {
+        if (result != 0)
+        {
+            throw new InvalidOperationException("libyuv RAWToRGB24 failed");
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Write(IntPtr context, IntPtr user, byte* data, nuint length)
+    {
+        var sink = (Sink*)user;
+        if ((nuint)sink->Length + length > (nuint)sink->Capacity)
+        {
+            sink->Overflowed = 1;
+            return SpngIoError;
+        }
+
+        Buffer.MemoryCopy(data, sink->Buffer + sink->Length, sink->Capacity - sink->Length, (long)length);
+        sink->Length += (int)length;
+        return 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Sink
+    {
+        public byte* Buffer;
+        public int Capacity;
+        public int Length;
+        public int Overflowed;
+    }
+}
