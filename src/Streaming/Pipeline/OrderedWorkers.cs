@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+
+namespace RawFrames.Streaming.Pipeline;
+
+/// <summary>
+/// Runs a per-worker function on items in parallel and hands them back in the order they were submitted. Item k goes
+/// to worker k mod N and results are collected from the workers in the same rotation, so order holds by construction:
+/// a slow item delays the ones after it, nothing is reordered or lost. Every queue has one reader and one writer, so
+/// steady state allocates nothing. Each worker has its own state (e.g. a codec handle, which is not thread-safe).
+/// </summary>
+public sealed class OrderedWorkers<TItem> : IAsyncDisposable
+    where TItem : class
+{
+    private readonly Channel<TItem>[] _inputs;
+    private readonly Channel<TItem>[] _outputs;
+    private readonly Task[] _workers;
+    private long _submitted;
+    private long _received;
+
+    /// <param name="workerCount">Items processed at once.</param>
+    /// <param name="depth">Items queued per worker; submit waits when the worker's queue is full.</param>
+    /// <param name="createWorker">Called once per worker, on that worker's task: returns the function it applies to each item.</param>
+    public OrderedWorkers(int workerCount, int depth, Func<int, Action<TItem>> createWorker)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workerCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        ArgumentNullException.ThrowIfNull(createWorker);
+        var options = new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true };
+        _inputs = Enumerable.Range(0, workerCount).Select(_ => Channel.CreateBounded<TItem>(options)).ToArray();
+        _outputs = Enumerable.Range(0, workerCount).Select(_ => Channel.CreateBounded<TItem>(options)).ToArray();
+        _workers = Enumerable.Range(0, workerCount).Select(i => Task.Run(() => RunWorkerAsync(i, createWorker))).ToArray();
+    }
+
+    public int WorkerCount => _inputs.Length;
+
+    /// <summary>Queues an item; one caller at a time.</summary>
+    public ValueTask SubmitAsync(TItem item, CancellationToken cancellationToken = default) =>
+        _inputs[_submitted++ % _inputs.Length].Writer.WriteAsync(item, cancellationToken);
+
+    /// <summary>The next item in submission order, once its worker is done with it; one caller at a time.</summary>
+    /// <exception cref="Exception">What the worker's function threw for this item.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TItem> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _outputs[_received++ % _outputs.Length].Reader.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException closed) when (closed.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(closed.InnerException);
+            throw;
+        }
+    }
+
+    /// <summary>Items submitted and not yet received.</summary>
+    public long InFlight => _submitted - _received;
+
+    /// <summary>No more items; workers finish what they have.</summary>
+    public void Complete()
+    {
+        foreach (Channel<TItem> input in _inputs)
+        {
+            input.Writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Complete();
+        foreach (Channel<TItem> output in _outputs)
+        {
+            while (output.Reader.TryRead(out _))
+            {
+                // Unreceived results are dropped so that workers blocked on a full output queue can finish.
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is TimeoutException or ChannelClosedException)
+        {
+            // A worker stuck in user code is abandoned; the process is ending this pipeline anyway.
+        }
+    }
+
+    private async Task RunWorkerAsync(int index, Func<int, Action<TItem>> createWorker)
+    {
+        ChannelWriter<TItem> output = _outputs[index].Writer;
+        try
+        {
+            Action<TItem> process = createWorker(index);
+            await foreach (TItem item in _inputs[index].Reader.ReadAllAsync())
+            {
+                process(item);
+                await output.WriteAsync(item);
+            }
+
+            output.TryComplete();
+        }
+        catch (Exception e)
+        {
+            // The receiver of this worker's next result sees the failure instead of waiting forever.
+            output.TryComplete(e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using RawFrames.Streaming.Pipeline;
+
+namespace RawFrames.Tests.Streaming;
+
+public sealed class OrderedWorkersTests
+{
+    private sealed class Job
+    {
+        public int Sequence { get; set; }
+
+        public int Result { get; set; }
+
+        public int Worker { get; set; } = -1;
+    }
+
+    [Fact]
+    public async Task RandomPerItemDelays_ResultsComeBackInSubmissionOrder_NoneLost()
+    {
+        var random = new Random(11);
+        int[] delays = Enumerable.Range(0, 400).Select(_ => random.Next(0, 4)).ToArray();
+        await using var workers = new OrderedWorkers<Job>(4, 3, worker => job =>
+        {
+            Thread.Sleep(delays[job.Sequence]);
+            job.Result = job.Sequence * 2;
+            job.Worker = worker;
+        });
+        var received = new List<Job>();
+
+        Task producing = Task.Run(async () =>
+        {
+            for (int i = 0; i < delays.Length; i++)
+            {
+                await workers.SubmitAsync(new Job { Sequence = i });
+            }
+        });
+        for (int i = 0; i < delays.Length; i++)
+        {
+            received.Add(await workers.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await producing;
+        received.Select(j => j.Sequence).Should().Equal(Enumerable.Range(0, delays.Length));
+        received.Should().OnlyContain(j => j.Result == j.Sequence * 2);
+        received.Select(j => j.Worker).Distinct().Should().HaveCount(4, "the work is spread over every worker");
+    }
+
+    [Fact]
+    public async Task AFailingItem_SurfacesAtItsTurn()
+    {
+        await using var workers = new OrderedWorkers<Job>(2, 2, _ => job =>
+        {
+            if (job.Sequence == 3)
+            {
+                throw new InvalidOperationException("bad frame 3");
+            }
+        });
+        for (int i = 0; i < 4; i++)
+        {
+            await workers.SubmitAsync(new Job { Sequence = i });
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            (await workers.ReceiveAsync()).Sequence.Should().Be(i);
+        }
+
+        Func<Task> fourth = async () => await workers.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await fourth.Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("bad frame 3");
+    }
+}
