@@ -79,3 +79,20 @@ public static class BmpCodec
 
     private static int RowSize(int width) => ((width * 3) + 3) & ~3;
 }
+
+/// <summary><see cref="BmpCodec"/> as an <see cref="IFrameEncoder"/>.</summary>
+public sealed class BmpEncoder : IFrameEncoder
+{
+    public RawFrames.Protocol.Wire.Codec Codec => RawFrames.Protocol.Wire.Codec.Bmp;
+
+    public RawFrames.Protocol.Wire.PixelFormat PayloadPixelFormat => RawFrames.Protocol.Wire.PixelFormat.Bgr24;
+
+    public int MaxEncodedSize(int width, int height) => BmpCodec.EncodedSize(width, height);
+
+    public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
+        BmpCodec.EncodeBgr(bgr, width, height, stride, destination);
+
+    public void Dispose()
+    {
+    }
+}

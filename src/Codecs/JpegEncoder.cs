@@ -1,4 +1,5 @@
 using RawFrames.Codecs.Interop;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
 
@@ -6,7 +7,7 @@ namespace RawFrames.Codecs;
 /// BGR24 (any stride) to baseline JPEG with tjCompress2, written into the caller's buffer of at least
 /// <see cref="MaxEncodedSize"/> bytes (TJFLAG_NOREALLOC: TurboJPEG never allocates). One instance per thread.
 /// </summary>
-public sealed unsafe class JpegEncoder : IDisposable
+public sealed unsafe class JpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
 
@@ -27,6 +28,15 @@ public sealed unsafe class JpegEncoder : IDisposable
     public int Quality { get; }
 
     public ChromaSubsampling Subsampling { get; }
+
+    public Codec Codec => Codec.Jpeg;
+
+    public PixelFormat PayloadPixelFormat => PixelFormat.Bgr24;
+
+    public int MaxEncodedSize(int width, int height) => MaxEncodedSize(width, height, Subsampling);
+
+    public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
+        EncodeBgr(bgr, width, height, stride, destination);
 
     /// <summary>The worst-case JPEG size TurboJPEG may write for this geometry (tjBufSize).</summary>
     public static int MaxEncodedSize(int width, int height, ChromaSubsampling subsampling)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RawFrames.Codecs.Interop;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
 
@@ -8,7 +9,7 @@ namespace RawFrames.Codecs;
 /// into a buffer this instance keeps; the PNG is streamed straight into the caller's buffer. libspng needs a fresh
 /// context per image, so each frame costs one small native context. One instance per thread.
 /// </summary>
-public sealed unsafe class PngCodec : IDisposable
+public sealed unsafe class PngCodec : IFrameEncoder
 {
     private const int SpngIoError = -2;
     private byte[] _rgb = [];
@@ -25,8 +26,15 @@ public sealed unsafe class PngCodec : IDisposable
     /// <summary>zlib level: 0 stores, 9 compresses hardest.</summary>
     public int CompressionLevel { get; }
 
+    public Codec Codec => Codec.Png;
+
+    public PixelFormat PayloadPixelFormat => PixelFormat.Bgr24;
+
+    public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
+        EncodeBgr(bgr, width, height, stride, destination);
+
     /// <summary>Enough for incompressible pixels: stored deflate blocks plus per-row filter bytes and chunk headers.</summary>
-    public static int MaxEncodedSize(int width, int height)
+    public int MaxEncodedSize(int width, int height)
     {
         long raw = ((long)width * 3 + 1) * height;
         return checked((int)(raw + (raw / 16000 * 5) + 4096));

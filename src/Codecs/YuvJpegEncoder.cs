@@ -8,7 +8,7 @@ namespace RawFrames.Codecs;
 /// tjCompressFromYUVPlanes. BGR sources go through libyuv RGB24ToJ420 first (full range: libyuv's I420 is limited
 /// range and would cost 14 dB); J420 sources skip the conversion. One instance per thread.
 /// </summary>
-public sealed unsafe class YuvJpegEncoder : IDisposable
+public sealed unsafe class YuvJpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
     private byte[] _planes = [];
@@ -29,7 +29,14 @@ public sealed unsafe class YuvJpegEncoder : IDisposable
 
     public int Quality { get; }
 
-    public static int MaxEncodedSize(int width, int height) => JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420);
+    public Codec Codec => Codec.YuvJpeg;
+
+    public PixelFormat PayloadPixelFormat => PixelFormat.J420;
+
+    public int MaxEncodedSize(int width, int height) => JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420);
+
+    public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
+        EncodeBgr(bgr, width, height, stride, destination);
 
     /// <summary>Converts BGR24 to J420 (into a buffer this encoder keeps and reuses) and encodes it.</summary>
     public int EncodeBgr(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination)

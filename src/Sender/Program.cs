@@ -1,12 +1,19 @@
 using System.CommandLine;
+using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
 using RawFrames.Sender;
 using RawFrames.Streaming.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var source = new Option<string>("--source") { Description = "Frame source: synthetic[:WIDTHxHEIGHT][@FPS] (default 1920x1080, as fast as possible)", DefaultValueFactory = _ => "synthetic" };
-var codec = new Option<string>("--codec") { Description = "Payload codec: raw", DefaultValueFactory = _ => "raw" };
-codec.AcceptOnlyFromAmong("raw");
+var codec = new Option<string>("--codec") { Description = "Payload codec", DefaultValueFactory = _ => "raw" };
+codec.AcceptOnlyFromAmong([.. CodecNames.All]);
+var quality = new Option<int>("--quality") { Description = "JPEG and YUV-JPEG quality, 1-100", DefaultValueFactory = _ => 80 };
+var subsampling = new Option<string>("--subsampling") { Description = "JPEG chroma subsampling: 420, 422 or 444 (YUV-JPEG is always 420)", DefaultValueFactory = _ => "420" };
+subsampling.AcceptOnlyFromAmong("420", "422", "444");
+var pngLevel = new Option<int>("--png-level") { Description = "PNG compression level, 0 (store) to 9 (smallest)", DefaultValueFactory = _ => 6 };
+var encoderThreads = new Option<int>("--encoder-threads") { Description = "Frames encoded in parallel; they still leave in sequence order", DefaultValueFactory = _ => Environment.ProcessorCount };
 var stride = new Option<int>("--stride") { Description = "Bytes per row for raw frames, at least width*3 (0: tightly packed)" };
 var frames = new Option<long>("--frames") { Description = "Stop after this many frames (0: no limit)" };
 var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0: no limit)" };
@@ -20,7 +27,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, codec, stride, frames, duration, streamId, metadata, connectTimeout, json, quiet,
+    to, source, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -31,6 +38,14 @@ root.SetAction(async (parsed, cancellationToken) =>
         options = new SenderOptions(
             FrameEndpoint.Parse(parsed.GetValue(to)!),
             SourceSpec.Parse(parsed.GetValue(source)!),
+            CodecNames.Parse(parsed.GetValue(codec)!),
+            new EncoderSettings(parsed.GetValue(quality), parsed.GetValue(subsampling) switch
+            {
+                "444" => ChromaSubsampling.S444,
+                "422" => ChromaSubsampling.S422,
+                _ => ChromaSubsampling.S420,
+            }, parsed.GetValue(pngLevel)),
+            parsed.GetValue(encoderThreads),
             parsed.GetValue(stride),
             parsed.GetValue(frames),
             parsed.GetValue(duration) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
@@ -43,10 +58,31 @@ root.SetAction(async (parsed, cancellationToken) =>
         {
             throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
         }
+
+        if (options.Encoder.Quality is < 1 or > 100 || options.Encoder.PngLevel is < 0 or > 9 || options.EncoderThreads < 1)
+        {
+            throw new FormatException("--quality must be 1-100, --png-level 0-9, --encoder-threads at least 1");
+        }
     }
     catch (FormatException e)
     {
         await Console.Error.WriteLineAsync($"rawframes-send: {e.Message}");
+        return 2;
+    }
+
+    // PROTOCOL.md codecs need native libraries; say up front which are missing. Raw frames work without any.
+    if (NativeCodecs.Missing.Count > 0)
+    {
+        await Console.Error.WriteLineAsync($"rawframes-send: {NativeCodecs.DescribeMissing()}");
+    }
+
+    try
+    {
+        using var probe = options.Codec == Codec.Raw ? null : FrameCodecs.CreateEncoder(options.Codec, options.Encoder);
+    }
+    catch (CodecUnavailableException e)
+    {
+        await Console.Error.WriteLineAsync($"rawframes-send: --codec {CodecNames.Name(options.Codec)}: {e.Message}");
         return 2;
     }
 

@@ -1,4 +1,6 @@
+using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Sender;
@@ -7,6 +9,9 @@ namespace RawFrames.Sender;
 internal sealed record SenderOptions(
     FrameEndpoint To,
     SourceSpec Source,
+    Codec Codec,
+    EncoderSettings Encoder,
+    int EncoderThreads,
     int Stride,
     long Frames,
     TimeSpan? Duration,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
@@ -125,40 +126,82 @@ internal sealed class SenderRun(SenderOptions options)
         SourceSpec source = options.Source;
         SyntheticPattern pattern = SyntheticPattern.For(source.Width, source.Height, options.Stride);
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
-        using PeriodicTimer? pacer = source.Fps > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(1 / source.Fps)) : null;
-        long started = Stopwatch.GetTimestamp();
-        long deadline = options.Duration is { } d ? started + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-        for (ulong sequence = 0; ; sequence++)
+        using var schedule = new FrameSchedule(options.Frames, options.Duration, source.Fps);
+        try
         {
-            if (options.Frames > 0 && (long)sequence >= options.Frames)
+            if (options.Codec == Codec.Raw)
             {
-                _stoppedBy = "frames";
-                return;
+                for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
+                {
+                    var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
+                        pattern.Stride, 0, sequence, UnixTime.NowNanoseconds());
+                    await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), abortWrite);
+                    _allocations.OnFrame(_totals.AddFrame(pattern.FrameBytes));
+                }
             }
-
-            if (Stopwatch.GetTimestamp() >= deadline)
+            else
             {
-                _stoppedBy = "duration";
-                return;
+                await SendEncodedFramesAsync(connection, pattern, schedule, metadata, flags, stop, abortWrite);
             }
-
-            // Pacing keeps the average rate: a timer tick can come late (timer resolution is about 1 ms), so a frame
-            // that is already due goes out without waiting for another tick.
-            if (pacer is not null && sequence >= (ulong)(Stopwatch.GetElapsedTime(started).TotalSeconds * source.Fps))
-            {
-                await pacer.WaitForNextTickAsync(stop);
-            }
-
-            if (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
-                pattern.Stride, 0, sequence, UnixTime.NowNanoseconds());
-            await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), abortWrite);
-            _allocations.OnFrame(_totals.AddFrame(pattern.FrameBytes));
         }
+        finally
+        {
+            if (schedule.StoppedBy != "signal")
+            {
+                _stoppedBy = schedule.StoppedBy;
+            }
+        }
+    }
+
+    // source → encoders (in parallel, in order) → connection. The capture timestamp is taken before encoding, so the
+    // receiver's latency includes the encode.
+    private async Task SendEncodedFramesAsync(FrameConnection connection, SyntheticPattern pattern, FrameSchedule schedule,
+        ReadOnlyMemory<byte> metadata, FrameFlags flags, CancellationToken stop, CancellationToken abortWrite)
+    {
+        SourceSpec source = options.Source;
+        await using var pipeline = new EncodingPipeline(options.Codec, options.Encoder, options.EncoderThreads, source.Width, source.Height);
+        Task producing = Task.Run(async () =>
+        {
+            try
+            {
+                for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
+                {
+                    EncodeJob job = await pipeline.RentAsync(stop);
+                    (job.Source, job.Width, job.Height, job.Stride) = (pattern.Frame(sequence), source.Width, source.Height, pattern.Stride);
+                    (job.Sequence, job.TimestampNs) = (sequence, UnixTime.NowNanoseconds());
+                    await pipeline.SubmitAsync(job, stop);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: the frames already submitted are still sent.
+            }
+            finally
+            {
+                pipeline.Complete();
+            }
+        }, CancellationToken.None);
+
+        while (true)
+        {
+            EncodeJob job;
+            try
+            {
+                job = await pipeline.ReceiveAsync(CancellationToken.None);
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                break;
+            }
+
+            var header = new FrameHeader(options.Codec, pipeline.PayloadPixelFormat, flags, options.StreamId, source.Width, source.Height,
+                0, 0, job.Sequence, job.TimestampNs);
+            await connection.SendFrameAsync(header, metadata, job.Output.AsMemory(0, job.Length), abortWrite);
+            _allocations.OnFrame(_totals.AddFrame(job.Length));
+            pipeline.Return(job);
+        }
+
+        await producing;
     }
 
     // Runs beside the send loop: the receiver may ask to stop (END) or report an error while we send.
@@ -236,7 +279,7 @@ internal sealed class SenderRun(SenderOptions options)
     {
         RunSummary summary = new RunSummary()
             .Add("endpoint", options.To.Text)
-            .Add("codec", "raw")
+            .Add("codec", CodecNames.Name(options.Codec))
             .Add("width", options.Source.Width)
             .Add("height", options.Source.Height);
         return _totals.AddTo(summary)

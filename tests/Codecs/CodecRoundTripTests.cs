@@ -48,7 +48,7 @@ public sealed class CodecRoundTripTests
         ImageQuality.Psnr(original, Width * 3, bgr, Width * 3, Width * 3, Height).Should().BeGreaterThan(36);
         // Re-encoding the decoded planes gives the same image again: the planes are the JPEG's own J420.
         using var encoder = new YuvJpegEncoder(95);
-        byte[] again = new byte[YuvJpegEncoder.MaxEncodedSize(Width, Height)];
+        byte[] again = new byte[encoder.MaxEncodedSize(Width, Height)];
         int againLength = encoder.EncodeJ420(planes, Width, Height, Width, again);
         byte[] bgrAgain = new byte[Width * Height * 3];
         decoder.DecodeToBgr(again.AsSpan(0, againLength), bgrAgain, Width, Height, Width * 3);
@@ -103,7 +103,7 @@ public sealed class CodecRoundTripTests
     {
         byte[] original = TestImages.Smooth(Width, Height, stride: 1930);
         using var codec = new PngCodec(compressionLevel: 3);
-        byte[] png = new byte[PngCodec.MaxEncodedSize(Width, Height)];
+        byte[] png = new byte[codec.MaxEncodedSize(Width, Height)];
         int length = codec.EncodeBgr(original, Width, Height, 1930, png);
         byte[] decoded = new byte[Width * Height * 3];
 
@@ -119,7 +119,7 @@ public sealed class CodecRoundTripTests
         byte[] noise = new byte[Width * Height * 3];
         new Random(7).NextBytes(noise);
         using var codec = new PngCodec(compressionLevel: 9);
-        byte[] png = new byte[PngCodec.MaxEncodedSize(Width, Height)];
+        byte[] png = new byte[codec.MaxEncodedSize(Width, Height)];
 
         int length = codec.EncodeBgr(noise, Width, Height, Width * 3, png);
 
@@ -144,7 +144,7 @@ public sealed class CodecRoundTripTests
     private static byte[] EncodeYuvJpeg(byte[] original, out int length)
     {
         using var encoder = new YuvJpegEncoder(80);
-        byte[] jpeg = new byte[YuvJpegEncoder.MaxEncodedSize(Width, Height)];
+        byte[] jpeg = new byte[encoder.MaxEncodedSize(Width, Height)];
         length = encoder.EncodeBgr(original, Width, Height, Width * 3, jpeg);
         return jpeg;
     }

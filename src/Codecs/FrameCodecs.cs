@@ -1,0 +1,88 @@
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Codecs;
+
+/// <summary>Encoder settings from the command line.</summary>
+public sealed record EncoderSettings(int Quality = 80, ChromaSubsampling Subsampling = ChromaSubsampling.S420, int PngLevel = 6);
+
+/// <summary>Creates the encoder or decoder for a codec; the one place that maps codec ids to implementations.</summary>
+public static class FrameCodecs
+{
+    public static IFrameEncoder CreateEncoder(Codec codec, EncoderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return codec switch
+        {
+            Codec.Jpeg => new JpegEncoder(settings.Quality, settings.Subsampling),
+            Codec.YuvJpeg => new YuvJpegEncoder(settings.Quality),
+            Codec.Png => new PngCodec(settings.PngLevel),
+            Codec.Bmp => new BmpEncoder(),
+            _ => throw new ArgumentException($"{codec} is not a compressing codec", nameof(codec)),
+        };
+    }
+
+    public static IFrameDecoder CreateDecoder(Codec codec, DecodeTarget target) => (codec, target) switch
+    {
+        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Bgr) => new JpegBgrDecoder(codec),
+        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Yuv) => new JpegYuvDecoder(codec),
+        (Codec.Png, DecodeTarget.Bgr) => new PngBgrDecoder(),
+        (Codec.Bmp, DecodeTarget.Bgr) => new BmpBgrDecoder(),
+        _ => throw new ArgumentException($"{codec} cannot be decoded to {target}", nameof(codec)),
+    };
+
+    private sealed class JpegBgrDecoder(Codec codec) : IFrameDecoder
+    {
+        private readonly JpegDecoder _decoder = new();
+
+        public Codec Codec => codec;
+
+        public int OutputSize(int width, int height) => width * height * 3;
+
+        public void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output) =>
+            _decoder.DecodeToBgr(payload, output, width, height, width * 3);
+
+        public void Dispose() => _decoder.Dispose();
+    }
+
+    private sealed class JpegYuvDecoder(Codec codec) : IFrameDecoder
+    {
+        private readonly JpegDecoder _decoder = new();
+
+        public Codec Codec => codec;
+
+        public int OutputSize(int width, int height) => (int)PixelLayout.RawPayloadSize(PixelFormat.J420, width, height, width);
+
+        public void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output) =>
+            _decoder.DecodeToJ420(payload, output, width, height);
+
+        public void Dispose() => _decoder.Dispose();
+    }
+
+    private sealed class PngBgrDecoder : IFrameDecoder
+    {
+        private readonly PngCodec _codec = new();
+
+        public Codec Codec => Codec.Png;
+
+        public int OutputSize(int width, int height) => width * height * 3;
+
+        public void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output) =>
+            _codec.DecodeToBgr(payload, output, width, height, width * 3);
+
+        public void Dispose() => _codec.Dispose();
+    }
+
+    private sealed class BmpBgrDecoder : IFrameDecoder
+    {
+        public Codec Codec => Codec.Bmp;
+
+        public int OutputSize(int width, int height) => width * height * 3;
+
+        public void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output) =>
+            BmpCodec.DecodeToBgr(payload, output, width, height, width * 3);
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Codecs;
+
+/// <summary>What a receiver decodes payloads to.</summary>
+public enum DecodeTarget
+{
+    /// <summary>Tightly packed BGR24.</summary>
+    Bgr,
+    /// <summary>J420 planes, stride = width (JPEG codecs with 4:2:0 only).</summary>
+    Yuv,
+}
+
+/// <summary>Decodes one codec's payloads. Throws <see cref="CorruptFrameException"/> for a bad payload. One instance per worker.</summary>
+public interface IFrameDecoder : IDisposable
+{
+    Codec Codec { get; }
+
+    /// <summary>Bytes of output for one frame of this geometry.</summary>
+    int OutputSize(int width, int height);
+
+    void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output);
+}
