@@ -27,6 +27,7 @@ public static class FrameCodecs
         (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Yuv) => new JpegYuvDecoder(codec),
         (Codec.Png, DecodeTarget.Bgr) => new PngBgrDecoder(),
         (Codec.Bmp, DecodeTarget.Bgr) => new BmpBgrDecoder(),
+        (Codec.Png or Codec.Bmp, DecodeTarget.Yuv) => new BgrToJ420Decoder(CreateDecoder(codec, DecodeTarget.Bgr)),
         _ => throw new ArgumentException($"{codec} cannot be decoded to {target}", nameof(codec)),
     };
 
@@ -70,6 +71,30 @@ public static class FrameCodecs
             _codec.DecodeToBgr(payload, output, width, height, width * 3);
 
         public void Dispose() => _codec.Dispose();
+    }
+
+    // PNG and BMP hold BGR pixels; for a YUV consumer they are converted after decoding.
+    private sealed class BgrToJ420Decoder(IFrameDecoder bgr) : IFrameDecoder
+    {
+        private byte[] _bgr = [];
+
+        public Codec Codec => bgr.Codec;
+
+        public int OutputSize(int width, int height) => (int)PixelLayout.RawPayloadSize(PixelFormat.J420, width, height, width);
+
+        public void Decode(ReadOnlySpan<byte> payload, int width, int height, Span<byte> output)
+        {
+            int size = bgr.OutputSize(width, height);
+            if (_bgr.Length < size)
+            {
+                _bgr = GC.AllocateUninitializedArray<byte>(size);
+            }
+
+            bgr.Decode(payload, width, height, _bgr);
+            ColorConversion.BgrToJ420(_bgr, width, height, width * 3, output, width);
+        }
+
+        public void Dispose() => bgr.Dispose();
     }
 
     private sealed class BmpBgrDecoder : IFrameDecoder

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Threading.Channels;
+using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
@@ -31,6 +33,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private long _acceptedFrames;
     private long _connections;
     private long _peerErrors;
+    private long _decoded;
+    private long _corruptFrames;
+    private double _psnrMin = double.NaN;
+    private readonly Lock _psnrLock = new();
     private int _stopping;
     private readonly AllocationWindow _allocations = new();
 
@@ -170,35 +176,127 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private async Task<string> ReceiveAsync(FrameConnection connection, Dictionary<uint, SequenceTracker> streams)
     {
         bool measureLatency = connection.SharesClock || options.ClockSynced;
+        DecodingPipeline? decoding = null;
+        Task consuming = Task.CompletedTask;
+        try
+        {
+            while (true)
+            {
+                Message message = await connection.ReadAsync(_hardStop.Token);
+                switch (message.Type)
+                {
+                    case MessageType.Frame:
+                        long accepted = Interlocked.Increment(ref _acceptedFrames);
+                        // After a stop, frames still in flight are read and dropped until the sender's END.
+                        if (Volatile.Read(ref _stopping) != 0 || (options.Frames > 0 && accepted > options.Frames))
+                        {
+                            continue;
+                        }
+
+                        OnFrame(message, streams, measureLatency);
+                        if (message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify))
+                        {
+                            if (decoding is null)
+                            {
+                                decoding = new DecodingPipeline(options.Decode ?? DecodeTarget.Bgr, options.DecoderThreads, options.Verify);
+                                consuming = ConsumeDecodedAsync(decoding);
+                            }
+
+                            // The payload is valid only until the next read: the job keeps its own copy.
+                            DecodeJob job = await decoding.RentAsync(_hardStop.Token);
+                            job.Header = message.Frame;
+                            job.CopyPayload(message.Payload);
+                            await decoding.SubmitAsync(job, _hardStop.Token);
+                        }
+
+                        if (accepted == options.Frames)
+                        {
+                            RequestStop();
+                        }
+
+                        break;
+                    case MessageType.End:
+                        await connection.SendEndAsync();
+                        return "end of stream";
+                    case MessageType.Error:
+                        ErrorMessage error = message.ReadError();
+                        Interlocked.Increment(ref _peerErrors);
+                        return $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
+                    default:
+                        return connection.EndSent ? "closed after END" : "closed without END";
+                }
+            }
+        }
+        finally
+        {
+            if (decoding is not null)
+            {
+                decoding.Complete();
+                await consuming;
+                await decoding.DisposeAsync();
+            }
+        }
+    }
+
+    // Decoded frames arrive here in sequence order.
+    private async Task ConsumeDecodedAsync(DecodingPipeline decoding)
+    {
         while (true)
         {
-            Message message = await connection.ReadAsync(_hardStop.Token);
-            switch (message.Type)
+            DecodeJob job;
+            try
             {
-                case MessageType.Frame:
-                    long accepted = Interlocked.Increment(ref _acceptedFrames);
-                    // After a stop, frames still in flight are read and dropped until the sender's END.
-                    if (Volatile.Read(ref _stopping) != 0 || (options.Frames > 0 && accepted > options.Frames))
-                    {
-                        continue;
-                    }
+                job = await decoding.ReceiveAsync(CancellationToken.None);
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
 
-                    OnFrame(message, streams, measureLatency);
-                    if (accepted == options.Frames)
-                    {
-                        RequestStop();
-                    }
+            Interlocked.Increment(ref _decoded);
+            FrameHeader header = job.Header;
+            if (job.Error is not null)
+            {
+                // PROTOCOL.md §6.1: a payload the decoder rejects is a bad frame, not a protocol error; the stream goes on.
+                long corrupt = Interlocked.Increment(ref _corruptFrames);
+                if (options.Verify)
+                {
+                    _totals.AddVerifyFailure();
+                }
 
-                    break;
-                case MessageType.End:
-                    await connection.SendEndAsync();
-                    return "end of stream";
-                case MessageType.Error:
-                    ErrorMessage error = message.ReadError();
-                    Interlocked.Increment(ref _peerErrors);
-                    return $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
-                default:
-                    return connection.EndSent ? "closed after END" : "closed without END";
+                if (corrupt <= MaxLoggedVerifyFailures)
+                {
+                    _log.Info($"stream {header.StreamId} frame {header.Sequence}: cannot decode {CodecNames.Name(header.Codec)} payload: {job.Error}");
+                }
+            }
+            else if (options.Verify)
+            {
+                RecordPsnr(header, job.Psnr);
+            }
+
+            decoding.Return(job);
+        }
+    }
+
+    // Lossless codecs must give back the exact pixels; lossy ones at least --min-psnr.
+    private void RecordPsnr(FrameHeader header, double psnr)
+    {
+        bool lossless = header.Codec is Codec.Png or Codec.Bmp;
+        lock (_psnrLock)
+        {
+            if (!double.IsPositiveInfinity(psnr) && (double.IsNaN(_psnrMin) || psnr < _psnrMin))
+            {
+                _psnrMin = psnr;
+            }
+        }
+
+        if (lossless ? !double.IsPositiveInfinity(psnr) : !(psnr >= options.MinPsnrDb))
+        {
+            _totals.AddVerifyFailure();
+            if (_totals.VerifyFailures <= MaxLoggedVerifyFailures)
+            {
+                _log.Info($"verify failed: stream {header.StreamId} frame {header.Sequence}: PSNR {psnr:0.00} dB " +
+                    (lossless ? $"but {CodecNames.Name(header.Codec)} is lossless" : $"below --min-psnr {options.MinPsnrDb} dB"));
             }
         }
     }
@@ -223,7 +321,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             _totals.AddGaps(skipped);
         }
 
-        if (options.Verify && SyntheticFrameVerifier.Check(message) is { } failure)
+        if (options.Verify && header.Codec == Codec.Raw && SyntheticFrameVerifier.Check(message) is { } failure)
         {
             _totals.AddVerifyFailure();
             if (_totals.VerifyFailures <= MaxLoggedVerifyFailures)
@@ -285,6 +383,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures)
+            .Add("decoded", Interlocked.Read(ref _decoded))
+            .Add("corrupt_frames", Interlocked.Read(ref _corruptFrames))
+            .Add("psnr_min_db", _psnrMin, "dB")
             .Add("errors", _totals.Errors)
             .Add("peer_errors", Interlocked.Read(ref _peerErrors))
             .Add("latency_ms_p50", _totals.Latency.PercentileMs(50), "ms")

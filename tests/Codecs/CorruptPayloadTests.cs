@@ -50,6 +50,30 @@ public sealed class CorruptPayloadTests
     }
 
     [Fact]
+    public void Psnr_MatchesTheTextbookFormula()
+    {
+        var random = new Random(9);
+        byte[] a = new byte[1000 * 7];
+        byte[] b = new byte[1000 * 7];
+        random.NextBytes(a);
+        random.NextBytes(b);
+        double sum = 0;
+        for (int y = 0; y < 7; y++)
+        {
+            for (int x = 0; x < 999; x++)
+            {
+                double d = a[(y * 1000) + x] - b[(y * 1000) + x];
+                sum += d * d;
+            }
+        }
+
+        double expected = 10 * Math.Log10(255.0 * 255.0 / (sum / (999 * 7)));
+
+        ImageQuality.Psnr(a, 1000, b, 1000, 999, 7).Should().BeApproximately(expected, 1e-9);
+        ImageQuality.Psnr(a, 1000, a, 1000, 999, 7).Should().Be(double.PositiveInfinity);
+    }
+
+    [Fact]
     public void MissingLibrary_MessageNamesTheDebianPackage()
     {
         var library = new RawFrames.Codecs.Interop.NativeLibraryInfo("turbojpeg", "libturbojpeg.so.0", "libturbojpeg0", "JPEG and YUV-JPEG");
