@@ -22,9 +22,20 @@ internal sealed class SenderRun(SenderOptions options)
     private readonly AllocationWindow _allocations = new();
     private string _stoppedBy = "signal";
     private string? _failure;
+    private IFrameSource? _source;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            _source = options.Source.Open(options.Stride);
+        }
+        catch (Exception e) when (e is IOException or FormatException or CorruptFrameException or CodecUnavailableException)
+        {
+            _log.Info($"cannot open source {options.Source.Path ?? options.Source.Kind}: {e.Message}");
+            return 2;
+        }
+
         FrameConnection connection;
         try
         {
@@ -123,10 +134,9 @@ internal sealed class SenderRun(SenderOptions options)
 
     private async Task SendFramesAsync(FrameConnection connection, CancellationToken stop, CancellationToken abortWrite)
     {
-        SourceSpec source = options.Source;
-        SyntheticPattern pattern = SyntheticPattern.For(source.Width, source.Height, options.Stride);
+        IFrameSource source = _source!;
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
-        using var schedule = new FrameSchedule(options.Frames, options.Duration, source.Fps);
+        using var schedule = new FrameSchedule(options.Frames, options.Duration, options.Source.Fps);
         try
         {
             if (options.Codec == Codec.Raw)
@@ -134,14 +144,15 @@ internal sealed class SenderRun(SenderOptions options)
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
                     var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
-                        pattern.Stride, 0, sequence, UnixTime.NowNanoseconds());
-                    await connection.SendFrameAsync(header, metadata, pattern.Frame(sequence), abortWrite);
-                    _allocations.OnFrame(_totals.AddFrame(pattern.FrameBytes));
+                        source.Stride, 0, sequence, UnixTime.NowNanoseconds());
+                    ReadOnlyMemory<byte> frame = source.Frame(sequence);
+                    await connection.SendFrameAsync(header, metadata, frame, abortWrite);
+                    _allocations.OnFrame(_totals.AddFrame(frame.Length));
                 }
             }
             else
             {
-                await SendEncodedFramesAsync(connection, pattern, schedule, metadata, flags, stop, abortWrite);
+                await SendEncodedFramesAsync(connection, source, schedule, metadata, flags, stop, abortWrite);
             }
         }
         finally
@@ -155,10 +166,9 @@ internal sealed class SenderRun(SenderOptions options)
 
     // source → encoders (in parallel, in order) → connection. The capture timestamp is taken before encoding, so the
     // receiver's latency includes the encode.
-    private async Task SendEncodedFramesAsync(FrameConnection connection, SyntheticPattern pattern, FrameSchedule schedule,
+    private async Task SendEncodedFramesAsync(FrameConnection connection, IFrameSource source, FrameSchedule schedule,
         ReadOnlyMemory<byte> metadata, FrameFlags flags, CancellationToken stop, CancellationToken abortWrite)
     {
-        SourceSpec source = options.Source;
         await using var pipeline = new EncodingPipeline(options.Codec, options.Encoder, options.EncoderThreads, source.Width, source.Height);
         Task producing = Task.Run(async () =>
         {
@@ -167,7 +177,7 @@ internal sealed class SenderRun(SenderOptions options)
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
                     EncodeJob job = await pipeline.RentAsync(stop);
-                    (job.Source, job.Width, job.Height, job.Stride) = (pattern.Frame(sequence), source.Width, source.Height, pattern.Stride);
+                    (job.Source, job.Width, job.Height, job.Stride) = (source.Frame(sequence), source.Width, source.Height, source.Stride);
                     (job.Sequence, job.TimestampNs) = (sequence, UnixTime.NowNanoseconds());
                     await pipeline.SubmitAsync(job, stop);
                 }
@@ -280,8 +290,9 @@ internal sealed class SenderRun(SenderOptions options)
         RunSummary summary = new RunSummary()
             .Add("endpoint", options.To.Text)
             .Add("codec", CodecNames.Name(options.Codec))
-            .Add("width", options.Source.Width)
-            .Add("height", options.Source.Height);
+            .Add("source", options.Source.Kind)
+            .Add("width", _source?.Width ?? options.Source.Width)
+            .Add("height", _source?.Height ?? options.Source.Height);
         return _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
             .Add("confirmed", confirmed)

@@ -82,6 +82,28 @@ public sealed class CodecProcessTests
     }
 
     [Fact]
+    public async Task ImageSource_PanningPhoto_StreamsAsJpeg()
+    {
+        byte[] bgr = TestImages.Smooth(400, 200);
+        string path = Path.Combine(Directory.CreateTempSubdirectory("rawframes-photo-").FullName, "photo.bmp");
+        byte[] bmp = new byte[BmpCodec.EncodedSize(400, 200)];
+        BmpCodec.EncodeBgr(bgr, 400, 200, 1200, bmp);
+        await File.WriteAllBytesAsync(path, bmp);
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--decode", "bgr", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"image:{path}", "--codec", "jpeg", "--frames", "50", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (_, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        (sent.GetProperty("source").GetString(), sent.GetProperty("width").GetInt32(), sent.GetProperty("height").GetInt32())
+            .Should().Be(("image", 400 - PanningImage.PanPixels, 200));
+        received.GetProperty("decoded").GetInt64().Should().Be(50);
+        received.GetProperty("corrupt_frames").GetInt64().Should().Be(0);
+    }
+
+    [Fact]
     public async Task Sender_UnknownCodec_IsAUsageError()
     {
         using var sender = ProgramProcess.Start("rawframes-send", "--codec", "webp", "--frames", "1");

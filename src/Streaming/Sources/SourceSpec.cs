@@ -3,18 +3,37 @@ using System.Text.RegularExpressions;
 
 namespace RawFrames.Streaming.Sources;
 
-/// <summary>A parsed <c>--source</c> value: <c>synthetic[:WxH][@FPS]</c>. <see cref="Fps"/> 0 means as fast as the link and receiver allow.</summary>
-public sealed partial record SourceSpec(string Kind, int Width, int Height, double Fps)
+/// <summary>
+/// A parsed <c>--source</c> value: <c>synthetic[:WxH][@FPS]</c> or <c>image:PATH[@FPS]</c>. <see cref="Fps"/> 0 means as
+/// fast as the link and receiver allow. For an image, the geometry comes from the file (<see cref="Open"/>).
+/// </summary>
+public sealed partial record SourceSpec(string Kind, int Width, int Height, double Fps, string? Path = null)
 {
     public const int DefaultWidth = 1920;
     public const int DefaultHeight = 1080;
 
+    /// <summary>Opens the source; <paramref name="stride"/> applies to the synthetic pattern (0 = packed).</summary>
+    public IFrameSource Open(int stride = 0) =>
+        Kind == "image" ? PanningImage.Load(Path!) : SyntheticPattern.For(Width, Height, stride);
+
     public static SourceSpec Parse(string text)
     {
+        Match image = ImageSyntax().Match(text?.Trim() ?? "");
+        if (image.Success)
+        {
+            string path = image.Groups["path"].Value;
+            if (!File.Exists(path))
+            {
+                throw new FormatException($"source '{text}': no such file {path}");
+            }
+
+            return new SourceSpec("image", 0, 0, image.Groups["fps"].Success ? double.Parse(image.Groups["fps"].Value, CultureInfo.InvariantCulture) : 0, path);
+        }
+
         Match match = SyntheticSyntax().Match(text?.Trim() ?? "");
         if (!match.Success)
         {
-            throw new FormatException($"source '{text}' is not understood: expected synthetic[:WIDTHxHEIGHT][@FPS], e.g. synthetic:1280x720@30");
+            throw new FormatException($"source '{text}' is not understood: expected synthetic[:WIDTHxHEIGHT][@FPS] (e.g. synthetic:1280x720@30) or image:PATH[@FPS]");
         }
 
         int width = match.Groups["w"].Success ? int.Parse(match.Groups["w"].Value, CultureInfo.InvariantCulture) : DefaultWidth;
@@ -32,6 +51,9 @@ public sealed partial record SourceSpec(string Kind, int Width, int Height, doub
 
         return new SourceSpec("synthetic", width, height, fps);
     }
+
+    [GeneratedRegex(@"^image:(?<path>.+?)(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ImageSyntax();
 
     [GeneratedRegex(@"^synthetic(:(?<w>\d{1,5})x(?<h>\d{1,5}))?(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SyntheticSyntax();
