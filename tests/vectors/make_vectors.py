@@ -172,6 +172,47 @@ reject("frame-before-hello", "A FRAME where the first message must be HELLO.",
 
 reject("hello-twice", "A second HELLO after the opening.", OPENING + hello(), "UnexpectedMessage", ["HELLO"])
 
+# Compressed codecs (PROTOCOL.md §7). The protocol layer checks only that stride is 0 and the payload is not empty;
+# the payloads here are real images so that decoders can be checked too ("decoded" in the JSON).
+# A 16x8 baseline 4:2:0 JFIF made by ffmpeg's own MJPEG encoder (testsrc2, -q:v 3), independent of libjpeg-turbo:
+TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010200000100010000fffe00104c61766335392e33372e31303000ffdb0043000806060706070808080808080909090a0a0a090909090a0a0a0a0a0a0c0c0c0a0a0a0a0a0a0a0c0c0c0c0d0e0d0d0d0c0d0e0e0f0f0f1212111115151519191fffc4006b000101010000000000000000000000000005040601010100000000000000000000000000000506100002010303010901010000000000000002010304120511001321b175763531322422b2231611000202030101010100000000000000000201110304120500212322ffc00011080008001003012200021100031100ffda000c03010002110311003f00c4e1f339da0cbd4062e6e36008c9f1d33100185dc66738301157bea4d2d5a5eba6cac0ff00a2c4640a3a7fe533806a6ff89242e9dc66d5429cafa771684d7223b6efaeb774da983f32cf7744df88b76d37bc3c0b176bd95cceae472cba018ba54aec0a6db58ee0ed74a2d15ac087715b946d312e3d47d9e6d399d4ea9daec6f233b2b1acfa3fd5478aa821722e7f14ab872b448623e7bfffd9")
+
+
+def png_rgb(width, height, rgb_rows):
+    """A minimal 8-bit truecolor PNG (IHDR, one IDAT, IEND) with filter type 0 on every row."""
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\0" + row for row in rgb_rows)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def bmp_bgr(width, height, bgr_rows):
+    """A 24-bit BI_RGB BMP, rows bottom-up, each padded to 4 bytes."""
+    row_size = (width * 3 + 3) & ~3
+    pixels = b"".join(row + b"\0" * (row_size - len(row)) for row in reversed(bgr_rows))
+    header = b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, 54)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 0, 0, 0, 0)
+    return header + info + pixels
+
+
+BGR_ROWS = [bytes((x * 80 + y * 7) % 256 for x in range(3 * 3)) for y in range(2)]  # 3x2 pixels, B,G,R
+RGB_ROWS = [bytes(row[i + 2 - 2 * (i % 3)] for i in range(len(row))) for row in BGR_ROWS]  # the same pixels as R,G,B
+
+for name, codec, fmt, w, h, payload, description, decoded in [
+    ("jpeg-frame", 1, 1, 16, 8, TINY_JPEG, "A JPEG frame: a 16x8 baseline JFIF, pixel format BGR24, stride 0.", None),
+    ("yuv-jpeg-frame", 2, 6, 16, 8, TINY_JPEG, "A YUV-JPEG frame: the same kind of file, coded from 4:2:0 planes; pixel format J420.", None),
+    ("png-frame", 3, 1, 3, 2, png_rgb(3, 2, RGB_ROWS), "A PNG frame: 3x2 8-bit truecolor; decodes to the BGR24 pixels in 'decoded_bgr_hex'.", b"".join(BGR_ROWS)),
+    ("bmp-frame", 4, 1, 3, 2, bmp_bgr(3, 2, BGR_ROWS), "A BMP frame: 3x2 24-bit bottom-up with row padding; decodes to 'decoded_bgr_hex'.", b"".join(BGR_ROWS)),
+]:
+    accept(name, description, OPENING + frame(codec=codec, fmt=fmt, w=w, h=h, stride=0, payload=payload) + END, ["HELLO", "FRAME", "END"],
+           [frame_json(codec=codec, fmt=fmt, w=w, h=h, stride=0, payload=payload)])
+    if decoded is not None:
+        vectors[-1][2]["decoded_bgr_hex"] = decoded.hex()
+
 if __name__ == "__main__":
     for name, data, expected in vectors:
         expected = {"name": name, **expected}
