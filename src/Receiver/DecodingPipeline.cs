@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Pipeline;
@@ -14,21 +13,11 @@ namespace RawFrames.Receiver;
 /// </summary>
 internal sealed class DecodingPipeline : IAsyncDisposable
 {
-    private readonly OrderedWorkers<DecodeJob> _workers;
-    private readonly Channel<DecodeJob> _free;
     private readonly System.Collections.Concurrent.ConcurrentBag<IFrameDecoder> _decoders = [];
 
     public DecodingPipeline(DecodeTarget target, int threads, bool verify)
     {
-        const int Depth = 2;
-        int jobs = (threads * Depth * 2) + 1;
-        _free = Channel.CreateBounded<DecodeJob>(new BoundedChannelOptions(jobs) { SingleReader = true, SingleWriter = true });
-        for (int i = 0; i < jobs; i++)
-        {
-            _free.Writer.TryWrite(new DecodeJob());
-        }
-
-        _workers = new OrderedWorkers<DecodeJob>(threads, Depth, _ =>
+        Workers = new OrderedWorkers<DecodeJob>(threads, depth: 2, _ =>
         {
             var decoders = new Dictionary<Codec, IFrameDecoder>();
             byte[] expected = [];
@@ -61,23 +50,15 @@ internal sealed class DecodingPipeline : IAsyncDisposable
                     job.Psnr = CompareWithSynthetic(header, target, job.Output.AsSpan(0, size), ref expected);
                 }
             };
-        });
+        }, () => new DecodeJob());
     }
 
-    public ValueTask<DecodeJob> RentAsync(CancellationToken cancellationToken) => _free.Reader.ReadAsync(cancellationToken);
-
-    public ValueTask SubmitAsync(DecodeJob job, CancellationToken cancellationToken) => _workers.SubmitAsync(job, cancellationToken);
-
-    /// <summary>The next decoded frame in sequence order; throws <see cref="ChannelClosedException"/> once drained after <see cref="Complete"/>.</summary>
-    public ValueTask<DecodeJob> ReceiveAsync(CancellationToken cancellationToken) => _workers.ReceiveAsync(cancellationToken);
-
-    public void Return(DecodeJob job) => _free.Writer.TryWrite(job);
-
-    public void Complete() => _workers.Complete();
+    /// <summary>Rent a job, copy a payload in, submit it; receive decoded frames in sequence order and return them.</summary>
+    public OrderedWorkers<DecodeJob> Workers { get; }
 
     public async ValueTask DisposeAsync()
     {
-        await _workers.DisposeAsync();
+        await Workers.DisposeAsync();
         foreach (IFrameDecoder decoder in _decoders)
         {
             decoder.Dispose();

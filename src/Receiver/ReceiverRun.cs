@@ -203,10 +203,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                             }
 
                             // The payload is valid only until the next read: the job keeps its own copy.
-                            DecodeJob job = await decoding.RentAsync(_hardStop.Token);
+                            DecodeJob job = await decoding.Workers.RentAsync(_hardStop.Token);
                             job.Header = message.Frame;
                             job.CopyPayload(message.Payload);
-                            await decoding.SubmitAsync(job, _hardStop.Token);
+                            await decoding.Workers.SubmitAsync(job, _hardStop.Token);
                         }
 
                         if (accepted == options.Frames)
@@ -231,7 +231,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         {
             if (decoding is not null)
             {
-                decoding.Complete();
+                decoding.Workers.Complete();
                 await consuming;
                 await decoding.DisposeAsync();
             }
@@ -246,7 +246,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             DecodeJob job;
             try
             {
-                job = await decoding.ReceiveAsync(CancellationToken.None);
+                job = await decoding.Workers.ReceiveAsync(CancellationToken.None);
             }
             catch (ChannelClosedException)
             {
@@ -274,7 +274,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                 RecordPsnr(header, job.Psnr);
             }
 
-            decoding.Return(job);
+            decoding.Workers.Return(job);
         }
     }
 

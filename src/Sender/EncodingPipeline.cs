@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Pipeline;
@@ -11,8 +10,6 @@ namespace RawFrames.Sender;
 /// </summary>
 internal sealed class EncodingPipeline : IAsyncDisposable
 {
-    private readonly OrderedWorkers<EncodeJob> _workers;
-    private readonly Channel<EncodeJob> _free;
     private readonly List<IFrameEncoder> _encoders = [];
 
     public EncodingPipeline(Codec codec, EncoderSettings settings, int threads, int width, int height)
@@ -24,39 +21,24 @@ internal sealed class EncodingPipeline : IAsyncDisposable
         }
 
         PayloadPixelFormat = _encoders[0].PayloadPixelFormat;
-        const int Depth = 2;
-        int jobs = (threads * Depth * 2) + 1;
-        _free = Channel.CreateBounded<EncodeJob>(new BoundedChannelOptions(jobs) { SingleReader = true, SingleWriter = true });
         int bufferSize = _encoders[0].MaxEncodedSize(width, height);
-        for (int i = 0; i < jobs; i++)
-        {
-            _free.Writer.TryWrite(new EncodeJob(new byte[bufferSize]));
-        }
-
-        _workers = new OrderedWorkers<EncodeJob>(threads, Depth, worker =>
-        {
-            IFrameEncoder encoder = _encoders[worker];
-            return job => job.Length = encoder.Encode(job.Source.Span, job.Width, job.Height, job.Stride, job.Output);
-        });
+        Workers = new OrderedWorkers<EncodeJob>(threads, depth: 2,
+            worker =>
+            {
+                IFrameEncoder encoder = _encoders[worker];
+                return job => job.Length = encoder.Encode(job.Source.Span, job.Width, job.Height, job.Stride, job.Output);
+            },
+            () => new EncodeJob(new byte[bufferSize]));
     }
 
     public PixelFormat PayloadPixelFormat { get; }
 
-    /// <summary>A recycled job to fill; waits while every job is in flight (backpressure from the link).</summary>
-    public ValueTask<EncodeJob> RentAsync(CancellationToken cancellationToken) => _free.Reader.ReadAsync(cancellationToken);
-
-    public ValueTask SubmitAsync(EncodeJob job, CancellationToken cancellationToken) => _workers.SubmitAsync(job, cancellationToken);
-
-    /// <summary>The next encoded frame in sequence order; throws <see cref="ChannelClosedException"/> after <see cref="Complete"/> drains.</summary>
-    public ValueTask<EncodeJob> ReceiveAsync(CancellationToken cancellationToken) => _workers.ReceiveAsync(cancellationToken);
-
-    public void Return(EncodeJob job) => _free.Writer.TryWrite(job);
-
-    public void Complete() => _workers.Complete();
+    /// <summary>Rent a job, fill it, submit it; receive encoded frames in sequence order and return them.</summary>
+    public OrderedWorkers<EncodeJob> Workers { get; }
 
     public async ValueTask DisposeAsync()
     {
-        await _workers.DisposeAsync();
+        await Workers.DisposeAsync();
         foreach (IFrameEncoder encoder in _encoders)
         {
             encoder.Dispose();

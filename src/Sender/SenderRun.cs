@@ -176,10 +176,10 @@ internal sealed class SenderRun(SenderOptions options)
             {
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
-                    EncodeJob job = await pipeline.RentAsync(stop);
+                    EncodeJob job = await pipeline.Workers.RentAsync(stop);
                     (job.Source, job.Width, job.Height, job.Stride) = (source.Frame(sequence), source.Width, source.Height, source.Stride);
                     (job.Sequence, job.TimestampNs) = (sequence, UnixTime.NowNanoseconds());
-                    await pipeline.SubmitAsync(job, stop);
+                    await pipeline.Workers.SubmitAsync(job, stop);
                 }
             }
             catch (OperationCanceledException)
@@ -188,7 +188,7 @@ internal sealed class SenderRun(SenderOptions options)
             }
             finally
             {
-                pipeline.Complete();
+                pipeline.Workers.Complete();
             }
         }, CancellationToken.None);
 
@@ -197,7 +197,7 @@ internal sealed class SenderRun(SenderOptions options)
             EncodeJob job;
             try
             {
-                job = await pipeline.ReceiveAsync(CancellationToken.None);
+                job = await pipeline.Workers.ReceiveAsync(CancellationToken.None);
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {
@@ -208,7 +208,7 @@ internal sealed class SenderRun(SenderOptions options)
                 0, 0, job.Sequence, job.TimestampNs);
             await connection.SendFrameAsync(header, metadata, job.Output.AsMemory(0, job.Length), abortWrite);
             _allocations.OnFrame(_totals.AddFrame(job.Length));
-            pipeline.Return(job);
+            pipeline.Workers.Return(job);
         }
 
         await producing;

@@ -16,6 +16,7 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
     private readonly Channel<TItem>[] _inputs;
     private readonly Channel<TItem>[] _outputs;
     private readonly Task[] _workers;
+    private readonly Channel<TItem>? _pool;
     private long _submitted;
     private long _received;
 
@@ -33,7 +34,31 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
         _workers = Enumerable.Range(0, workerCount).Select(i => Task.Run(() => RunWorkerAsync(i, createWorker))).ToArray();
     }
 
+    /// <summary>
+    /// The same, with a pool of reusable items (enough to keep every worker busy with its queue full while as many wait to
+    /// be received): <see cref="RentAsync"/> hands one out, <see cref="Return"/> takes it back, so items and their
+    /// buffers are allocated once.
+    /// </summary>
+    public OrderedWorkers(int workerCount, int depth, Func<int, Action<TItem>> createWorker, Func<TItem> createItem)
+        : this(workerCount, depth, createWorker)
+    {
+        ArgumentNullException.ThrowIfNull(createItem);
+        int items = (workerCount * depth * 2) + 1;
+        _pool = Channel.CreateBounded<TItem>(new BoundedChannelOptions(items) { SingleReader = true, SingleWriter = true });
+        for (int i = 0; i < items; i++)
+        {
+            _pool.Writer.TryWrite(createItem());
+        }
+    }
+
     public int WorkerCount => _inputs.Length;
+
+    /// <summary>A pooled item to fill and submit; waits while every item is in use (backpressure). One caller at a time.</summary>
+    public ValueTask<TItem> RentAsync(CancellationToken cancellationToken = default) =>
+        (_pool ?? throw new InvalidOperationException("this instance was created without an item pool")).Reader.ReadAsync(cancellationToken);
+
+    /// <summary>Gives a received item back to the pool. One caller at a time.</summary>
+    public void Return(TItem item) => _pool?.Writer.TryWrite(item);
 
     /// <summary>Queues an item; one caller at a time.</summary>
     public ValueTask SubmitAsync(TItem item, CancellationToken cancellationToken = default) =>
