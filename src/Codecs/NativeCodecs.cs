@@ -7,19 +7,24 @@ namespace RawFrames.Codecs;
 public static class NativeCodecs
 {
     /// <summary>The libraries that cannot be loaded; empty when all codecs are available.</summary>
-    public static IReadOnlyList<NativeLibraryInfo> Missing { get; } = Libraries.All.Where(l => !CanLoad(l.Soname)).ToArray();
+    public static IReadOnlyList<NativeLibraryInfo> Missing => s_missing;
+
+    private static readonly NativeLibraryInfo[] s_missing = Libraries.All.Where(l => !CanLoad(l.Soname)).ToArray();
 
     /// <summary>One line per missing library: what is unavailable and the apt-get command that fixes it.</summary>
     public static string DescribeMissing() => string.Join('\n', Missing.Select(l =>
         $"{l.Soname} not found: {l.UsedFor} unavailable (apt-get install {l.DebianPackage}); raw frames still work"));
 
     /// <summary>Throws <see cref="CodecUnavailableException"/> naming the package when <paramref name="importName"/> cannot be loaded.</summary>
+    /// <remarks>Called on per-frame paths (colour conversion, buffer sizing), so it must not allocate: no LINQ closure.</remarks>
     internal static void Require(string importName)
     {
-        NativeLibraryInfo? missing = Missing.FirstOrDefault(l => l.ImportName == importName);
-        if (missing is not null)
+        foreach (NativeLibraryInfo missing in s_missing)
         {
-            throw new CodecUnavailableException(missing);
+            if (missing.ImportName == importName)
+            {
+                throw new CodecUnavailableException(missing);
+            }
         }
     }
 
