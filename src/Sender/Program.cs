@@ -6,7 +6,7 @@ using RawFrames.Sender;
 using RawFrames.Streaming.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
-var source = new Option<string>("--source") { Description = "Frame source: synthetic[:WIDTHxHEIGHT][@FPS] (default 1920x1080, as fast as possible)", DefaultValueFactory = _ => "synthetic" };
+var source = new Option<string>("--source") { Description = "Frame source: synthetic[:WIDTHxHEIGHT][@FPS] (default 1920x1080, as fast as possible), noise[:WIDTHxHEIGHT][@FPS] (random pixels, panned), image:PATH[@FPS] (a photo, panned)", DefaultValueFactory = _ => "synthetic" };
 var codec = new Option<string>("--codec") { Description = "Payload codec", DefaultValueFactory = _ => "raw" };
 codec.AcceptOnlyFromAmong([.. CodecNames.All]);
 var quality = new Option<int>("--quality") { Description = "JPEG and YUV-JPEG quality, 1-100", DefaultValueFactory = _ => 80 };

@@ -17,10 +17,10 @@ public sealed class PanningImage : IFrameSource
     private readonly byte[] _pixels;
     private readonly int _pan;
 
-    private PanningImage(byte[] pixels, int imageWidth, int imageHeight)
+    private PanningImage(byte[] pixels, int imageWidth, int imageHeight, int pan)
     {
         _pixels = pixels;
-        _pan = imageWidth > 2 * PanPixels ? PanPixels : 0;
+        _pan = pan;
         Width = imageWidth - _pan;
         Height = imageHeight;
         Stride = imageWidth * 3;
@@ -39,7 +39,21 @@ public sealed class PanningImage : IFrameSource
         // One spare row so that the rightmost window's last row (stride bytes long) stays inside the buffer.
         byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(width * 3 * (height + 1)));
         decode(pixels);
-        return new PanningImage(pixels, width, height);
+        // A picture too narrow to lose 64 columns is sent whole and still.
+        return new PanningImage(pixels, width, height, width > 2 * PanPixels ? PanPixels : 0);
+    }
+
+    /// <summary>
+    /// Uniform random pixels (fixed seed) as a panning image with frames of exactly <paramref name="width"/> x
+    /// <paramref name="height"/>: the classic worst case for every codec, and unlike the noise of a Python benchmark
+    /// it costs nothing per frame.
+    /// </summary>
+    public static PanningImage RandomNoise(int width, int height)
+    {
+        int imageWidth = width + PanPixels;
+        byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(imageWidth * 3 * (height + 1)));
+        new Random(20261121).NextBytes(pixels);
+        return new PanningImage(pixels, imageWidth, height, PanPixels);
     }
 
     public ReadOnlyMemory<byte> Frame(ulong sequence)

@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace RawFrames.Streaming.Sources;
 
 /// <summary>
-/// A parsed <c>--source</c> value: <c>synthetic[:WxH][@FPS]</c> or <c>image:PATH[@FPS]</c>. <see cref="Fps"/> 0 means as
-/// fast as the link and receiver allow. For an image, the geometry comes from the file (<see cref="Open"/>).
+/// A parsed <c>--source</c> value: <c>synthetic[:WxH][@FPS]</c>, <c>noise[:WxH][@FPS]</c> (random pixels, panned) or
+/// <c>image:PATH[@FPS]</c>. <see cref="Fps"/> 0 means as fast as the link and receiver allow. For an image, the
+/// geometry comes from the file (<see cref="Open"/>).
 /// </summary>
 public sealed partial record SourceSpec(string Kind, int Width, int Height, double Fps, string? Path = null)
 {
@@ -13,8 +14,12 @@ public sealed partial record SourceSpec(string Kind, int Width, int Height, doub
     public const int DefaultHeight = 1080;
 
     /// <summary>Opens the source; <paramref name="stride"/> applies to the synthetic pattern (0 = packed).</summary>
-    public IFrameSource Open(int stride = 0) =>
-        Kind == "image" ? PanningImage.Load(Path!) : SyntheticPattern.For(Width, Height, stride);
+    public IFrameSource Open(int stride = 0) => Kind switch
+    {
+        "image" => PanningImage.Load(Path!),
+        "noise" => PanningImage.RandomNoise(Width, Height),
+        _ => SyntheticPattern.For(Width, Height, stride),
+    };
 
     public static SourceSpec Parse(string text)
     {
@@ -33,7 +38,7 @@ public sealed partial record SourceSpec(string Kind, int Width, int Height, doub
         Match match = SyntheticSyntax().Match(text?.Trim() ?? "");
         if (!match.Success)
         {
-            throw new FormatException($"source '{text}' is not understood: expected synthetic[:WIDTHxHEIGHT][@FPS] (e.g. synthetic:1280x720@30) or image:PATH[@FPS]");
+            throw new FormatException($"source '{text}' is not understood: expected synthetic[:WIDTHxHEIGHT][@FPS] (e.g. synthetic:1280x720@30), noise[:WIDTHxHEIGHT][@FPS] or image:PATH[@FPS]");
         }
 
         int width = match.Groups["w"].Success ? int.Parse(match.Groups["w"].Value, CultureInfo.InvariantCulture) : DefaultWidth;
@@ -49,12 +54,12 @@ public sealed partial record SourceSpec(string Kind, int Width, int Height, doub
             throw new FormatException($"source '{text}': the frame rate must be positive");
         }
 
-        return new SourceSpec("synthetic", width, height, fps);
+        return new SourceSpec(match.Groups["kind"].Value.Equals("noise", StringComparison.OrdinalIgnoreCase) ? "noise" : "synthetic", width, height, fps);
     }
 
     [GeneratedRegex(@"^image:(?<path>.+?)(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.CultureInvariant)]
     private static partial Regex ImageSyntax();
 
-    [GeneratedRegex(@"^synthetic(:(?<w>\d{1,5})x(?<h>\d{1,5}))?(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<kind>synthetic|noise)(:(?<w>\d{1,5})x(?<h>\d{1,5}))?(@(?<fps>\d+(\.\d+)?))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SyntheticSyntax();
 }
