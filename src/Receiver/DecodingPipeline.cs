@@ -15,7 +15,7 @@ internal sealed class DecodingPipeline : IAsyncDisposable
 {
     private readonly System.Collections.Concurrent.ConcurrentBag<IFrameDecoder> _decoders = [];
 
-    public DecodingPipeline(DecodeTarget target, int threads, bool verify)
+    public DecodingPipeline(DecodeTarget target, int threads, bool fastJpeg, bool verify)
     {
         Workers = new OrderedWorkers<DecodeJob>(threads, depth: 2, _ =>
         {
@@ -31,7 +31,7 @@ internal sealed class DecodingPipeline : IAsyncDisposable
                 {
                     if (!decoders.TryGetValue(header.Codec, out IFrameDecoder? decoder))
                     {
-                        decoders[header.Codec] = decoder = FrameCodecs.CreateDecoder(header.Codec, target);
+                        decoders[header.Codec] = decoder = FrameCodecs.CreateDecoder(header.Codec, target, fastJpeg);
                         _decoders.Add(decoder);
                     }
 
@@ -113,7 +113,8 @@ internal sealed class DecodeJob
     {
         if (Input.Length < payload.Length)
         {
-            Input = GC.AllocateUninitializedArray<byte>((int)payload.Length);
+            // Compressed frames vary in size: grow to the next power of two so a stream stops reallocating at once.
+            Input = GC.AllocateUninitializedArray<byte>((int)Math.Min((ulong)Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)payload.Length)));
         }
 
         System.Buffers.BuffersExtensions.CopyTo(payload, Input);

@@ -178,6 +178,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         bool measureLatency = connection.SharesClock || options.ClockSynced;
         DecodingPipeline? decoding = null;
         Task consuming = Task.CompletedTask;
+        CancellationTokenRegistration abortDecoding = default;
         try
         {
             while (true)
@@ -198,15 +199,16 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                         {
                             if (decoding is null)
                             {
-                                decoding = new DecodingPipeline(options.Decode ?? DecodeTarget.Bgr, options.DecoderThreads, options.Verify);
+                                decoding = new DecodingPipeline(options.Decode ?? DecodeTarget.Bgr, options.DecoderThreads, options.FastDecode, options.Verify);
                                 consuming = ConsumeDecodedAsync(decoding);
+                                abortDecoding = _hardStop.Token.Register(decoding.Workers.Abort);
                             }
 
                             // The payload is valid only until the next read: the job keeps its own copy.
-                            DecodeJob job = await decoding.Workers.RentAsync(_hardStop.Token);
+                            DecodeJob job = await decoding.Workers.RentAsync();
                             job.Header = message.Frame;
                             job.CopyPayload(message.Payload);
-                            await decoding.Workers.SubmitAsync(job, _hardStop.Token);
+                            await decoding.Workers.SubmitAsync(job);
                         }
 
                         if (accepted == options.Frames)
@@ -231,6 +233,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         {
             if (decoding is not null)
             {
+                await abortDecoding.DisposeAsync();
                 decoding.Workers.Complete();
                 await consuming;
                 await decoding.DisposeAsync();
@@ -246,11 +249,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             DecodeJob job;
             try
             {
-                job = await decoding.Workers.ReceiveAsync(CancellationToken.None);
+                job = await decoding.Workers.ReceiveAsync();
             }
-            catch (ChannelClosedException)
+            catch (Exception e) when (e is ChannelClosedException or OperationCanceledException)
             {
-                return;
+                return; // all frames delivered, or a hard stop aborted the pipeline
             }
 
             Interlocked.Increment(ref _decoded);

@@ -174,12 +174,19 @@ internal sealed class SenderRun(SenderOptions options)
         {
             try
             {
+                // Waits for a free job are not cancellable (that would allocate per frame); they end as soon as the
+                // next encoded frame is sent, and the stop is checked right after.
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
-                    EncodeJob job = await pipeline.Workers.RentAsync(stop);
+                    EncodeJob job = await pipeline.Workers.RentAsync();
+                    if (stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     (job.Source, job.Width, job.Height, job.Stride) = (source.Frame(sequence), source.Width, source.Height, source.Stride);
                     (job.Sequence, job.TimestampNs) = (sequence, UnixTime.NowNanoseconds());
-                    await pipeline.Workers.SubmitAsync(job, stop);
+                    await pipeline.Workers.SubmitAsync(job);
                 }
             }
             catch (OperationCanceledException)
@@ -197,7 +204,7 @@ internal sealed class SenderRun(SenderOptions options)
             EncodeJob job;
             try
             {
-                job = await pipeline.Workers.ReceiveAsync(CancellationToken.None);
+                job = await pipeline.Workers.ReceiveAsync();
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {

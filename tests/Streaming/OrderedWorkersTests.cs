@@ -67,4 +67,27 @@ public sealed class OrderedWorkersTests
         Func<Task> fourth = async () => await workers.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         (await fourth.Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("bad frame 3");
     }
+
+    [Fact]
+    public async Task Abort_WakesAProducerWaitingForAFreeItem_AndTheConsumerSeesTheCancellation()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var workers = new OrderedWorkers<Job>(1, 1, _ => _ => release.Wait(TimeSpan.FromSeconds(30)), () => new Job());
+        var rented = new List<Job>();
+        for (int i = 0; i < 3; i++)
+        {
+            rented.Add(await workers.RentAsync()); // one worker with a queue of one keeps (1 * 1 * 2) + 1 items
+        }
+
+        Task<Job> rent = workers.RentAsync().AsTask();
+        rent.IsCompleted.Should().BeFalse("every item is rented");
+        workers.Abort();
+        Func<Task> waiting = async () => await rent.WaitAsync(TimeSpan.FromSeconds(10));
+        await waiting.Should().ThrowAsync<OperationCanceledException>();
+        Func<Task> submit = async () => await workers.SubmitAsync(rented[0]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await submit.Should().ThrowAsync<OperationCanceledException>();
+        release.Set();
+        Func<Task> receive = async () => await workers.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await receive.Should().ThrowAsync<OperationCanceledException>();
+    }
 }

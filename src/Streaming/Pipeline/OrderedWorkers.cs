@@ -54,24 +54,25 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
     public int WorkerCount => _inputs.Length;
 
     /// <summary>A pooled item to fill and submit; waits while every item is in use (backpressure). One caller at a time.</summary>
-    public ValueTask<TItem> RentAsync(CancellationToken cancellationToken = default) =>
-        (_pool ?? throw new InvalidOperationException("this instance was created without an item pool")).Reader.ReadAsync(cancellationToken);
+    /// <exception cref="OperationCanceledException">The pipeline was aborted (<see cref="Abort"/>).</exception>
+    public ValueTask<TItem> RentAsync() =>
+        (_pool ?? throw new InvalidOperationException("this instance was created without an item pool")).Reader.ReadAsync();
 
     /// <summary>Gives a received item back to the pool. One caller at a time.</summary>
     public void Return(TItem item) => _pool?.Writer.TryWrite(item);
 
-    /// <summary>Queues an item; one caller at a time.</summary>
-    public ValueTask SubmitAsync(TItem item, CancellationToken cancellationToken = default) =>
-        _inputs[_submitted++ % _inputs.Length].Writer.WriteAsync(item, cancellationToken);
+    /// <summary>Queues an item; waits while its worker's queue is full. One caller at a time.</summary>
+    /// <exception cref="OperationCanceledException">The pipeline was aborted (<see cref="Abort"/>).</exception>
+    public ValueTask SubmitAsync(TItem item) => _inputs[_submitted++ % _inputs.Length].Writer.WriteAsync(item);
 
     /// <summary>The next item in submission order, once its worker is done with it; one caller at a time.</summary>
     /// <exception cref="Exception">What the worker's function threw for this item.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TItem> ReceiveAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<TItem> ReceiveAsync()
     {
         try
         {
-            return await _outputs[_received++ % _outputs.Length].Reader.ReadAsync(cancellationToken);
+            return await _outputs[_received++ % _outputs.Length].Reader.ReadAsync();
         }
         catch (ChannelClosedException closed) when (closed.InnerException is not null)
         {
@@ -82,6 +83,24 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
 
     /// <summary>Items submitted and not yet received.</summary>
     public long InFlight => _submitted - _received;
+
+    // Nothing here takes a CancellationToken: a bounded channel reuses one wait object per reader and writer only for
+    // uncancellable waits and allocates one per wait otherwise, i.e. per frame whenever the pipeline is busy. Abort is
+    // the cancellation: it completes the channels with an OperationCanceledException, which channels rethrow as is.
+
+    /// <summary>
+    /// Ends the pipeline now: waiting and later rents and submissions throw <see cref="OperationCanceledException"/>,
+    /// workers stop after their current item, and receivers see the cancellation.
+    /// </summary>
+    public void Abort()
+    {
+        var aborted = new OperationCanceledException("the pipeline was aborted");
+        _pool?.Writer.TryComplete(aborted);
+        foreach (Channel<TItem> input in _inputs)
+        {
+            input.Writer.TryComplete(aborted);
+        }
+    }
 
     /// <summary>No more items; workers finish what they have.</summary>
     public void Complete()
@@ -94,7 +113,8 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Complete();
+        // Also wakes a producer still waiting to rent or submit when the consumer has given up.
+        Abort();
         foreach (Channel<TItem> output in _outputs)
         {
             while (output.Reader.TryRead(out _))
