@@ -21,19 +21,20 @@ public static class FrameCodecs
         };
     }
 
-    public static IFrameDecoder CreateDecoder(Codec codec, DecodeTarget target) => (codec, target) switch
+    /// <param name="fastJpeg">JPEG: TurboJPEG's fast IDCT and upsampling (<see cref="JpegDecoder(bool)"/>).</param>
+    public static IFrameDecoder CreateDecoder(Codec codec, DecodeTarget target, bool fastJpeg = false) => (codec, target) switch
     {
-        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Bgr) => new JpegBgrDecoder(codec),
-        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Yuv) => new JpegYuvDecoder(codec),
+        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Bgr) => new JpegBgrDecoder(codec, fastJpeg),
+        (Codec.Jpeg or Codec.YuvJpeg, DecodeTarget.Yuv) => new JpegYuvDecoder(codec, fastJpeg),
         (Codec.Png, DecodeTarget.Bgr) => new PngBgrDecoder(),
         (Codec.Bmp, DecodeTarget.Bgr) => new BmpBgrDecoder(),
         (Codec.Png or Codec.Bmp, DecodeTarget.Yuv) => new BgrToJ420Decoder(CreateDecoder(codec, DecodeTarget.Bgr)),
         _ => throw new ArgumentException($"{codec} cannot be decoded to {target}", nameof(codec)),
     };
 
-    private sealed class JpegBgrDecoder(Codec codec) : IFrameDecoder
+    private sealed class JpegBgrDecoder(Codec codec, bool fast) : IFrameDecoder
     {
-        private readonly JpegDecoder _decoder = new();
+        private readonly JpegDecoder _decoder = new(fast);
 
         public Codec Codec => codec;
 
@@ -45,9 +46,9 @@ public static class FrameCodecs
         public void Dispose() => _decoder.Dispose();
     }
 
-    private sealed class JpegYuvDecoder(Codec codec) : IFrameDecoder
+    private sealed class JpegYuvDecoder(Codec codec, bool fast) : IFrameDecoder
     {
-        private readonly JpegDecoder _decoder = new();
+        private readonly JpegDecoder _decoder = new(fast);
 
         public Codec Codec => codec;
 

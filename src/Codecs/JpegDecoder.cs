@@ -10,6 +10,10 @@ public sealed unsafe class JpegDecoder : IDisposable
 {
     private readonly TurboJpegHandle _handle;
 
+    /// <param name="fast">
+    /// TJFLAG_FASTDCT | TJFLAG_FASTUPSAMPLE: the fast integer IDCT and plain chroma upsampling. About 14% less CPU for a
+    /// 1080p photo (bench: TurboJpegCeilingBenchmarks) for 0.9 dB of PSNR on that photo (3.2 dB on smooth gradients).
+    /// </param>
     public JpegDecoder(bool fast = false)
     {
         NativeCodecs.Require(Libraries.TurboJpeg);

@@ -10,6 +10,7 @@ var once = new Option<bool>("--once") { Description = "Exit when the first conne
 var verify = new Option<bool>("--verify") { Description = "Compare every frame with the synthetic pattern regenerated from its sequence number" };
 var decode = new Option<string>("--decode") { Description = "Decode compressed frames: none, bgr or yuv (J420 planes)", DefaultValueFactory = _ => "none" };
 decode.AcceptOnlyFromAmong("none", "bgr", "yuv");
+var fastDecode = new Option<bool>("--fast-decode") { Description = "JPEG: TurboJPEG's fast integer IDCT and plain chroma upsampling: about 14% less decode CPU, about 0.9 dB lower PSNR on a photo" };
 var decoderThreads = new Option<int>("--decoder-threads") { Description = "Frames decoded in parallel per connection; delivered in sequence order", DefaultValueFactory = _ => Environment.ProcessorCount };
 var minPsnr = new Option<double>("--min-psnr") { Description = "With --verify: the lowest PSNR (dB) a lossy frame may have; lossless codecs must match exactly", DefaultValueFactory = _ => 25 };
 var save = new Option<string?>("--save") { Description = "Write received frames into this folder (raw BGR as .ppm, compressed payloads as they are)" };
@@ -23,7 +24,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, decoderThreads, minPsnr, save, saveEvery, maxMessageBytes, clockSynced, json, quiet,
+    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, maxMessageBytes, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -54,6 +55,7 @@ root.SetAction(async (parsed, cancellationToken) =>
                 _ => null,
             },
             Math.Max(1, parsed.GetValue(decoderThreads)),
+            parsed.GetValue(fastDecode),
             parsed.GetValue(minPsnr),
             parsed.GetValue(save),
             parsed.GetValue(saveEvery),

@@ -10,6 +10,7 @@ internal sealed record ReceiverOptions(
     bool Verify,
     RawFrames.Codecs.DecodeTarget? Decode,
     int DecoderThreads,
+    bool FastDecode,
     double MinPsnrDb,
     string? SaveDirectory,
     int SaveEvery,
