@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Prints the path of a natural photo for benchmarks and demos, 1984x1080 by default (a 1920x1080 frame plus the
-# 64-pixel pan of `--source image:PATH`), made once from a photo in Debian's plasma-workspace-wallpapers (LGPL-3):
+# Prints the path of a natural photo for benchmarks and demos, 1920x1144 by default (a 1920x1080 frame plus the
+# 64-row pan of `--source image:PATH`), made once from a photo in Debian's plasma-workspace-wallpapers (LGPL-3):
 # scaled to cover the size, centre cropped, stored as PNG so that no second JPEG generation is baked in.
 #   scripts/natural-photo.sh [WIDTHxHEIGHT] [NAME]
 # NAME FallenLeaf (default; autumn leaves, 185 KB per 1080p frame at q80, close to a typical camera frame) or
 # EveningGlow (boats on gravel at dusk, 432 KB: a detailed scene, the hard case for JPEG).
 set -euo pipefail
-size=${1:-1984x1080}
+size=${1:-1920x1144}
 name=${2:-FallenLeaf}
 width=${size%x*}
 height=${size#*x}

@@ -97,6 +97,9 @@ internal sealed class DecodeJob
 {
     public FrameHeader Header { get; set; }
 
+    /// <summary>Whether the capture-to-decoded latency of this frame is recorded (the peer shares our clock).</summary>
+    public bool MeasureLatency { get; set; }
+
     public byte[] Input { get; private set; } = [];
 
     public int InputLength { get; private set; }

@@ -194,8 +194,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                             continue;
                         }
 
-                        OnFrame(message, streams, measureLatency);
-                        if (message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify))
+                        // A frame that is decoded is measured when its pixels are ready, not when its bytes arrive.
+                        bool decode = message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify);
+                        OnFrame(message, streams, measureLatency && !decode);
+                        if (decode)
                         {
                             if (decoding is null)
                             {
@@ -207,6 +209,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                             // The payload is valid only until the next read: the job keeps its own copy.
                             DecodeJob job = await decoding.Workers.RentAsync();
                             job.Header = message.Frame;
+                            job.MeasureLatency = measureLatency;
                             job.CopyPayload(message.Payload);
                             await decoding.Workers.SubmitAsync(job);
                         }
@@ -258,6 +261,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
             Interlocked.Increment(ref _decoded);
             FrameHeader header = job.Header;
+            if (job.MeasureLatency)
+            {
+                _totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - header.TimestampNs);
+            }
+
             if (job.Error is not null)
             {
                 // PROTOCOL.md §6.1: a payload the decoder rejects is a bad frame, not a protocol error; the stream goes on.

@@ -98,7 +98,7 @@ public sealed class CodecProcessTests
 
         sendExit.Should().Be(0, sender.Stderr);
         (sent.GetProperty("source").GetString(), sent.GetProperty("width").GetInt32(), sent.GetProperty("height").GetInt32())
-            .Should().Be(("image", 400 - PanningImage.PanPixels, 200));
+            .Should().Be(("image", 400, 200 - PanningImage.PanPixels));
         received.GetProperty("decoded").GetInt64().Should().Be(50);
         received.GetProperty("corrupt_frames").GetInt64().Should().Be(0);
     }

@@ -30,6 +30,18 @@ public sealed class StreamingPartsTests
     public void SourceSpec_Parses(string text, int width, int height, double fps) =>
         SourceSpec.Parse(text).Should().Be(new SourceSpec("synthetic", width, height, fps));
 
+    [Fact]
+    public void NoiseSource_FramesAreExactlyTheSizeAskedFor_PackedAndDifferent()
+    {
+        SourceSpec spec = SourceSpec.Parse("NOISE:1000x1000@30");
+        spec.Should().Be(new SourceSpec("noise", 1000, 1000, 30));
+        IFrameSource noise = spec.Open();
+
+        (noise.Width, noise.Height, noise.Stride).Should().Be((1000, 1000, 3000));
+        noise.Frame(0).Length.Should().Be(3_000_000);
+        noise.Frame(1).Span.SequenceEqual(noise.Frame(0).Span).Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("camera")]
     [InlineData("synthetic:0x480")]

@@ -6,9 +6,9 @@ using RawFrames.Codecs;
 namespace RawFrames.Streaming.Sources;
 
 /// <summary>
-/// A still photo (JPEG, PNG, BMP or binary PPM) as a slow camera pan: each frame is the image less
-/// <see cref="PanPixels"/> columns, one pixel further right than the last, back and forth, so frames differ the way
-/// natural video does. Frames are views into the decoded image: no copy per frame.
+/// A still photo (JPEG, PNG, BMP or binary PPM) as a slow camera tilt: each frame is the image less
+/// <see cref="PanPixels"/> rows, one row further down than the last, back and forth, so frames differ the way
+/// natural video does. Frames are views into the decoded image, packed rows with no copy per frame.
 /// </summary>
 public sealed class PanningImage : IFrameSource
 {
@@ -21,8 +21,8 @@ public sealed class PanningImage : IFrameSource
     {
         _pixels = pixels;
         _pan = pan;
-        Width = imageWidth - _pan;
-        Height = imageHeight;
+        Width = imageWidth;
+        Height = imageHeight - pan;
         Stride = imageWidth * 3;
     }
 
@@ -36,11 +36,10 @@ public sealed class PanningImage : IFrameSource
     {
         byte[] file = File.ReadAllBytes(path);
         (int width, int height, Action<byte[]> decode) = Inspect(file, path);
-        // One spare row so that the rightmost window's last row (stride bytes long) stays inside the buffer.
-        byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(width * 3 * (height + 1)));
+        byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(width * 3 * height));
         decode(pixels);
-        // A picture too narrow to lose 64 columns is sent whole and still.
-        return new PanningImage(pixels, width, height, width > 2 * PanPixels ? PanPixels : 0);
+        // A picture too short to lose 64 rows is sent whole and still.
+        return new PanningImage(pixels, width, height, height > 2 * PanPixels ? PanPixels : 0);
     }
 
     /// <summary>
@@ -50,10 +49,10 @@ public sealed class PanningImage : IFrameSource
     /// </summary>
     public static PanningImage RandomNoise(int width, int height)
     {
-        int imageWidth = width + PanPixels;
-        byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(imageWidth * 3 * (height + 1)));
+        int imageHeight = height + PanPixels;
+        byte[] pixels = GC.AllocateUninitializedArray<byte>(checked(width * 3 * imageHeight));
         new Random(20261121).NextBytes(pixels);
-        return new PanningImage(pixels, imageWidth, height, PanPixels);
+        return new PanningImage(pixels, width, imageHeight, PanPixels);
     }
 
     public ReadOnlyMemory<byte> Frame(ulong sequence)
@@ -62,10 +61,10 @@ public sealed class PanningImage : IFrameSource
         if (_pan > 0)
         {
             int phase = (int)(sequence % (ulong)(2 * _pan));
-            offset = phase < _pan ? phase : (2 * _pan) - phase; // triangle wave: right, then back
+            offset = phase < _pan ? phase : (2 * _pan) - phase; // triangle wave: down, then back
         }
 
-        return _pixels.AsMemory(offset * 3, Stride * Height);
+        return _pixels.AsMemory(offset * Stride, Stride * Height);
     }
 
     private static (int Width, int Height, Action<byte[]> Decode) Inspect(byte[] file, string path)
