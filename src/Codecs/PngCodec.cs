@@ -23,8 +23,13 @@ public sealed unsafe class PngCodec : IFrameEncoder
         CompressionLevel = compressionLevel;
     }
 
-    /// <summary>zlib level: 0 stores, 9 compresses hardest.</summary>
+    /// <summary>
+    /// zlib level: 0 stores, 9 compresses hardest. Levels 0-2 are the fast mode OpenCV uses by default (the Sub
+    /// filter on every row and zlib's run-length strategy); higher levels try every filter per row.
+    /// </summary>
     public int CompressionLevel { get; }
+
+    private bool FastMode => CompressionLevel <= 2;
 
     public Codec Codec => Codec.Png;
 
@@ -33,11 +38,14 @@ public sealed unsafe class PngCodec : IFrameEncoder
     public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
         EncodeBgr(bgr, width, height, stride, destination);
 
-    /// <summary>Enough for incompressible pixels: stored deflate blocks plus per-row filter bytes and chunk headers.</summary>
+    /// <summary>
+    /// Enough for incompressible pixels: zlib's conservative deflateBound for non-default settings (level 1 on random
+    /// noise does expand: a tighter stored-block bound overflowed) plus per-row filter bytes and IDAT chunk headers.
+    /// </summary>
     public int MaxEncodedSize(int width, int height)
     {
         long raw = ((long)width * 3 + 1) * height;
-        return checked((int)(raw + (raw / 16000 * 5) + 4096));
+        return checked((int)(raw + ((raw + 7) / 8) + ((raw + 63) / 64) + (raw / 4096 * 12) + 4096));
     }
 
     public int EncodeBgr(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination)
@@ -55,6 +63,12 @@ public sealed unsafe class PngCodec : IFrameEncoder
             var header = new Spng.Ihdr { Width = (uint)width, Height = (uint)height, BitDepth = 8, ColorType = Spng.ColorTypeTruecolor };
             Check(Spng.SetPngStream(context, &Write, (IntPtr)(&sink)), "spng_set_png_stream");
             Check(Spng.SetOption(context, Spng.OptionCompressionLevel, CompressionLevel), "spng_set_option");
+            if (FastMode)
+            {
+                Check(Spng.SetOption(context, Spng.OptionFilterChoice, Spng.FilterChoiceSub), "spng_set_option");
+                Check(Spng.SetOption(context, Spng.OptionCompressionStrategy, Spng.StrategyRle), "spng_set_option");
+            }
+
             Check(Spng.SetIhdr(context, &header), "spng_set_ihdr");
             int result = Spng.EncodeImage(context, rgb, (nuint)(rowBytes * height), Spng.FormatPng, Spng.EncodeFinalize);
             if (sink.Overflowed != 0)

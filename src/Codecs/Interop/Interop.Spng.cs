@@ -10,6 +10,10 @@ internal static unsafe partial class Spng
     public const int FormatPng = 256;            // SPNG_FMT_PNG: the image is in the PNG's own format
     public const int EncodeFinalize = 2;         // SPNG_ENCODE_FINALIZE
     public const int OptionCompressionLevel = 2; // SPNG_IMG_COMPRESSION_LEVEL
+    public const int OptionCompressionStrategy = 5; // SPNG_IMG_COMPRESSION_STRATEGY
+    public const int OptionFilterChoice = 10;    // SPNG_FILTER_CHOICE
+    public const int FilterChoiceSub = 16;       // SPNG_FILTER_CHOICE_SUB
+    public const int StrategyRle = 3;            // zlib Z_RLE
     public const byte ColorTypeTruecolor = 2;    // SPNG_COLOR_TYPE_TRUECOLOR
 
     [StructLayout(LayoutKind.Sequential)]
