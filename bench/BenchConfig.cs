@@ -32,6 +32,6 @@ public static class BenchConfig
             .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
             .WithArtifactsPath(artifacts)
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(20))
-            .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+            .WithOptions(ConfigOptions.DisableLogFile);
     }
 }

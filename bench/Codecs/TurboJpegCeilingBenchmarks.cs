@@ -11,7 +11,6 @@ namespace RawFrames.Bench.Codecs;
 /// Our JPEG encoders and decoders next to the bare TurboJPEG (and libyuv) calls they wrap, on the same frame: the
 /// Ratio column is the wrapper's overhead (the goal is at most 1.05). q80, 4:2:0, one thread.
 /// </summary>
-[BenchmarkCategory("codecs")]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public unsafe class TurboJpegCeilingBenchmarks

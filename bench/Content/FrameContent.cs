@@ -42,8 +42,8 @@ public sealed record FrameContent(ContentKind Kind, int Width, int Height, byte[
         _ => "synthetic:1920x1080",
     };
 
-    /// <summary>The 1984x1080 natural photo (1080p plus the source's 64-pixel pan), made by scripts/natural-photo.sh.</summary>
-    public static string PhotoPath() => Repository.RunScript("natural-photo.sh", "1984x1080");
+    /// <summary>The 1920x1144 natural photo (1080p plus the source's 64-row pan), made by scripts/natural-photo.sh.</summary>
+    public static string PhotoPath() => Repository.RunScript("natural-photo.sh", "1920x1144");
 
     private static FrameContent Load(ContentKind kind)
     {
@@ -53,20 +53,6 @@ public sealed record FrameContent(ContentKind Kind, int Width, int Height, byte[
             ContentKind.Photo1080 => PanningImage.Load(PhotoPath()),
             _ => SyntheticPattern.For(1920, 1080, 0),
         };
-        return new FrameContent(kind, source.Width, source.Height, Pack(source));
-    }
-
-    // Sources may hand out frames with a stride wider than the row (the photo's pan): benchmarks use packed rows.
-    private static byte[] Pack(IFrameSource source)
-    {
-        ReadOnlySpan<byte> frame = source.Frame(0).Span;
-        int row = source.Width * 3;
-        byte[] packed = new byte[row * source.Height];
-        for (int y = 0; y < source.Height; y++)
-        {
-            frame.Slice(y * source.Stride, row).CopyTo(packed.AsSpan(y * row));
-        }
-
-        return packed;
+        return new FrameContent(kind, source.Width, source.Height, source.Frame(0).ToArray());
     }
 }
