@@ -4,35 +4,27 @@ using RawFrames.Codecs;
 
 namespace RawFrames.Bench.Codecs;
 
-/// <summary>One payload decoded to packed BGR24 per operation, on one thread, into a buffer allocated once.</summary>
-[BenchmarkCategory("codecs")]
-public class DecodeBenchmarks
+/// <summary>Each codec decodes one payload to packed BGR24 per operation.</summary>
+public class DecodeBenchmarks : CodecBenchmarkBase
 {
-    private FrameContent _content = null!;
     private IFrameDecoder? _decoder;
     private byte[] _payload = [];
     private byte[] _output = [];
 
-    [ParamsAllValues]
-    public ContentKind Content { get; set; }
-
-    [ParamsAllValues]
-    public CodecCase Codec { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
-        _content = FrameContent.Get(Content);
-        _output = new byte[_content.Bgr.Length];
+        LoadContent();
+        _output = new byte[Frame.Bgr.Length];
         if (Codec == CodecCase.Raw)
         {
-            _payload = _content.Bgr;
+            _payload = Frame.Bgr;
         }
         else
         {
             using IFrameEncoder encoder = FrameCodecs.CreateEncoder(Codec.WireCodec(), Codec.Settings());
-            byte[] buffer = new byte[encoder.MaxEncodedSize(_content.Width, _content.Height)];
-            _payload = buffer[..encoder.Encode(_content.Bgr, _content.Width, _content.Height, _content.Stride, buffer)];
+            byte[] buffer = new byte[encoder.MaxEncodedSize(Frame.Width, Frame.Height)];
+            _payload = buffer[..encoder.Encode(Frame.Bgr, Frame.Width, Frame.Height, Frame.Stride, buffer)];
             _decoder = FrameCodecs.CreateDecoder(Codec.WireCodec(), DecodeTarget.Bgr);
         }
 
@@ -48,7 +40,7 @@ public class DecodeBenchmarks
             return;
         }
 
-        _decoder.Decode(_payload, _content.Width, _content.Height, _output);
+        _decoder.Decode(_payload, Frame.Width, Frame.Height, _output);
     }
 
     [GlobalCleanup]

@@ -4,26 +4,18 @@ using RawFrames.Codecs;
 
 namespace RawFrames.Bench.Codecs;
 
-/// <summary>One frame encoded per operation, on one thread, into a buffer allocated once.</summary>
-[BenchmarkCategory("codecs")]
-public class EncodeBenchmarks
+/// <summary>Each codec encodes one BGR24 frame per operation.</summary>
+public class EncodeBenchmarks : CodecBenchmarkBase
 {
-    private FrameContent _content = null!;
     private IFrameEncoder? _encoder;
     private byte[] _destination = [];
-
-    [ParamsAllValues]
-    public ContentKind Content { get; set; }
-
-    [ParamsAllValues]
-    public CodecCase Codec { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        _content = FrameContent.Get(Content);
+        LoadContent();
         _encoder = Codec == CodecCase.Raw ? null : FrameCodecs.CreateEncoder(Codec.WireCodec(), Codec.Settings());
-        _destination = new byte[_encoder?.MaxEncodedSize(_content.Width, _content.Height) ?? _content.Bgr.Length];
+        _destination = new byte[_encoder?.MaxEncodedSize(Frame.Width, Frame.Height) ?? Frame.Bgr.Length];
         EncodedSizes.Record(Codec, Content, Encode());
     }
 
@@ -32,11 +24,11 @@ public class EncodeBenchmarks
     {
         if (_encoder is null)
         {
-            _content.Bgr.CopyTo(_destination, 0);
-            return _content.Bgr.Length;
+            Frame.Bgr.CopyTo(_destination, 0);
+            return Frame.Bgr.Length;
         }
 
-        return _encoder.Encode(_content.Bgr, _content.Width, _content.Height, _content.Stride, _destination);
+        return _encoder.Encode(Frame.Bgr, Frame.Width, Frame.Height, Frame.Stride, _destination);
     }
 
     [GlobalCleanup]
