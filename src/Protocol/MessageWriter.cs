@@ -20,6 +20,7 @@ public sealed class MessageWriter
 
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private bool _endWritten; // guarded by _writeLock
 
     public MessageWriter(PipeWriter output)
     {
@@ -89,6 +90,7 @@ public sealed class MessageWriter
     public ValueTask WritePongAsync(ulong token, CancellationToken cancellationToken = default) =>
         WriteSmallAsync(MessageType.Pong, 8, token, static (body, t) => BinaryPrimitives.WriteUInt64LittleEndian(body, t), cancellationToken);
 
+    /// <summary>Writes an ACK, unless END was already written (then nothing: PROTOCOL.md §4.2).</summary>
     public ValueTask WriteAckAsync(Ack ack, CancellationToken cancellationToken = default) =>
         WriteSmallAsync(MessageType.Ack, Ack.Size, ack, static (body, a) => a.WriteTo(body), cancellationToken);
 
@@ -124,6 +126,14 @@ public sealed class MessageWriter
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            // PROTOCOL.md §4.2: after END this side sends nothing but an answer to the peer's END. A back-channel
+            // message racing with END is dropped here, under the same lock that orders the writes.
+            if (_endWritten && type is MessageType.Ack or MessageType.Result)
+            {
+                return;
+            }
+
+            _endWritten |= type == MessageType.End;
             BufferSmall(type, bodyLength, state, writeBody, withPreamble);
             ThrowIfEnded(await _output.FlushAsync(cancellationToken));
         }

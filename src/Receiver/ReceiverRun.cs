@@ -95,7 +95,14 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
     private async Task HandleConnectionAsync(Socket socket, long id)
     {
-        var connectionOptions = new ConnectionOptions { Role = PeerRole.Consumer, MaxMessageLength = options.MaxMessageBytes, Software = "rawframes-recv/1" };
+        // The receiver can always acknowledge; it does so when a sender asks (PROTOCOL.md §10.1).
+        var connectionOptions = new ConnectionOptions
+        {
+            Role = PeerRole.Consumer,
+            MaxMessageLength = options.MaxMessageBytes,
+            Software = "rawframes-recv/1",
+            Capabilities = Capabilities.Ack,
+        };
         string peer = DescribePeer(socket);
         FrameConnection connection;
         try
@@ -176,6 +183,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private async Task<string> ReceiveAsync(FrameConnection connection, Dictionary<uint, SequenceTracker> streams)
     {
         bool measureLatency = connection.SharesClock || options.ClockSynced;
+        bool acknowledge = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
         DecodingPipeline? decoding = null;
         Task consuming = Task.CompletedTask;
         CancellationTokenRegistration abortDecoding = default;
@@ -187,6 +195,12 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                 switch (message.Type)
                 {
                     case MessageType.Frame:
+                        if (acknowledge)
+                        {
+                            // One ACK per FRAME read, in order, as soon as the whole frame is here (§10.1).
+                            await connection.SendAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()));
+                        }
+
                         long accepted = Interlocked.Increment(ref _acceptedFrames);
                         // After a stop, frames still in flight are read and dropped until the sender's END.
                         if (Volatile.Read(ref _stopping) != 0 || (options.Frames > 0 && accepted > options.Frames))

@@ -18,5 +18,6 @@ internal sealed record SenderOptions(
     uint StreamId,
     string? Metadata,
     TimeSpan ConnectTimeout,
+    bool Ack,
     bool Json,
     bool Quiet);

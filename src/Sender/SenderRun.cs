@@ -19,6 +19,7 @@ internal sealed class SenderRun(SenderOptions options)
 
     private readonly Log _log = new("send");
     private readonly TransferTotals _totals = new();
+    private AckTracker? _acks;
     private readonly AllocationWindow _allocations = new();
     private string _stoppedBy = "signal";
     private string? _failure;
@@ -56,6 +57,17 @@ internal sealed class SenderRun(SenderOptions options)
         await using (connection)
         {
             _log.Info($"connected to {connection.Remote} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
+            if (options.Ack)
+            {
+                // PROTOCOL.md §5: ACKs flow only when both HELLOs set the bit.
+                bool acking = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
+                _acks = acking ? new AckTracker() : null;
+                if (!acking)
+                {
+                    _log.Info("--ack: this receiver does not send ACKs; no round trip times will be measured");
+                }
+            }
+
             // A stop (Ctrl+C, or END from the receiver) is honoured between frames, never inside one: a frame cut in
             // half would corrupt the stream. Only a write that stays blocked past the grace period is aborted.
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -113,7 +125,12 @@ internal sealed class SenderRun(SenderOptions options)
 
     private async Task<FrameConnection> ConnectWithRetryAsync(CancellationToken cancellationToken)
     {
-        var connectionOptions = new ConnectionOptions { Role = PeerRole.Producer, Software = "rawframes-send/1" };
+        var connectionOptions = new ConnectionOptions
+        {
+            Role = PeerRole.Producer,
+            Software = "rawframes-send/1",
+            Capabilities = options.Ack ? Capabilities.Ack : Capabilities.None,
+        };
         long deadline = Stopwatch.GetTimestamp() + (long)(options.ConnectTimeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
@@ -146,6 +163,7 @@ internal sealed class SenderRun(SenderOptions options)
                     var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
                         source.Stride, 0, sequence, UnixTime.NowNanoseconds());
                     ReadOnlyMemory<byte> frame = source.Frame(sequence);
+                    _acks?.OnSending(sequence);
                     await connection.SendFrameAsync(header, metadata, frame, abortWrite);
                     _allocations.OnFrame(_totals.AddFrame(frame.Length));
                 }
@@ -213,6 +231,7 @@ internal sealed class SenderRun(SenderOptions options)
 
             var header = new FrameHeader(options.Codec, pipeline.PayloadPixelFormat, flags, options.StreamId, source.Width, source.Height,
                 0, 0, job.Sequence, job.TimestampNs);
+            _acks?.OnSending(job.Sequence);
             await connection.SendFrameAsync(header, metadata, job.Output.AsMemory(0, job.Length), abortWrite);
             _allocations.OnFrame(_totals.AddFrame(job.Length));
             pipeline.Workers.Return(job);
@@ -255,8 +274,11 @@ internal sealed class SenderRun(SenderOptions options)
 
                         await stopSending.CancelAsync();
                         return connection.EndSent;
+                    case MessageType.Ack:
+                        _acks?.OnAck(message.ReadAck());
+                        continue;
                     default:
-                        continue; // ACK and RESULT: not requested by this program.
+                        continue; // RESULT: not requested by this program.
                 }
             }
         }
@@ -300,9 +322,10 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("source", options.Source.Kind)
             .Add("width", _source?.Width ?? options.Source.Width)
             .Add("height", _source?.Height ?? options.Source.Height);
-        return _totals.AddTo(summary)
+        _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
             .Add("confirmed", confirmed)
             .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B");
+        return _acks?.AddTo(summary) ?? summary;
     }
 }

@@ -38,6 +38,37 @@ public sealed class SenderReceiverProcessTests
     }
 
     [Fact]
+    public async Task Ack_EveryFrameIsAcknowledged_AndTheSenderReportsRoundTripTimes()
+    {
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240", "--frames", "300", "--ack", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, _) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        sent.GetProperty("acked").GetInt64().Should().Be(300, "the receiver read every frame before answering END");
+        double p50 = sent.GetProperty("ack_rtt_ms_p50").GetDouble();
+        p50.Should().BePositive();
+        sent.GetProperty("ack_rtt_ms_p99").GetDouble().Should().BeGreaterThanOrEqualTo(p50);
+    }
+
+    [Fact]
+    public async Task NoAck_TheSummaryHasNoAckFields()
+    {
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240", "--frames", "20", "--json", "--quiet");
+
+        (_, JsonElement sent) = await sender.WaitForSummaryAsync();
+        await receiver.WaitForSummaryAsync();
+
+        sent.TryGetProperty("acked", out _).Should().BeFalse("ACK is opt-in: the sender did not ask");
+    }
+
+    [Fact]
     public async Task Receiver_ServesSeveralSendersAtOnce_AndABadPeerClosesOnlyItsOwnConnection()
     {
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--frames", "1500", "--verify", "--json", "--quiet");

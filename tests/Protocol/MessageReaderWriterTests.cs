@@ -43,6 +43,25 @@ public sealed class MessageReaderWriterTests
     }
 
     [Fact]
+    public async Task AckAfterEnd_IsNotWritten_SoNothingButEndFollowsEnd()
+    {
+        var pipe = new Pipe();
+        var writer = new MessageWriter(pipe.Writer);
+        var reader = new MessageReader(pipe.Reader);
+
+        await writer.WriteAckAsync(new Ack(1, 7, 123));
+        await writer.WriteEndAsync();
+        await writer.WriteAckAsync(new Ack(1, 8, 456));
+        writer.Complete();
+
+        Message first = await reader.ReadAsync();
+        first.Type.Should().Be(MessageType.Ack);
+        first.ReadAck().Should().Be(new Ack(1, 7, 123));
+        (await reader.ReadAsync()).Type.Should().Be(MessageType.End);
+        (await reader.ReadAsync()).IsConnectionClosed.Should().BeTrue("PROTOCOL.md 4.2: after END only an answer to the peer's END");
+    }
+
+    [Fact]
     public async Task Read_OverLimitLength_ThrowsBeforeThePayloadArrives()
     {
         var pipe = new Pipe();
