@@ -17,6 +17,7 @@ public enum ContentKind
 public sealed record FrameContent(ContentKind Kind, int Width, int Height, byte[] Bgr)
 {
     private static readonly Dictionary<ContentKind, FrameContent> s_loaded = [];
+    private static readonly Lazy<string> s_photoPath = new(() => Repository.RunScript("natural-photo.sh", "1920x1144"));
 
     public int Stride => Width * 3;
 
@@ -43,7 +44,7 @@ public sealed record FrameContent(ContentKind Kind, int Width, int Height, byte[
     };
 
     /// <summary>The 1920x1144 natural photo (1080p plus the source's 64-row pan), made by scripts/natural-photo.sh.</summary>
-    public static string PhotoPath() => Repository.RunScript("natural-photo.sh", "1920x1144");
+    public static string PhotoPath() => s_photoPath.Value;
 
     private static FrameContent Load(ContentKind kind)
     {

@@ -57,13 +57,14 @@ public static class MjpegBaseline
                 ReadOnlySequence<byte> buffer = read.Buffer;
                 while (TryReadPart(ref buffer, out ReadOnlySequence<byte> part, out long timestampNs))
                 {
-                    (int width, int height, _) = decoder.ReadHeader(Contiguous(part, ref jpeg));
+                    ReadOnlySpan<byte> image = Contiguous(part, ref jpeg);
+                    (int width, int height, _) = decoder.ReadHeader(image);
                     if (bgr.Length < width * height * 3)
                     {
                         bgr = new byte[width * height * 3];
                     }
 
-                    decoder.DecodeToBgr(Contiguous(part, ref jpeg), bgr, width, height, width * 3);
+                    decoder.DecodeToBgr(image, bgr, width, height, width * 3);
                     totals.AddFrame(part.Length);
                     totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - timestampNs);
                 }
