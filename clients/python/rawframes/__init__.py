@@ -1,0 +1,12 @@
+"""RawFrames for Python: PROTOCOL.md's frames as numpy arrays. Standard library + numpy; OpenCV or Pillow decode
+JPEG and PNG when importable."""
+
+from .codecs import CodecUnavailable, CorruptPayload
+from .connection import Connection, ConnectionClosed
+from .frame import Frame
+from .receiver import Receiver, receive
+from .sender import Sender
+from .wire import Codec, ErrorCode, PeerError, PixelFormat, ProtocolError, Role
+
+__all__ = ["Codec", "CodecUnavailable", "Connection", "ConnectionClosed", "CorruptPayload", "ErrorCode", "Frame",
+           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Role", "Sender", "receive"]

@@ -1,0 +1,348 @@
+"""One RawFrames connection over a connected stream socket: the opening (PROTOCOL.md §2), reading messages into one
+reusable buffer without allocating per frame, writing frames with scatter-gather, PING/PONG, END, ERROR, ACK and
+RESULT.
+
+Reads go straight into place: the 8-byte message header and the 40-byte frame header into a small buffer, then the
+rest of the body with `recv_into` into one buffer that grows (never past the negotiated maximum, and only after the
+length prefix was checked against it) and is reused for every message. Frames handed out are views of that buffer.
+"""
+
+import select
+import socket
+import struct
+import threading
+import time
+
+from .frame import Frame, packed_view
+from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PREAMBLE, PREAMBLE_SIZE,
+                   RESULT_HEADER, RESULT_FLAG_JSON, TOKEN, Capability, Codec, ErrorCode, check_length, FrameHeader, Hello,
+                   HTTP_METHODS, MessageType, PeerError, PixelFormat, ProtocolError, Role, check_magic,
+                   error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
+                   parse_preamble, parse_result, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON)
+
+SOFTWARE = "rawframes-python/1"
+OPENING_TIMEOUT = 10.0  # seconds the opening may take (PROTOCOL.md §2: the reference receiver also uses 10 s)
+END_WAIT = 3.0  # seconds to wait for the peer's answer to our END (§4.2)
+_INITIAL_BODY = 64 * 1024
+_ZEROS = bytes(8)
+_HTTP_400 = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
+             b"This port speaks RawFrames (a binary frame protocol, see PROTOCOL.md), not HTTP.\r\n")
+
+
+class ConnectionClosed(Exception):
+    """The peer closed the connection on a message boundary without END (§4.2): nothing received is lost."""
+
+
+class Message:
+    """A message other than FRAME, as read: its type and body (a view valid until the next read)."""
+
+    __slots__ = ("type", "body")
+
+    def __init__(self, message_type, body):
+        self.type = message_type
+        self.body = body
+
+
+class Connection:
+    """A connection after its opening. Reading is for one thread; sending is thread-safe (a consumer may send
+    RESULTs from worker threads while its reading thread answers PINGs)."""
+
+    def __init__(self, sock, local_hello, peer_hello):
+        self.socket = sock
+        self.local = local_hello
+        self.peer = peer_hello
+        self.negotiated = local_hello.capabilities & peer_hello.capabilities
+        self.end_sent = False
+        self.end_received = False
+        self._send_lock = threading.Lock()
+        self._head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE)
+        self._head_view = memoryview(self._head)
+        self._body = bytearray(_INITIAL_BODY)
+        self._body_view = memoryview(self._body)
+        self._view_key = None  # the last raw frame's layout, to reuse its numpy view when the next one is alike
+        self._views = None
+        self._out_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE)
+        self._poller = None  # made on first use: only a side that checks for input between sends needs it
+
+    # ---- the opening (§2) ----------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, sock, role, *, connector, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0,
+             idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT):
+        """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted."""
+        local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software)
+        connection = cls(sock, local, local)
+        sock.settimeout(timeout)
+        try:
+            if connector:
+                connection._send(PREAMBLE + local.to_bytes())
+                peer = connection._read_opening(refuse=False)
+            else:
+                peer = connection._read_opening(refuse=True)
+                connection._send(PREAMBLE + local.to_bytes())
+        except socket.timeout:
+            sock.close()
+            raise ProtocolError(ErrorCode.TIMEOUT, f"the opening did not complete within {timeout:g} s") from None
+        sock.settimeout(idle_timeout_ms / 1000 if idle_timeout_ms else None)
+        connection.peer = peer
+        connection.negotiated = local.capabilities & peer.capabilities
+        return connection
+
+    def _read_opening(self, refuse):
+        """The peer's preamble and HELLO. An acceptor (`refuse`) answers a bad opening with preamble + ERROR."""
+        view = self._head_view
+        try:
+            self._read_exactly(view[:4], "preamble")
+            try:
+                check_magic(view[:4])
+            except ProtocolError:
+                if refuse and bytes(view[:4]) in HTTP_METHODS:
+                    self._try_send(_HTTP_400)
+                raise
+            self._read_exactly(view[4:PREAMBLE_SIZE], "preamble")
+            parse_preamble(view[:PREAMBLE_SIZE])
+            message = self._read_message(self.local.max_message_length)
+            if message is None:
+                raise ProtocolError(ErrorCode.TRUNCATED_STREAM, "the connection closed before HELLO")
+            kind = MessageType.FRAME if isinstance(message, Frame) else message.type
+            if kind == MessageType.ERROR and not refuse:
+                code, reason = parse_error(message.body)
+                raise PeerError(code, reason)
+            if kind != MessageType.HELLO:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"expected HELLO as the first message, got {kind.name}")
+            peer = Hello.parse(message.body)
+            if peer.role == self.local.role:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"both sides are {peer.role.name.lower()}s")
+            return peer
+        except ProtocolError as error:
+            if error.code not in (ErrorCode.BAD_MAGIC, ErrorCode.TRUNCATED_STREAM):
+                # The preamble first, so that the peer can read the ERROR whatever it expected (§2.2).
+                self._try_send((PREAMBLE if refuse else b"") + error_message(error.code, error.reason))
+            self.socket.close()
+            raise
+        except PeerError:
+            self.socket.close()
+            raise
+
+    # ---- reading ---------------------------------------------------------------------------------------------------
+
+    def read(self):
+        """The next frame or other message; None when the connection ended (after the peer's END, or closed on a
+        message boundary: see `end_received`). PING is answered here. A protocol error sends ERROR, closes and
+        raises ProtocolError; the peer's ERROR raises PeerError."""
+        try:
+            message = self._read_message(self.local.max_message_length)
+        except socket.timeout:
+            error = ProtocolError(ErrorCode.TIMEOUT, f"nothing received for {self.local.idle_timeout_ms} ms")
+            self._fail(error)
+            raise error from None
+        except ProtocolError as error:
+            self._fail(error)
+            raise
+        if message is None:
+            self.socket.close()
+            return None
+        try:
+            return self._dispatch(message)
+        except ProtocolError as error:
+            self._fail(error)
+            raise
+
+    def _dispatch(self, message):
+        if isinstance(message, Frame):
+            if self.peer.role != Role.PRODUCER:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "a consumer may not send FRAME")
+            if self.negotiated & Capability.ACK:
+                self._send(message_header(MessageType.ACK, ACK.size)
+                           + ACK.pack(message.stream_id, message.sequence, time.time_ns()))
+            return message
+        kind = message.type
+        if kind == MessageType.HELLO:
+            raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "HELLO may only be sent once")
+        if kind in (MessageType.ACK, MessageType.RESULT):
+            if self.peer.role != Role.CONSUMER:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"a producer may not send {kind.name}")
+            wanted = Capability.ACK if kind == MessageType.ACK else Capability.RESULT
+            if not self.negotiated & wanted:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{kind.name} was not negotiated in HELLO")
+            (parse_ack if kind == MessageType.ACK else parse_result)(message.body)
+        elif kind == MessageType.PING:
+            self._send(message_header(MessageType.PONG, 8) + bytes(message.body))
+        elif kind == MessageType.END:
+            self.end_received = True
+            if not self.end_sent:
+                self.send_end()
+        elif kind == MessageType.ERROR:
+            code, reason = parse_error(message.body)
+            self.socket.close()
+            raise PeerError(code, reason)
+        return message
+
+    def _read_message(self, max_length):
+        """One message, validated in PROTOCOL.md's order as its bytes arrive; None at a clean end of stream."""
+        head = self._head_view
+        got = self._read_some(head[:4])
+        if got == 0:
+            return None
+        if got < 4:
+            self._read_exactly(head[got:4], "message header")
+        length = int.from_bytes(head[:4], "little")
+        check_length(length, max_length)  # §3.1: before anything else is read
+        self._read_exactly(head[4:MESSAGE_HEADER_SIZE], "message header")
+        kind, body_length = parse_message_header(head, max_length)
+        if kind == MessageType.FRAME:
+            self._read_exactly(head[MESSAGE_HEADER_SIZE:], "frame header")
+            header = FrameHeader.parse(head[MESSAGE_HEADER_SIZE:], body_length)
+            rest = body_length - FRAME_HEADER_SIZE
+            body = self._body_for(rest)
+            self._read_exactly(body[:rest], "frame payload")
+            return self._frame(header, body)
+        body = self._body_for(body_length)[:body_length]
+        self._read_exactly(body, f"{kind.name} body")
+        return Message(kind, body)
+
+    def _frame(self, header, body):
+        start = header.payload_offset - FRAME_HEADER_SIZE
+        metadata = body[:header.metadata_length]
+        key = (start, header.payload_length, header.codec, header.pixel_format, header.width, header.height, header.stride)
+        if key != self._view_key:
+            payload = body[start:start + header.payload_length]
+            image = None
+            if header.codec == Codec.RAW and header.pixel_format in (PixelFormat.BGR24, PixelFormat.RGB24,
+                                                                      PixelFormat.BGRA32, PixelFormat.GRAY8):
+                image = packed_view(payload, header.pixel_format, header.width, header.height, header.stride)
+            self._view_key, self._views = key, (payload, image)
+        payload, image = self._views
+        return Frame(header, metadata, payload, image)
+
+    def _body_for(self, length):
+        """The body buffer, grown when a message needs more; its length was checked against the maximum already."""
+        if length > len(self._body):
+            size = len(self._body)
+            while size < length:
+                size *= 2
+            self._body = bytearray(min(size, max(length, self.local.max_message_length)))
+            self._body_view = memoryview(self._body)
+            self._view_key = None
+        return self._body_view
+
+    def _read_some(self, view):
+        while True:
+            try:
+                return self.socket.recv_into(view)
+            except InterruptedError:
+                continue
+
+    def _read_exactly(self, view, what):
+        total = len(view)
+        done = 0
+        while done < total:
+            got = self.socket.recv_into(view[done:])
+            if got == 0:
+                raise ProtocolError(ErrorCode.TRUNCATED_STREAM,
+                                    f"the connection closed {done} bytes into a {total}-byte {what}")
+            done += got
+
+    # ---- writing ---------------------------------------------------------------------------------------------------
+
+    def send_frame(self, payload, *, codec, pixel_format, width, height, stride=0, stream_id=0, sequence,
+                   timestamp_ns=None, metadata=b"", metadata_is_json=False):
+        """Sends one FRAME: 48 bytes of headers, the metadata and its padding, then the payload straight from the
+        caller's buffer (one sendmsg, no copy of the pixels). The header is validated as a receiver would."""
+        if self.local.role != Role.PRODUCER:
+            raise ValueError("only a producer sends frames")
+        payload = memoryview(payload).cast("B")
+        meta_pad = padding(len(metadata))
+        body_length = FRAME_HEADER_SIZE + len(metadata) + meta_pad + len(payload)
+        if body_length + 4 > self.peer.max_message_length:
+            raise ValueError(f"a {body_length + 4}-byte message exceeds the {self.peer.max_message_length} bytes the consumer accepts")
+        out = self._out_head
+        struct.pack_into("<II", out, 0, body_length + 4, MessageType.FRAME)
+        FRAME_HEADER.pack_into(out, MESSAGE_HEADER_SIZE, codec, pixel_format, FLAG_METADATA_JSON if metadata_is_json else 0,
+                               stream_id, width, height, stride, len(metadata), sequence,
+                               time.time_ns() if timestamp_ns is None else timestamp_ns)
+        # Our own check with the receiver's rules: a mistake here fails at the sender, with the receiver's words.
+        FrameHeader.parse(memoryview(out)[MESSAGE_HEADER_SIZE:], body_length)
+        parts = [out, payload]
+        if metadata:
+            parts[1:1] = [metadata, _ZEROS[:meta_pad]]
+        self._send_parts(parts)
+
+    def send_result(self, stream_id, sequence, result, *, is_json=False):
+        """RESULT (§10.2), when both HELLOs announced it."""
+        if not self.negotiated & Capability.RESULT:
+            raise ValueError("RESULT was not negotiated: the producer did not announce it in HELLO")
+        header = RESULT_HEADER.pack(stream_id, RESULT_FLAG_JSON if is_json else 0, sequence)
+        self._send_parts([message_header(MessageType.RESULT, len(header) + len(result)) + header, memoryview(result)])
+
+    def ping(self, token=0):
+        self._send(message_header(MessageType.PING, 8) + TOKEN.pack(token))
+
+    def send_end(self):
+        if not self.end_sent:
+            self.end_sent = True
+            self._try_send(message_header(MessageType.END, 0))
+
+    def pending(self, timeout_ms=0):
+        """True when bytes from the peer are waiting (a producer checks between frames without blocking)."""
+        if self._poller is None:
+            self._poller = select.poll()
+            self._poller.register(self.socket, select.POLLIN)
+        return bool(self._poller.poll(timeout_ms))
+
+    def finish(self, wait=END_WAIT, on_message=None):
+        """Ends cleanly (§4.2): END, then read until the peer's END or close, at most `wait` seconds. Frames still in
+        flight are discarded; other messages (a producer's last ACKs and RESULTs) go to `on_message`. Returns True
+        when the peer answered with END."""
+        self.send_end()
+        deadline = time.monotonic() + wait
+        try:
+            while not self.end_received:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self.pending(remaining * 1000):
+                    break
+                message = self.read()
+                if message is None:
+                    break
+                if on_message is not None and not isinstance(message, Frame):
+                    on_message(message)
+        except (ProtocolError, PeerError, OSError):
+            pass
+        finally:
+            self.close()
+        return self.end_received
+
+    def close(self):
+        self.socket.close()
+
+    def _fail(self, error):
+        """A protocol error: tell the peer when it can still read it (not for a truncated stream), then close."""
+        if error.code != ErrorCode.TRUNCATED_STREAM:
+            self._try_send(error_message(error.code, error.reason))
+        self.socket.close()
+
+    def _send(self, data):
+        with self._send_lock:
+            self.socket.sendall(data)
+
+    def _try_send(self, data):
+        """Best effort, for ERROR and END: a peer that stopped reading does not hold us for more than a second."""
+        previous = self.socket.gettimeout()
+        try:
+            self.socket.settimeout(1.0)
+            self._send(data)
+            self.socket.settimeout(previous)
+        except OSError:
+            pass
+
+    def _send_parts(self, parts):
+        """sendmsg until every byte of every part is out (a large payload takes several calls)."""
+        parts = [memoryview(part).cast("B") for part in parts]
+        with self._send_lock:
+            while parts:
+                sent = self.socket.sendmsg(parts)
+                while parts and sent >= len(parts[0]):
+                    sent -= len(parts[0])
+                    parts.pop(0)
+                if parts and sent:
+                    parts[0] = parts[0][sent:]

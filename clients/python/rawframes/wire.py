@@ -1,0 +1,345 @@
+"""PROTOCOL.md as bytes: constants, the error codes, and pure parsers that validate in the document's order.
+
+Nothing here does I/O. Every parser takes the bytes of one structure and either returns its fields or raises
+ProtocolError with the code PROTOCOL.md §9 names, so that this module and the C# reference report the same error for
+the same bytes.
+"""
+
+import enum
+import struct
+
+MAGIC = b"RFRM"
+VERSION = 1
+PREAMBLE = MAGIC + struct.pack("<HH", VERSION, 0)
+PREAMBLE_SIZE = 8
+MESSAGE_HEADER_SIZE = 8  # u32 length, u8 type, 3 reserved bytes
+FRAME_HEADER_SIZE = 40
+DEFAULT_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
+MIN_MAX_MESSAGE_LENGTH = 4096
+MAX_DIMENSION = 65535
+PAYLOAD_ALIGNMENT = 8
+MAX_ERROR_REASON_BYTES = 1024
+MAX_SOFTWARE_BYTES = 256
+HELLO_FIXED_SIZE = 16
+HELLO_MAX_BODY_SIZE = 4096
+SOFTWARE_OPTION = 1
+
+# A message header is one u32 length and one u32 whose low byte is the type and whose high bytes are reserved.
+MESSAGE_HEADER = struct.Struct("<II")
+# codec, pixel format, flags, stream id, width, height, stride, metadata length, sequence, timestamp (§6).
+FRAME_HEADER = struct.Struct("<BBHIIIIIQq")
+HELLO_FIXED = struct.Struct("<B3xIII")
+OPTION_HEADER = struct.Struct("<HH")
+ACK = struct.Struct("<I4xQq")
+RESULT_HEADER = struct.Struct("<IIQ")
+ERROR_CODE = struct.Struct("<I")
+TOKEN = struct.Struct("<Q")
+
+
+class MessageType(enum.IntEnum):
+    HELLO = 0x01
+    FRAME = 0x02
+    END = 0x03
+    ERROR = 0x04
+    PING = 0x05
+    PONG = 0x06
+    ACK = 0x10
+    RESULT = 0x11
+
+
+# §4: the body length each type allows, inclusive.
+BODY_LENGTHS = {
+    MessageType.HELLO: (HELLO_FIXED_SIZE, HELLO_MAX_BODY_SIZE),
+    MessageType.FRAME: (FRAME_HEADER_SIZE, 1 << 32),
+    MessageType.END: (0, 0),
+    MessageType.ERROR: (4, 4 + MAX_ERROR_REASON_BYTES),
+    MessageType.PING: (8, 8),
+    MessageType.PONG: (8, 8),
+    MessageType.ACK: (ACK.size, ACK.size),
+    MessageType.RESULT: (RESULT_HEADER.size, 1 << 32),
+}
+
+
+class Role(enum.IntEnum):
+    PRODUCER = 1
+    CONSUMER = 2
+
+
+class Capability(enum.IntFlag):
+    NONE = 0
+    ACK = 1
+    RESULT = 2
+
+
+class Codec(enum.IntEnum):
+    RAW = 0
+    JPEG = 1
+    YUV_JPEG = 2
+    PNG = 3
+    BMP = 4
+
+
+class PixelFormat(enum.IntEnum):
+    BGR24 = 1
+    RGB24 = 2
+    BGRA32 = 3
+    GRAY8 = 4
+    I420 = 5
+    J420 = 6
+    NV12 = 7
+
+
+FLAG_METADATA_JSON = 1
+RESULT_FLAG_JSON = 1
+
+
+class ErrorCode(enum.IntEnum):
+    BAD_MAGIC = 1
+    UNSUPPORTED_VERSION = 2
+    MESSAGE_TOO_LARGE = 3
+    MALFORMED_MESSAGE = 4
+    UNKNOWN_MESSAGE_TYPE = 5
+    UNKNOWN_CODEC = 6
+    UNKNOWN_PIXEL_FORMAT = 7
+    RESERVED_BIT_SET = 8
+    PAYLOAD_SIZE_MISMATCH = 9
+    UNEXPECTED_MESSAGE = 10
+    TRUNCATED_STREAM = 11
+    TIMEOUT = 12
+    UNAUTHORIZED = 13
+    CONNECTION_LIMIT = 14
+    SHUTTING_DOWN = 15
+
+
+def error_name(code):
+    """The PROTOCOL.md name of an error code ("MessageTooLarge"), or its number for application codes."""
+    try:
+        return "".join(part.capitalize() for part in ErrorCode(code).name.split("_"))
+    except ValueError:
+        return f"code {code}"
+
+
+class ProtocolError(Exception):
+    """The peer broke PROTOCOL.md; `code` is the §9 error code this side reports (and sends, when it still can)."""
+
+    def __init__(self, code, reason):
+        super().__init__(f"{error_name(code)}: {reason}")
+        self.code = ErrorCode(code)
+        self.reason = reason
+
+
+class PeerError(Exception):
+    """The peer sent ERROR (§8) and closed: its code and reason."""
+
+    def __init__(self, code, reason):
+        super().__init__(f"peer sent ERROR {error_name(code)}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+HTTP_METHODS = (b"GET ", b"POST", b"HEAD", b"PUT ", b"OPTI", b"DELE", b"PATC", b"CONN", b"PRI ")
+
+
+def check_magic(first4):
+    """§2.2: the magic is judged as soon as its 4 bytes are in."""
+    if bytes(first4) != MAGIC:
+        hint = " (an HTTP request)" if bytes(first4) in HTTP_METHODS else ""
+        raise ProtocolError(ErrorCode.BAD_MAGIC, f"bad magic {bytes(first4).hex()}{hint}: the peer does not speak RawFrames")
+
+
+def parse_preamble(data):
+    """§2: magic, then version, then the reserved bytes."""
+    check_magic(data[:4])
+    version, reserved = struct.unpack_from("<HH", data, 4)
+    if version != VERSION:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, f"peer speaks protocol version {version}; this side speaks {VERSION}")
+    if reserved:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 6-7 of the preamble are not zero")
+
+
+def check_length(length, max_message_length):
+    """§3.1: judged from the 4 prefix bytes alone, before anything is read or allocated for the body."""
+    if length > max_message_length:
+        raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, f"message length {length} exceeds the maximum {max_message_length}")
+    if length < 4:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"message length {length} is below the minimum 4")
+
+
+def parse_message_header(data, max_message_length):
+    """§3.2: length against the limit, length at least 4, type known, body length allowed, reserved bytes zero.
+
+    Returns (type, body length)."""
+    length, word = MESSAGE_HEADER.unpack_from(data)
+    check_length(length, max_message_length)
+    type_byte = word & 0xFF
+    try:
+        message_type = MessageType(type_byte)
+    except ValueError:
+        raise ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, f"unknown message type 0x{type_byte:02X}") from None
+    body_length = length - 4
+    low, high = BODY_LENGTHS[message_type]
+    if not low <= body_length <= high:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"{message_type.name} body is {body_length} bytes; it must be {low} to {high}")
+    if word >> 8:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, f"reserved bytes 5-7 of a {message_type.name} message header are not zero")
+    return message_type, body_length
+
+
+def message_header(message_type, body_length):
+    return MESSAGE_HEADER.pack(body_length + 4, message_type)
+
+
+class Hello:
+    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software")
+
+    def __init__(self, role, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0, idle_timeout_ms=0, software=None):
+        self.role = Role(role)
+        self.max_message_length = max_message_length
+        self.capabilities = Capability(capabilities)
+        self.idle_timeout_ms = idle_timeout_ms
+        self.software = software
+
+    def to_bytes(self):
+        body = HELLO_FIXED.pack(self.role, self.max_message_length, self.capabilities, self.idle_timeout_ms)
+        if self.software is not None:
+            text = _cut_utf8(self.software, MAX_SOFTWARE_BYTES)
+            body += OPTION_HEADER.pack(SOFTWARE_OPTION, len(text)) + text
+        return message_header(MessageType.HELLO, len(body)) + body
+
+    @classmethod
+    def parse(cls, body):
+        """§5: role, reserved bytes, maximum length, then the options (unknown keys skipped)."""
+        role = body[0]
+        if role not in (Role.PRODUCER, Role.CONSUMER):
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO role {role} is neither 1 (producer) nor 2 (consumer)")
+        if any(body[1:4]):
+            raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 1-3 of HELLO are not zero")
+        max_length, capabilities, idle_timeout_ms = struct.unpack_from("<III", body, 4)
+        if max_length < MIN_MAX_MESSAGE_LENGTH:
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO max message length {max_length} is below {MIN_MAX_MESSAGE_LENGTH}")
+        software = None
+        offset = HELLO_FIXED_SIZE
+        while offset < len(body):
+            if len(body) - offset < OPTION_HEADER.size:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO option header truncated: {len(body) - offset} bytes left")
+            key, length = OPTION_HEADER.unpack_from(body, offset)
+            offset += OPTION_HEADER.size
+            if len(body) - offset < length:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO option {key} claims {length} bytes, {len(body) - offset} left")
+            if key == SOFTWARE_OPTION:
+                software = bytes(body[offset:offset + length]).decode("utf-8", "replace")
+            offset += length
+        return cls(role, max_length, capabilities, idle_timeout_ms, software)
+
+
+class FrameHeader:
+    """§6: the 40 bytes at the start of a FRAME body, with the payload's place in the body."""
+
+    __slots__ = ("codec", "pixel_format", "flags", "stream_id", "width", "height", "stride", "metadata_length",
+                 "sequence", "timestamp_ns", "payload_offset", "payload_length")
+
+    @classmethod
+    def parse(cls, data, body_length):
+        """§6.1, in its order: codec, pixel format, flags, geometry, metadata fit, then the payload size."""
+        (codec, pixel_format, flags, stream_id, width, height, stride, metadata_length, sequence,
+         timestamp_ns) = FRAME_HEADER.unpack_from(data)
+        try:
+            codec = Codec(codec)
+        except ValueError:
+            raise ProtocolError(ErrorCode.UNKNOWN_CODEC, f"unknown codec {codec}") from None
+        try:
+            pixel_format = PixelFormat(pixel_format)
+        except ValueError:
+            raise ProtocolError(ErrorCode.UNKNOWN_PIXEL_FORMAT, f"unknown pixel format {pixel_format}") from None
+        if flags & ~FLAG_METADATA_JSON:
+            raise ProtocolError(ErrorCode.RESERVED_BIT_SET, f"reserved frame flag bits set: 0x{flags:04X}")
+        if not (1 <= width <= MAX_DIMENSION and 1 <= height <= MAX_DIMENSION):
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"frame geometry {width}x{height} is outside 1x1 to 65535x65535")
+        payload_offset = FRAME_HEADER_SIZE + metadata_length + padding(metadata_length)
+        payload_length = body_length - payload_offset
+        if payload_length < 0:
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
+                                f"metadata of {metadata_length} bytes (plus padding) does not fit in a frame body of {body_length} bytes")
+        if codec == Codec.RAW:
+            minimum = min_stride(pixel_format, width)
+            if stride < minimum:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
+                                    f"stride {stride} is less than the {minimum} bytes a {pixel_format.name} row of width {width} needs")
+            expected = raw_payload_size(pixel_format, width, height, stride)
+            if payload_length != expected:
+                raise ProtocolError(ErrorCode.PAYLOAD_SIZE_MISMATCH,
+                                    f"raw {pixel_format.name} payload is {payload_length} bytes; {width}x{height} with stride {stride} needs {expected}")
+        else:
+            if stride:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"stride must be 0 for codec {codec.name}, got {stride}")
+            if payload_length == 0:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"empty {codec.name} payload")
+        header = cls()
+        header.codec, header.pixel_format, header.flags, header.stream_id = codec, pixel_format, flags, stream_id
+        header.width, header.height, header.stride, header.metadata_length = width, height, stride, metadata_length
+        header.sequence, header.timestamp_ns = sequence, timestamp_ns
+        header.payload_offset, header.payload_length = payload_offset, payload_length
+        return header
+
+
+def padding(metadata_length):
+    """Zero bytes after the metadata that make the payload start 8-aligned in the message (§6)."""
+    return -metadata_length % PAYLOAD_ALIGNMENT
+
+
+def _half(x):
+    return (x + 1) // 2
+
+
+def min_stride(pixel_format, width):
+    """§7.1: the smallest legal stride."""
+    if pixel_format in (PixelFormat.BGR24, PixelFormat.RGB24):
+        return 3 * width
+    if pixel_format == PixelFormat.BGRA32:
+        return 4 * width
+    if pixel_format == PixelFormat.NV12:
+        return 2 * _half(width)
+    return width  # GRAY8, I420, J420
+
+
+def raw_payload_size(pixel_format, width, height, stride):
+    """§7.1: the exact size of a raw payload, padding of the last row included."""
+    if pixel_format in (PixelFormat.I420, PixelFormat.J420):
+        return stride * height + 2 * _half(stride) * _half(height)
+    if pixel_format == PixelFormat.NV12:
+        return stride * height + stride * _half(height)
+    return stride * height
+
+
+def parse_error(body):
+    """§8: code and reason; invalid UTF-8 in the reason is replaced, never an error."""
+    (code,) = ERROR_CODE.unpack_from(body)
+    return code, bytes(body[4:]).decode("utf-8", "replace")
+
+
+def error_message(code, reason):
+    body = ERROR_CODE.pack(code) + _cut_utf8(reason, MAX_ERROR_REASON_BYTES)
+    return message_header(MessageType.ERROR, len(body)) + body
+
+
+def parse_ack(body):
+    """§10.1: (stream id, sequence, received at ns)."""
+    if any(body[4:8]):
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 4-7 of ACK are not zero")
+    return ACK.unpack_from(body)
+
+
+def parse_result(body):
+    """§10.2: (stream id, flags, sequence, result bytes)."""
+    stream_id, flags, sequence = RESULT_HEADER.unpack_from(body)
+    if flags & ~RESULT_FLAG_JSON:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, f"reserved RESULT flag bits set: 0x{flags:08X}")
+    return stream_id, flags, sequence, bytes(body[RESULT_HEADER.size:])
+
+
+def _cut_utf8(text, limit):
+    """UTF-8 bytes of text, cut at a character boundary so they fit in limit bytes."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return data
+    return data[:limit].decode("utf-8", "ignore").encode("utf-8")
