@@ -8,9 +8,10 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Debian packages, installed only when missing: the codecs' native libraries (TurboJPEG, libyuv, libspng), ffmpeg
-# (the codec tests decode our YUV-JPEG with an independent decoder) and iperf3 (the loopback ceiling we measure against).
+# (the codec tests decode our YUV-JPEG with an independent decoder), iperf3 (the loopback ceiling we measure against)
+# and Debian's own Python 3 with numpy, pytest and Pillow for the Python client (clients/python) and its tests.
 packages=()
-for package in libturbojpeg0 libyuv0 libspng0; do
+for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pytest python3-pil; do
   dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
 done
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)

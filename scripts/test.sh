@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Builds and runs every test, then prints one line: "tests: N passed, M failed". Exits with dotnet test's code.
+# Builds and runs every test (dotnet test, then the Python client's pytest suite), then prints one line:
+# "tests: N passed, M failed" over both. Exits non-zero when either failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pylog=$(mktemp)
+trap 'rm -f "$log" "$pylog"' EXIT
 # --blame-hang-timeout: a hung test is killed and named instead of stalling the run.
 dotnet test RawFrames.sln -c Release --nologo --blame-hang-timeout 5m 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, ..." line per test project and no total.
+# The Python client's tests (vectors, API, interop with the programs dotnet test just built). Debian's python3 by
+# its full path: a python3 earlier on PATH (pyenv) lacks Debian's numpy and pytest.
+(cd clients/python && timeout 15m /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE tests) 2>&1 | tee "$pylog"
+pystatus=${PIPESTATUS[0]}
+
+# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, ..." line per test project and no total;
+# pytest prints one "N failed, M passed, K errors in S s" line.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+pysummary=$(grep -E '^=*[ ]*[0-9]+ (passed|failed|error)' "$pylog" | tail -n 1)
+pypassed=$(grep -oE '[0-9]+ passed' <<<"$pysummary" | awk '{print $1}')
+pyfailed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$pysummary" | awk '{s += $1} END {print s + 0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status before reporting a failed test (build error or crashed test host)" >&2
 fi
-echo "tests: $passed passed, $failed failed"
-exit "$status"
+if [ "$pystatus" -ne 0 ] && [ "$pyfailed" -eq 0 ]; then
+  echo "pytest exited with $pystatus before reporting a failed test" >&2
+  pyfailed=1
+fi
+echo "tests: $((passed + ${pypassed:-0})) passed, $((failed + pyfailed)) failed"
+[ "$status" -ne 0 ] && exit "$status"
+exit "$pystatus"

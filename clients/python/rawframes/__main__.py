@@ -14,8 +14,7 @@ import numpy as np
 from . import codecs
 from .receiver import Receiver
 from .sender import Sender
-from .synthetic import pattern, psnr
-from .wire import Codec, PixelFormat
+from .synthetic import check, pattern
 
 
 def main(argv=None):
@@ -45,7 +44,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     summary = run_send(args) if args.command == "send" else run_recv(args)
     code = summary.pop("_exit", 0)
-    print(json.dumps(summary), flush=True)
+    print(json.dumps(summary, separators=(",", ":")), flush=True)
     return code
 
 
@@ -107,7 +106,7 @@ def run_recv(args):
                 start, cpu = time.monotonic(), _cpu_seconds()
             nbytes += len(frame.payload)
             if args.verify:
-                problem, quality = verify(frame, args.min_psnr)
+                problem, quality = check(frame, args.min_psnr)
                 verified += 1
                 if quality is not None:
                     psnr_min = quality if psnr_min is None else min(psnr_min, quality)
@@ -135,25 +134,6 @@ def run_recv(args):
                    decoder=codecs.backend())
     summary["_exit"] = 1 if failures or receiver.errors else 0
     return summary
-
-
-def verify(frame, min_psnr):
-    """(problem or None, PSNR for lossy frames) against the synthetic pattern regenerated from the sequence."""
-    expected = pattern(frame.width, frame.height, frame.stride if frame.is_raw else 0)
-    if frame.codec == Codec.RAW:
-        if frame.pixel_format != PixelFormat.BGR24:
-            return f"frame {frame.sequence}: raw {frame.pixel_format.name} is not the BGR24 pattern", None
-        if not np.array_equal(np.frombuffer(frame.payload, np.uint8), expected.frame(frame.sequence)):
-            return f"frame {frame.sequence}: raw payload differs from the pattern", None
-        return None, None
-    try:
-        image = frame.decode()
-    except (codecs.CorruptPayload, codecs.CodecUnavailable) as error:
-        return f"frame {frame.sequence}: {error}", None
-    quality = psnr(image, expected.image(frame.sequence))
-    if frame.codec in (Codec.PNG, Codec.BMP):
-        return (None if quality == float("inf") else f"frame {frame.sequence}: lossless codec differs"), quality
-    return (None if quality >= min_psnr else f"frame {frame.sequence}: PSNR {quality:.1f} dB below {min_psnr} dB"), quality
 
 
 if __name__ == "__main__":

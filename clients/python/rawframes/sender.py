@@ -97,12 +97,14 @@ class Sender:
         self.poll()
         if self.stopped:
             return False
-        self.sequence = self.sequence + 1 if sequence is None else sequence
-        if self.connection.negotiated & Capability.ACK:
-            self._unacked[(self.stream_id, self.sequence)] = time.monotonic_ns()
+        sequence = self.sequence + 1 if sequence is None else sequence
+        started = time.monotonic_ns()
         self.connection.send_frame(payload, codec=codec, pixel_format=pixel_format, width=width, height=height,
-                                   stride=stride, stream_id=self.stream_id, sequence=self.sequence,
+                                   stride=stride, stream_id=self.stream_id, sequence=sequence,
                                    timestamp_ns=timestamp_ns, metadata=metadata, metadata_is_json=metadata_is_json)
+        self.sequence = sequence  # a frame refused before sending (too large, bad geometry) uses no number
+        if self.connection.negotiated & Capability.ACK:
+            self._unacked[(self.stream_id, sequence)] = started  # ACKs are read on this thread, after this
         self.frames += 1
         self.bytes += memoryview(payload).nbytes
         return True

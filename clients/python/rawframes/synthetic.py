@@ -9,6 +9,9 @@ import functools
 
 import numpy as np
 
+from . import codecs
+from .wire import Codec, PixelFormat
+
 PERIOD = 1 << 20
 STEP = 7919
 
@@ -50,3 +53,39 @@ def psnr(a, b):
     difference = a.astype(np.int32) - b.astype(np.int32)
     mse = float(np.mean(difference * difference))
     return float("inf") if mse == 0 else 10 * np.log10(255.0 * 255.0 / mse)
+
+
+def luma(bgr):
+    """Full-range BT.601 luma (JPEG's Y) of a BGR image, as float32."""
+    bgr = bgr.astype(np.float32)
+    return 0.114 * bgr[..., 0] + 0.587 * bgr[..., 1] + 0.299 * bgr[..., 2]
+
+
+def luma_psnr(a, b):
+    """PSNR of the luma planes of two BGR images. Lossy frames are judged on luma, as the reference receiver does:
+    the pattern puts full-resolution colour edges in every 2x2 block, which any 4:2:0 codec must blur."""
+    difference = luma(a) - luma(b)
+    mse = float(np.mean(difference * difference))
+    return float("inf") if mse == 0 else 10 * np.log10(255.0 * 255.0 / mse)
+
+
+def check(frame, min_psnr=25.0):
+    """(problem or None, luma PSNR for lossy frames) against the synthetic pattern regenerated from the sequence."""
+    expected = pattern(frame.width, frame.height, frame.stride if frame.is_raw else 0)
+    if frame.codec == Codec.RAW:
+        if frame.pixel_format != PixelFormat.BGR24:
+            return f"frame {frame.sequence}: raw {frame.pixel_format.name} is not the BGR24 pattern", None
+        if not np.array_equal(np.frombuffer(frame.payload, np.uint8), expected.frame(frame.sequence)):
+            return f"frame {frame.sequence}: raw payload differs from the pattern", None
+        return None, None
+    try:
+        image = frame.decode()
+    except (codecs.CorruptPayload, codecs.CodecUnavailable) as error:
+        return f"frame {frame.sequence}: {error}", None
+    if frame.codec in (Codec.PNG, Codec.BMP):
+        exact = np.array_equal(image, expected.image(frame.sequence))
+        return (None if exact else f"frame {frame.sequence}: lossless {frame.codec.name} differs from the pattern"), None
+    quality = luma_psnr(image, expected.image(frame.sequence))
+    if quality < min_psnr:
+        return f"frame {frame.sequence}: luma PSNR {quality:.1f} dB is below {min_psnr} dB", quality
+    return None, quality
