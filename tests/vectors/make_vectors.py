@@ -170,6 +170,10 @@ reject("end-with-body", "An END message with a body.", OPENING + message(3, b"\0
 reject("frame-before-hello", "A FRAME where the first message must be HELLO.",
        preamble() + frame(payload=pixels(12)), "UnexpectedMessage", hello_json=None)
 
+reject("bad-frame-before-hello", "A FRAME with an unknown codec where HELLO must come: a message is judged on its own "
+       "bytes (PROTOCOL.md 3.2) before its place in the conversation.",
+       preamble() + frame(codec=9, payload=pixels(12)), "UnknownCodec", hello_json=None)
+
 reject("hello-twice", "A second HELLO after the opening.", OPENING + hello(), "UnexpectedMessage", ["HELLO"])
 
 # Compressed codecs (PROTOCOL.md §7). The protocol layer checks only that stride is 0 and the payload is not empty;
