@@ -81,8 +81,11 @@ class Connection:
                 peer = connection._read_opening(refuse=True)
                 connection._send(PREAMBLE + local.to_bytes())
         except socket.timeout:
+            error = ProtocolError(ErrorCode.TIMEOUT, f"the opening did not complete within {timeout:g} s")
+            if not connector:
+                connection._try_send(PREAMBLE + error_message(error.code, error.reason))
             sock.close()
-            raise ProtocolError(ErrorCode.TIMEOUT, f"the opening did not complete within {timeout:g} s") from None
+            raise error from None
         sock.settimeout(idle_timeout_ms / 1000 if idle_timeout_ms else None)
         connection.peer = peer
         connection.negotiated = local.capabilities & peer.capabilities

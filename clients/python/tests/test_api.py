@@ -246,3 +246,17 @@ def test_receiving_allocates_no_buffer_per_frame():
         join()
     assert same_view == 200
     assert peak < 64 * 1024, f"peak {peak} bytes over 200 frames"
+
+
+def test_a_silent_peer_is_dropped_after_the_opening_timeout_with_an_error():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    started = time.monotonic()
+    with pytest.raises(ProtocolError) as error:
+        Connection.open(server, Role.CONSUMER, connector=False, timeout=0.3)
+    assert error.value.code == 12 and time.monotonic() - started < 5
+    answer = client.recv(4096)
+    assert answer[:8] == PREAMBLE and answer[12] == MessageType.ERROR and answer[16] == 12
+    client.close()
+    listener.close()
