@@ -55,7 +55,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
         using (listener)
         using (cancellationToken.Register(RequestStop))
+        using (var metrics = new TransferMetrics(_totals, "rawframes-recv"))
         {
+            metrics.AddGauge("rawframes.connections", () => _open.Count, "{connection}", "Open sender connections");
+            metrics.AddCounter("rawframes.corrupt_frames", () => Interlocked.Read(ref _corruptFrames), "{frame}", "Payloads the decoder rejected");
             _log.Info($"listening on {listener.Endpoint}");
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  connections {_open.Count}"))
             {

@@ -55,6 +55,7 @@ internal sealed class SenderRun(SenderOptions options)
 
         bool confirmed;
         await using (connection)
+        using (var metrics = new TransferMetrics(_totals, "rawframes-send"))
         {
             _log.Info($"connected to {connection.Remote} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
             if (options.Ack)
@@ -62,6 +63,12 @@ internal sealed class SenderRun(SenderOptions options)
                 // PROTOCOL.md §5: ACKs flow only when both HELLOs set the bit.
                 bool acking = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
                 _acks = acking ? new AckTracker() : null;
+                if (_acks is not null)
+                {
+                    AckTracker acks = _acks;
+                    metrics.AddCounter("rawframes.acked", () => acks.Acknowledged, "{frame}", "Frames the receiver acknowledged");
+                    metrics.AddPercentiles("rawframes.ack_rtt", acks.RoundTrip, "Send to acknowledgement, on the sender's clock");
+                }
                 if (!acking)
                 {
                     _log.Info("--ack: this receiver does not send ACKs; no round trip times will be measured");
