@@ -106,6 +106,9 @@ internal sealed class DecodeJob
 
     public byte[] Output { get; private set; } = [];
 
+    /// <summary>Bytes of <see cref="Output"/> the decoder filled.</summary>
+    public int OutputLength { get; private set; }
+
     /// <summary>Why the payload could not be decoded; null when it was.</summary>
     public string? Error { get; set; }
 
@@ -130,5 +133,7 @@ internal sealed class DecodeJob
         {
             Output = GC.AllocateUninitializedArray<byte>(size);
         }
+
+        OutputLength = size;
     }
 }

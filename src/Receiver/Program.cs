@@ -17,14 +17,15 @@ var save = new Option<string?>("--save") { Description = "Write received frames 
 var saveEvery = new Option<int>("--save-every") { Description = "With --save: keep one frame in N", DefaultValueFactory = _ => 1 };
 var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest message accepted; longer length prefixes are refused before reading the payload", DefaultValueFactory = _ => ProtocolConstants.DefaultMaxMessageLength };
 var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
-var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
+var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
+var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
 SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, maxMessageBytes, clockSynced, json, quiet,
+    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, maxMessageBytes, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -59,6 +60,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(minPsnr),
             parsed.GetValue(save),
             parsed.GetValue(saveEvery),
+            parsed.GetValue(stdout),
             max,
             parsed.GetValue(clockSynced),
             parsed.GetValue(json),

@@ -14,6 +14,7 @@ internal sealed record ReceiverOptions(
     double MinPsnrDb,
     string? SaveDirectory,
     int SaveEvery,
+    bool Stdout,
     int MaxMessageBytes,
     bool ClockSynced,
     bool Json,

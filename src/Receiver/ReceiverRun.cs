@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
@@ -30,6 +31,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private readonly ConcurrentQueue<string> _errorMessages = new();
     private readonly FrameSaver? _saver = options.SaveDirectory is null ? null : new FrameSaver(options.SaveDirectory, options.SaveEvery);
+    // File descriptor 1 as a plain FileStream, not Console's stream: that one silently drops writes to a closed pipe,
+    // and a reader that goes away (ffplay closed) must end the run.
+    private readonly FrameStreamWriter? _stdout = options.Stdout
+        ? new FrameStreamWriter(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0))
+        : null;
     private long _acceptedFrames;
     private long _connections;
     private long _peerErrors;
@@ -71,7 +77,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         await Console.Error.WriteLineAsync(summary.ToTable("rawframes-recv summary"));
         if (options.Json)
         {
-            await Console.Out.WriteLineAsync(summary.ToJson());
+            // With --stdout, stdout carries the frames: the JSON line goes to stderr after the table.
+            await (options.Stdout ? Console.Error : Console.Out).WriteLineAsync(summary.ToJson());
         }
 
         return _totals.Errors > 0 || _totals.VerifyFailures > 0 ? 1 : 0;
@@ -136,7 +143,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         string reason;
         try
         {
-            reason = await ReceiveAsync(connection, streams);
+            reason = await ReceiveAsync(connection, id, streams);
             _allocations.Close(_totals.Frames);
         }
         catch (ProtocolException e)
@@ -183,7 +190,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    private async Task<string> ReceiveAsync(FrameConnection connection, Dictionary<uint, SequenceTracker> streams)
+    private async Task<string> ReceiveAsync(FrameConnection connection, long id, Dictionary<uint, SequenceTracker> streams)
     {
         bool measureLatency = connection.SharesClock || options.ClockSynced;
         bool acknowledge = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
@@ -213,13 +220,13 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
                         // A frame that is decoded is measured when its pixels are ready, not when its bytes arrive.
                         bool decode = message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify);
-                        OnFrame(message, streams, measureLatency && !decode);
+                        OnFrame(message, id, streams, measureLatency && !decode, writeOut: !decode || options.Decode is null);
                         if (decode)
                         {
                             if (decoding is null)
                             {
                                 decoding = new DecodingPipeline(options.Decode ?? DecodeTarget.Bgr, options.DecoderThreads, options.FastDecode, options.Verify);
-                                consuming = ConsumeDecodedAsync(decoding);
+                                consuming = ConsumeDecodedAsync(decoding, id);
                                 abortDecoding = _hardStop.Token.Register(decoding.Workers.Abort);
                             }
 
@@ -262,7 +269,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     }
 
     // Decoded frames arrive here in sequence order.
-    private async Task ConsumeDecodedAsync(DecodingPipeline decoding)
+    private async Task ConsumeDecodedAsync(DecodingPipeline decoding, long connectionId)
     {
         while (true)
         {
@@ -297,9 +304,17 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                     _log.Info($"stream {header.StreamId} frame {header.Sequence}: cannot decode {CodecNames.Name(header.Codec)} payload: {job.Error}");
                 }
             }
-            else if (options.Verify)
+            else
             {
-                RecordPsnr(header, job.Psnr);
+                if (options.Verify)
+                {
+                    RecordPsnr(header, job.Psnr);
+                }
+
+                if (_stdout is not null && options.Decode is { } target)
+                {
+                    Offer(_stdout.TryWriteDecoded(connectionId, header, target, job.Output.AsSpan(0, job.OutputLength)));
+                }
             }
 
             decoding.Workers.Return(job);
@@ -329,7 +344,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    private void OnFrame(in Message message, Dictionary<uint, SequenceTracker> streams, bool measureLatency)
+    private void OnFrame(in Message message, long connectionId, Dictionary<uint, SequenceTracker> streams, bool measureLatency, bool writeOut)
     {
         FrameHeader header = message.Frame;
         _allocations.OnFrame(_totals.AddFrame(message.Payload.Length));
@@ -359,6 +374,25 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         _saver?.Offer(message);
+        if (_stdout is not null && writeOut)
+        {
+            Offer(_stdout.TryWrite(connectionId, message));
+        }
+    }
+
+    // --stdout: a reader that went away ends the run, as for any program writing into a closed pipe.
+    private void Offer(bool written)
+    {
+        if (written && _stdout!.Written == 1)
+        {
+            _log.Info($"--stdout: writing {_stdout.Describe()}; ffmpeg reads it with: {_stdout.FfmpegInput()}");
+        }
+
+        if (!written && _stdout!.Closed is { } closed && Volatile.Read(ref _stopping) == 0)
+        {
+            _log.Info($"--stdout: {closed}; stopping");
+            RequestStop();
+        }
     }
 
     private void RequestStop()
@@ -379,6 +413,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
     public void Dispose()
     {
+        _stdout?.Dispose();
         _stopAccepting.Dispose();
         _hardStop.Dispose();
     }
@@ -420,6 +455,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("latency_ms_p99", _totals.Latency.PercentileMs(99), "ms")
             .Add("connections", Interlocked.Read(ref _connections))
             .Add("saved", _saver?.Saved ?? 0)
+            .Add("stdout_frames", _stdout?.Written ?? 0)
+            .Add("stdout_skipped", _stdout?.Skipped ?? 0)
             .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B")
             .Add("streams", _finishedStreams.ToArray())
             .Add("error_messages", _errorMessages.ToArray());

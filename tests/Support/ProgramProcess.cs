@@ -13,9 +13,9 @@ internal sealed partial class ProgramProcess : IDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ProgramProcess(string program, IEnumerable<string> arguments)
+    private ProgramProcess(string fileName, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(Locate(program))
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -54,7 +54,14 @@ internal sealed partial class ProgramProcess : IDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
-    public static ProgramProcess Start(string program, params string[] arguments) => new(program, arguments);
+    public static ProgramProcess Start(string program, params string[] arguments) => new(Locate(program), arguments);
+
+    /// <summary>
+    /// Runs the program with its stdout piped into a shell command (e.g. <c>ffmpeg ... -i -</c>); the exit code is the
+    /// program's, and its stderr (where the JSON summary goes with --stdout) is captured as usual.
+    /// </summary>
+    public static ProgramProcess StartPiped(string program, string pipeInto, params string[] arguments) =>
+        new("/bin/bash", ["-c", $"\"$0\" \"$@\" | {pipeInto}; exit ${{PIPESTATUS[0]}}", Locate(program), .. arguments]);
 
     /// <summary>The endpoint a receiver printed in its "listening on" line (with the port the system chose).</summary>
     public async Task<string> ListeningEndpointAsync() => await _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -74,7 +81,8 @@ internal sealed partial class ProgramProcess : IDisposable
         }
 
         _process.WaitForExit(); // drain the redirected output
-        string? json = _stdout.LastOrDefault(line => line.StartsWith('{'));
+        // On stdout, or on stderr when stdout carries frames (--stdout).
+        string? json = _stdout.LastOrDefault(line => line.StartsWith('{')) ?? _stderr.LastOrDefault(line => line.StartsWith('{'));
         if (json is null)
         {
             throw new InvalidOperationException($"{_process.StartInfo.FileName} printed no JSON summary (exit {_process.ExitCode}); stderr:\n{Stderr}");
