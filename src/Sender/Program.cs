@@ -19,6 +19,8 @@ var frames = new Option<long>("--frames") { Description = "Stop after this many 
 var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0: no limit)" };
 var streamId = new Option<uint>("--stream-id") { Description = "Stream id written into every frame header" };
 var metadata = new Option<string?>("--metadata") { Description = "Metadata sent with every frame (flagged as JSON when it parses as JSON)" };
+var policy = new Option<string>("--policy") { Description = "When a paced source is faster than the link, the receiver or the encoders: lossless (send every frame, late) or latest (drop superseded frames, counted in dropped; the receiver sees gaps)", DefaultValueFactory = _ => "lossless" };
+policy.AcceptOnlyFromAmong("lossless", "latest");
 var ack = new Option<bool>("--ack") { Description = "Ask the receiver to acknowledge every frame (ACK) and report round trip times: acked, ack_rtt_ms_p50, ack_rtt_ms_p99" };
 var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep retrying while the receiver is not up yet", DefaultValueFactory = _ => 10 };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
@@ -28,7 +30,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, ack, json, quiet,
+    to, source, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, ack, policy, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -54,6 +56,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(metadata),
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(connectTimeout))),
             parsed.GetValue(ack),
+            parsed.GetValue(policy) == "latest",
             parsed.GetValue(json),
             parsed.GetValue(quiet));
         if (options.Stride != 0 && options.Stride < options.Source.Width * 3)

@@ -19,5 +19,6 @@ internal sealed record SenderOptions(
     string? Metadata,
     TimeSpan ConnectTimeout,
     bool Ack,
+    bool Latest,
     bool Json,
     bool Quiet);

@@ -24,6 +24,7 @@ internal sealed class SenderRun(SenderOptions options)
     private string _stoppedBy = "signal";
     private string? _failure;
     private IFrameSource? _source;
+    private Func<long> _dropped = static () => 0; // the schedule's count, readable after the run
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -82,7 +83,8 @@ internal sealed class SenderRun(SenderOptions options)
             using CancellationTokenRegistration abortLater = stopSending.Token.Register(() => abortWrite.CancelAfter(s_endConfirmationTimeout));
             Task<bool> peerEnded = Task.Run(() => ReadInboundAsync(connection, stopSending));
             bool streamIntact = true;
-            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error))
+            metrics.AddCounter("rawframes.dropped", () => _dropped(), "{frame}", "Frames the latest policy dropped");
+            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error, () => $"  dropped {_dropped()}"))
             {
                 try
                 {
@@ -160,15 +162,17 @@ internal sealed class SenderRun(SenderOptions options)
     {
         IFrameSource source = _source!;
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
-        using var schedule = new FrameSchedule(options.Frames, options.Duration, options.Source.Fps);
+        using var schedule = new FrameSchedule(options.Frames, options.Duration, options.Source.Fps, options.Latest);
+        _dropped = () => schedule.Dropped;
         try
         {
             if (options.Codec == Codec.Raw)
             {
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
+                    sequence = schedule.TakeLatest(sequence);
                     var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
-                        source.Stride, 0, sequence, UnixTime.NowNanoseconds());
+                        source.Stride, 0, sequence, schedule.CaptureTimestampNs(sequence));
                     ReadOnlyMemory<byte> frame = source.Frame(sequence);
                     _acks?.OnSending(sequence);
                     await connection.SendFrameAsync(header, metadata, frame, abortWrite);
@@ -209,8 +213,11 @@ internal sealed class SenderRun(SenderOptions options)
                         break;
                     }
 
+                    // After the wait for a free encoder, so that time spent waiting turns into drops under latest.
+                    sequence = schedule.TakeLatest(sequence);
+
                     (job.Source, job.Width, job.Height, job.Stride) = (source.Frame(sequence), source.Width, source.Height, source.Stride);
-                    (job.Sequence, job.TimestampNs) = (sequence, UnixTime.NowNanoseconds());
+                    (job.Sequence, job.TimestampNs) = (sequence, schedule.CaptureTimestampNs(sequence));
                     await pipeline.Workers.SubmitAsync(job);
                 }
             }
@@ -331,6 +338,8 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("height", _source?.Height ?? options.Source.Height);
         _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
+            .Add("policy", options.Latest ? "latest" : "lossless")
+            .Add("dropped", _dropped())
             .Add("confirmed", confirmed)
             .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B");
         return _acks?.AddTo(summary) ?? summary;

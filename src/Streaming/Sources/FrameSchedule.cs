@@ -1,32 +1,80 @@
 using System.Diagnostics;
+using RawFrames.Protocol;
 
 namespace RawFrames.Streaming.Sources;
 
 /// <summary>
 /// When the next frame is due and when to stop: a frame count, a duration, and pacing at a frame rate that keeps its
 /// average (a timer tick can come late, so a frame that is already due goes out without waiting for another tick).
+/// A paced source captures frame N at N / fps whether or not the sender is ready for it; when the link, the receiver
+/// or the encoder is slower, the delivery policy decides: lossless sends every frame late, latest skips to the newest.
 /// </summary>
 public sealed class FrameSchedule : IDisposable
 {
     private readonly long _frames;
     private readonly double _fps;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long _startedUnixNs = UnixTime.NowNanoseconds();
     private readonly long _deadline;
     private readonly PeriodicTimer? _pacer;
+    private readonly bool _latest;
+    private long _dropped;
 
     /// <param name="frames">0 for no limit.</param>
     /// <param name="duration">Null for no limit.</param>
     /// <param name="fps">0 for as fast as possible.</param>
-    public FrameSchedule(long frames, TimeSpan? duration, double fps)
+    /// <param name="latest">The latest policy: frames already superseded by a newer one are dropped, not sent late.</param>
+    public FrameSchedule(long frames, TimeSpan? duration, double fps, bool latest = false)
     {
         _frames = frames;
         _fps = fps;
+        _latest = latest;
         _deadline = duration is { } d ? _started + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         _pacer = fps > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(1 / fps)) : null;
     }
 
     /// <summary>Why the schedule ended: "frames", "duration", or "signal" (cancelled).</summary>
     public string StoppedBy { get; private set; } = "signal";
+
+    /// <summary>
+    /// When frame <paramref name="sequence"/> was captured, in Unix nanoseconds: for a paced source its slot on the
+    /// capture clock, so a frame sent late carries its real age and the receiver's latency shows a backlog; unpaced
+    /// sources capture on demand, now.
+    /// </summary>
+    public long CaptureTimestampNs(ulong sequence) =>
+        _pacer is null ? UnixTime.NowNanoseconds() : _startedUnixNs + (long)(sequence * 1e9 / _fps);
+
+    /// <summary>Frames skipped by the latest policy; the receiver sees each as a sequence gap.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// The frame to send now in place of <paramref name="sequence"/>: under the latest policy the newest frame already
+    /// captured (those in between are dropped and counted), otherwise <paramref name="sequence"/> itself. Called when
+    /// the sender is ready for a frame, so time spent blocked on the link or the encoders turns into drops.
+    /// </summary>
+    public ulong TakeLatest(ulong sequence)
+    {
+        // Never before the first frame: a consumer counts gaps after the first frame it sees, so drops before it
+        // would be invisible there.
+        if (!_latest || _pacer is null || sequence == 0)
+        {
+            return sequence;
+        }
+
+        ulong newest = (ulong)(Stopwatch.GetElapsedTime(_started).TotalSeconds * _fps);
+        if (_frames > 0)
+        {
+            newest = Math.Min(newest, (ulong)_frames - 1);
+        }
+
+        if (newest <= sequence)
+        {
+            return sequence;
+        }
+
+        Interlocked.Add(ref _dropped, (long)(newest - sequence));
+        return newest;
+    }
 
     /// <summary>Waits until frame <paramref name="sequence"/> is due; false when the run is over.</summary>
     public async ValueTask<bool> WaitForFrameAsync(ulong sequence, CancellationToken stop)
