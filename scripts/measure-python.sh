@@ -14,8 +14,6 @@ transport=${3:-tcp}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 PYTHON=(/usr/bin/python3 -m rawframes)
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 endpoint() { if [ "$transport" = unix ]; then echo "unix://$out/rf.sock"; else echo "tcp://127.0.0.1:$(free_port)"; fi; }
 
 # pair NAME RECEIVER... -- SENDER...: one timed run; the receiver's JSON summary lands in $out/NAME.json.

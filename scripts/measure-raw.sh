@@ -14,8 +14,6 @@ transport=${3:-tcp}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "| round | iperf3 -l 1M GB/s | RawFrames GB/s | fps | ratio | Python socket GB/s | CPU ms/frame send | CPU ms/frame recv | alloc B/frame send | alloc B/frame recv |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do

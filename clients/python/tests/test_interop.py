@@ -5,12 +5,11 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from conftest import HERE, program
 from rawframes import Codec, Receiver
-from rawframes.synthetic import check, pattern
+from rawframes.synthetic import check
 
 PYTHON = [sys.executable, "-m", "rawframes"]
 FRAMES = 120
@@ -92,7 +91,7 @@ def test_python_programs_talk_to_each_other_and_to_the_reference(free_port):
 def test_reference_receiver_refuses_a_broken_python_frame_with_a_readable_error(free_port):
     """A frame whose payload disagrees with its header: the reference receiver answers ERROR PayloadSizeMismatch,
     and the Python producer reports it as PeerError."""
-    from rawframes import PeerError, PixelFormat, Sender
+    from rawframes import PeerError, Sender
     to = f"tcp://127.0.0.1:{free_port}"
     receiver = subprocess.Popen([program("rawframes-recv"), "--listen", to, "--once", "--json", "--quiet"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -5,11 +5,10 @@ consumer, PONG for PING, END for END, ERROR for a protocol error, HTTP 400 for a
 import json
 import struct
 
-import numpy as np
 import pytest
 
 from conftest import VECTORS, ReplaySocket
-from rawframes import Connection, Frame, PeerError, ProtocolError, Role
+from rawframes import Connection, Frame, ProtocolError, Role
 from rawframes.codecs import decode
 from rawframes.wire import PREAMBLE, MessageType
 
