@@ -13,10 +13,10 @@ import struct
 import threading
 import time
 
-from .frame import Frame, packed_view
+from .frame import PACKED_FORMATS, Frame, packed_view
 from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PREAMBLE, PREAMBLE_SIZE,
                    RESULT_HEADER, RESULT_FLAG_JSON, TOKEN, Capability, Codec, ErrorCode, check_length, FrameHeader, Hello,
-                   HTTP_METHODS, MessageType, PeerError, PixelFormat, ProtocolError, Role, check_magic,
+                   HTTP_METHODS, MessageType, PeerError, ProtocolError, Role, check_magic,
                    error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
                    parse_preamble, parse_result, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON)
 
@@ -211,8 +211,7 @@ class Connection:
         if key != self._view_key:
             payload = body[start:start + header.payload_length]
             image = None
-            if header.codec == Codec.RAW and header.pixel_format in (PixelFormat.BGR24, PixelFormat.RGB24,
-                                                                      PixelFormat.BGRA32, PixelFormat.GRAY8):
+            if header.codec == Codec.RAW and header.pixel_format in PACKED_FORMATS:
                 image = packed_view(payload, header.pixel_format, header.width, header.height, header.stride)
             self._view_key, self._views = key, (payload, image)
         payload, image = self._views

@@ -14,6 +14,7 @@ _PACKED = {
     PixelFormat.BGRA32: 4,
     PixelFormat.GRAY8: 1,
 }
+PACKED_FORMATS = frozenset(_PACKED)
 
 
 class Frame:
