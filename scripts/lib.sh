@@ -35,3 +35,20 @@ free_port() {
 
 # median: the median of the numbers on stdin, one per line.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# measurement_start [ROUNDS=5] [SECONDS=5] [TRANSPORT=tcp]: for the measure scripts: set-up and a Release build, then
+# $rounds, $seconds, $transport and a scratch folder $out, removed on exit.
+measurement_start() {
+  scripts/setup.sh
+  build_release
+  rounds=${1:-5}
+  seconds=${2:-5}
+  transport=${3:-tcp}
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+}
+
+# measurement_endpoint: a fresh endpoint on the chosen transport (tcp or unix).
+measurement_endpoint() {
+  if [ "$transport" = unix ]; then echo "unix://$out/rf.sock"; else echo "tcp://127.0.0.1:$(free_port)"; fi
+}

@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-scripts/setup.sh
-build_release
-rounds=${1:-5}
-seconds=${2:-5}
-transport=${3:-tcp}
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+measurement_start "$@"
 PYTHON=(/usr/bin/python3 -m rawframes)
-endpoint() { if [ "$transport" = unix ]; then echo "unix://$out/rf.sock"; else echo "tcp://127.0.0.1:$(free_port)"; fi; }
 
 # pair NAME RECEIVER... -- SENDER...: one timed run; the receiver's JSON summary lands in $out/NAME.json.
 pair() {
@@ -31,12 +24,12 @@ pair() {
 echo "| round | C# recv fps | Python recv fps | ratio | C# recv CPU ms/frame | Python recv CPU ms/frame | Python send -> C# recv fps |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
-  to=$(endpoint)
+  to=$(measurement_endpoint)
   pair csharp "$RECV" --listen "$to" --once --quiet --json -- "$SEND" --to "$to" --duration "$seconds" --quiet
-  to=$(endpoint)
+  to=$(measurement_endpoint)
   pair python env -C clients/python "${PYTHON[@]}" recv --listen "$to" --once --quiet -- \
     "$SEND" --to "$to" --duration "$seconds" --quiet
-  to=$(endpoint)
+  to=$(measurement_endpoint)
   pair pysend "$RECV" --listen "$to" --once --quiet --json -- \
     env -C clients/python "${PYTHON[@]}" send --to "$to" --duration "$seconds" --quiet
   cs=$(field "$out/csharp.json" fps); py=$(field "$out/python.json" fps)

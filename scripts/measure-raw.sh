@@ -6,19 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-scripts/setup.sh
-build_release
-rounds=${1:-5}
-seconds=${2:-5}
-transport=${3:-tcp}
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+measurement_start "$@"
 
 echo "| round | iperf3 -l 1M GB/s | RawFrames GB/s | fps | ratio | Python socket GB/s | CPU ms/frame send | CPU ms/frame recv | alloc B/frame send | alloc B/frame recv |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
   ceiling=$(iperf3_gbps "$seconds")
-  if [ "$transport" = unix ]; then endpoint="unix://$out/rf.sock"; else endpoint="tcp://127.0.0.1:$(free_port)"; fi
+  endpoint=$(measurement_endpoint)
   "$RECV" --listen "$endpoint" --once --quiet --json >"$out/recv.json" 2>"$out/recv.err" &
   receiver=$!
   "$SEND" --to "$endpoint" --duration "$seconds" --quiet --json >"$out/send.json" 2>"$out/send.err"
