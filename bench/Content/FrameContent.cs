@@ -48,7 +48,7 @@ public sealed record FrameContent(ContentKind Kind, int Width, int Height, byte[
 
     private static FrameContent Load(ContentKind kind)
     {
-        IFrameSource source = kind switch
+        IIndexedFrameSource source = kind switch
         {
             ContentKind.Noise1000 => PanningImage.RandomNoise(1000, 1000),
             ContentKind.Photo1080 => PanningImage.Load(PhotoPath()),

@@ -6,7 +6,9 @@ using RawFrames.Sender;
 using RawFrames.Streaming.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
-var source = new Option<string>("--source") { Description = "Frame source: synthetic[:WIDTHxHEIGHT][@FPS] (default 1920x1080, as fast as possible), noise[:WIDTHxHEIGHT][@FPS] (random pixels, panned), image:PATH[@FPS] (a photo, panned)", DefaultValueFactory = _ => "synthetic" };
+var source = new Option<string>("--source") { Description = $"Frame source: {SourceSpec.Syntax}. synthetic is 1920x1080 by default; image is a photo, panned; folder loops over its images in name order", DefaultValueFactory = _ => "synthetic" };
+var fps = new Option<double?>("--fps") { Description = "Frames per second the source is paced at (0: as fast as possible). Default: the source's own rate (a video file's), else as fast as possible" };
+var ffmpegOptions = new Option<string?>("--ffmpeg-options") { Description = "ffmpeg input options for an ffmpeg: source, placed before -i and split at spaces, e.g. \"-rtsp_transport tcp\" or \"-stream_loop -1\"" };
 var codec = new Option<string>("--codec") { Description = "Payload codec", DefaultValueFactory = _ => "raw" };
 codec.AcceptOnlyFromAmong([.. CodecNames.All]);
 var quality = new Option<int>("--quality") { Description = "JPEG and YUV-JPEG quality, 1-100", DefaultValueFactory = _ => 80 };
@@ -30,7 +32,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, ack, policy, json, quiet,
+    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, ack, policy, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -40,7 +42,11 @@ root.SetAction(async (parsed, cancellationToken) =>
     {
         options = new SenderOptions(
             FrameEndpoint.Parse(parsed.GetValue(to)!),
-            SourceSpec.Parse(parsed.GetValue(source)!),
+            SourceSpec.Parse(parsed.GetValue(source)!) with
+            {
+                FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
+            },
+            parsed.GetValue(fps),
             CodecNames.Parse(parsed.GetValue(codec)!),
             new EncoderSettings(parsed.GetValue(quality), parsed.GetValue(subsampling) switch
             {
@@ -62,6 +68,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
         {
             throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
+        }
+
+        if (options.Fps is < 0 or > 100_000 || (options.Fps is { } rate && double.IsNaN(rate)))
+        {
+            throw new FormatException($"--fps {options.Fps}: expected 0 (as fast as possible) up to 100000");
         }
 
         if (options.Encoder.Quality is < 1 or > 100 || options.Encoder.PngLevel is < 0 or > 9 || options.EncoderThreads < 1)

@@ -9,6 +9,7 @@ namespace RawFrames.Sender;
 internal sealed record SenderOptions(
     FrameEndpoint To,
     SourceSpec Source,
+    double? Fps,
     Codec Codec,
     EncoderSettings Encoder,
     int EncoderThreads,

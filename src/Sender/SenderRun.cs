@@ -28,13 +28,22 @@ internal sealed class SenderRun(SenderOptions options)
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        int framesInFlight = options.Codec == Codec.Raw ? 1 : EncodingPipeline.FramesInFlight(options.EncoderThreads);
+        PixelFormat wanted = options.Codec == Codec.YuvJpeg ? PixelFormat.J420 : PixelFormat.Bgr24;
         try
         {
-            _source = options.Source.Open(options.Stride);
+            _source = await options.Source.OpenAsync(options.Stride, framesInFlight, wanted, _log.Info, cancellationToken);
         }
         catch (Exception e) when (e is IOException or FormatException or CorruptFrameException or CodecUnavailableException)
         {
             _log.Info($"cannot open source {options.Source.Path ?? options.Source.Kind}: {e.Message}");
+            return 2;
+        }
+
+        using IFrameSource source = _source;
+        if (options.Codec != Codec.Raw && !EncodingPipeline.CanEncode(options.Codec, source.PixelFormat))
+        {
+            _log.Info($"--codec {CodecNames.Name(options.Codec)} encodes bgr24 frames, and this source gives {source.PixelFormat}: use --codec raw or yuv-jpeg (j420)");
             return 2;
         }
 
@@ -162,7 +171,9 @@ internal sealed class SenderRun(SenderOptions options)
     {
         IFrameSource source = _source!;
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
-        using var schedule = new FrameSchedule(options.Frames, options.Duration, options.Source.Fps, options.Latest);
+        // --fps wins; then a rate in the source's spec; then the source's own (a video file's); else as fast as possible.
+        double fps = options.Fps ?? (options.Source.Fps > 0 ? options.Source.Fps : source.NativeFps);
+        using var schedule = new FrameSchedule(options.Frames, options.Duration, fps, options.Latest);
         _dropped = () => schedule.Dropped;
         try
         {
@@ -171,9 +182,13 @@ internal sealed class SenderRun(SenderOptions options)
                 for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
                 {
                     sequence = schedule.TakeLatest(sequence);
-                    var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, flags, options.StreamId, source.Width, source.Height,
+                    if (await ReadSourceAsync(source, sequence, stop) is not { } frame)
+                    {
+                        break;
+                    }
+
+                    var header = new FrameHeader(Codec.Raw, source.PixelFormat, flags, options.StreamId, source.Width, source.Height,
                         source.Stride, 0, sequence, schedule.CaptureTimestampNs(sequence));
-                    ReadOnlyMemory<byte> frame = source.Frame(sequence);
                     _acks?.OnSending(sequence);
                     await connection.SendFrameAsync(header, metadata, frame, abortWrite);
                     _allocations.OnFrame(_totals.AddFrame(frame.Length));
@@ -186,7 +201,7 @@ internal sealed class SenderRun(SenderOptions options)
         }
         finally
         {
-            if (schedule.StoppedBy != "signal")
+            if (schedule.StoppedBy != "signal" && !_stoppedBy.StartsWith("source", StringComparison.Ordinal))
             {
                 _stoppedBy = schedule.StoppedBy;
             }
@@ -216,7 +231,13 @@ internal sealed class SenderRun(SenderOptions options)
                     // After the wait for a free encoder, so that time spent waiting turns into drops under latest.
                     sequence = schedule.TakeLatest(sequence);
 
-                    (job.Source, job.Width, job.Height, job.Stride) = (source.Frame(sequence), source.Width, source.Height, source.Stride);
+                    if (await ReadSourceAsync(source, sequence, stop) is not { } frame)
+                    {
+                        pipeline.Workers.Return(job);
+                        break;
+                    }
+
+                    (job.Source, job.PixelFormat, job.Width, job.Height, job.Stride) = (frame, source.PixelFormat, source.Width, source.Height, source.Stride);
                     (job.Sequence, job.TimestampNs) = (sequence, schedule.CaptureTimestampNs(sequence));
                     await pipeline.Workers.SubmitAsync(job);
                 }
@@ -252,6 +273,29 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         await producing;
+    }
+
+    // The end of a file or a pipe ends the run like --frames does; a source that fails ends it with the reason, and
+    // the frames already sent still get a clean END.
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadSourceAsync(IFrameSource source, ulong sequence, CancellationToken stop)
+    {
+        try
+        {
+            if (await source.ReadAsync(sequence, stop) is { } frame)
+            {
+                return frame;
+            }
+
+            _stoppedBy = "source";
+            _log.Info($"the source has no more frames ({_totals.Frames} sent)");
+        }
+        catch (Exception e) when (e is IOException or FormatException or CorruptFrameException)
+        {
+            _failure ??= $"source: {e.Message}";
+            _stoppedBy = "source error";
+        }
+
+        return null;
     }
 
     // Runs beside the send loop: the receiver may ask to stop (END) or report an error while we send.

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;
 
 namespace RawFrames.Tests.Programs;
@@ -25,7 +24,7 @@ public sealed class StdoutSinkProcessTests
             received.GetProperty("stdout_frames").GetInt64().Should().Be(20);
             receiver.Stderr.Should().Contain("-f rawvideo -pixel_format bgr24 -video_size 61x40 -i -", "the receiver tells how to read its output");
             byte[] written = await File.ReadAllBytesAsync(output);
-            written.Should().Equal(PackedPattern(61, 40, 200, 20), "rows without their padding, frame after frame");
+            written.Should().Equal(TestImages.PackedPattern(61, 40, 200, 20), "rows without their padding, frame after frame");
         }
         finally
         {
@@ -77,7 +76,7 @@ public sealed class StdoutSinkProcessTests
             recvExit.Should().Be(0, receiver.Stderr);
             received.GetProperty("stdout_frames").GetInt64().Should().Be(10);
             byte[] written = await File.ReadAllBytesAsync(output);
-            written.Should().Equal(PackedPattern(160, 120, 160 * 3, 10), "PNG is lossless: the decoded pixels are the sent ones");
+            written.Should().Equal(TestImages.PackedPattern(160, 120, 160 * 3, 10), "PNG is lossless: the decoded pixels are the sent ones");
         }
         finally
         {
@@ -101,21 +100,5 @@ public sealed class StdoutSinkProcessTests
         sent.GetProperty("confirmed").GetBoolean().Should().BeTrue();
         receiver.Stderr.Should().Contain("the reader of stdout went away");
         received.GetProperty("stdout_frames").GetInt64().Should().BeLessThan(2, "head took 100,000 bytes of a 230,400-byte frame");
-    }
-
-    private static byte[] PackedPattern(int width, int height, int stride, int frames)
-    {
-        SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
-        var packed = new List<byte>();
-        for (ulong sequence = 0; sequence < (ulong)frames; sequence++)
-        {
-            ReadOnlySpan<byte> frame = pattern.Frame(sequence).Span;
-            for (int row = 0; row < height; row++)
-            {
-                packed.AddRange(frame.Slice(row * stride, width * 3));
-            }
-        }
-
-        return [.. packed];
     }
 }

@@ -35,7 +35,7 @@ public sealed class StreamingPartsTests
     {
         SourceSpec spec = SourceSpec.Parse("NOISE:1000x1000@30");
         spec.Should().Be(new SourceSpec("noise", 1000, 1000, 30));
-        IFrameSource noise = spec.Open();
+        IIndexedFrameSource noise = spec.Open();
 
         (noise.Width, noise.Height, noise.Stride).Should().Be((1000, 1000, 3000));
         noise.Frame(0).Length.Should().Be(3_000_000);

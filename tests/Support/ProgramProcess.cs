@@ -63,11 +63,15 @@ internal sealed partial class ProgramProcess : IDisposable
     public static ProgramProcess StartPiped(string program, string pipeInto, params string[] arguments) =>
         new("/bin/bash", ["-c", $"\"$0\" \"$@\" | {pipeInto}; exit ${{PIPESTATUS[0]}}", Locate(program), .. arguments]);
 
+    /// <summary>Runs the program with a shell command's output (e.g. <c>cat frames.bgr</c>) as its stdin; the exit code is the program's.</summary>
+    public static ProgramProcess StartFed(string feedFrom, string program, params string[] arguments) =>
+        new("/bin/bash", ["-c", $"{feedFrom} | \"$0\" \"$@\"; exit ${{PIPESTATUS[1]}}", Locate(program), .. arguments]);
+
     /// <summary>The endpoint a receiver printed in its "listening on" line (with the port the system chose).</summary>
     public async Task<string> ListeningEndpointAsync() => await _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-    /// <summary>Waits for exit (bounded) and returns the exit code and the JSON summary line.</summary>
-    public async Task<(int ExitCode, JsonElement Summary)> WaitForSummaryAsync(TimeSpan? timeout = null)
+    /// <summary>Waits for exit (bounded) and returns the exit code, for runs that print no summary.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
         try
@@ -81,6 +85,13 @@ internal sealed partial class ProgramProcess : IDisposable
         }
 
         _process.WaitForExit(); // drain the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for exit (bounded) and returns the exit code and the JSON summary line.</summary>
+    public async Task<(int ExitCode, JsonElement Summary)> WaitForSummaryAsync(TimeSpan? timeout = null)
+    {
+        await WaitForExitAsync(timeout);
         // On stdout, or on stderr when stdout carries frames (--stdout).
         string? json = _stdout.LastOrDefault(line => line.StartsWith('{')) ?? _stderr.LastOrDefault(line => line.StartsWith('{'));
         if (json is null)

@@ -1,3 +1,5 @@
+using RawFrames.Streaming.Sources;
+
 namespace RawFrames.Tests.Support;
 
 /// <summary>Deterministic BGR24 test content that compresses like a photo: smooth gradients with a few soft shapes.</summary>
@@ -22,5 +24,22 @@ internal static class TestImages
         }
 
         return image;
+    }
+
+    /// <summary>Frames 0 to <paramref name="frames"/> - 1 of the synthetic pattern, rows without padding, one after another.</summary>
+    public static byte[] PackedPattern(int width, int height, int stride, int frames)
+    {
+        SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
+        var packed = new List<byte>();
+        for (ulong sequence = 0; sequence < (ulong)frames; sequence++)
+        {
+            ReadOnlySpan<byte> frame = pattern.Frame(sequence).Span;
+            for (int row = 0; row < height; row++)
+            {
+                packed.AddRange(frame.Slice(row * stride, width * 3));
+            }
+        }
+
+        return [.. packed];
     }
 }

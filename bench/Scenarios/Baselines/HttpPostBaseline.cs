@@ -27,7 +27,7 @@ public static class HttpPostBaseline
 {
     public static async Task SendAsync(RoleArguments role, TransferTotals totals)
     {
-        IFrameSource source = role.Source.Open();
+        IIndexedFrameSource source = role.Source.Open();
         using var encoder = new JpegEncoder(role.Quality);
         byte[] jpeg = new byte[encoder.MaxEncodedSize(source.Width, source.Height)];
         using var http = new HttpClient { BaseAddress = new Uri(role.BaseUrl) };

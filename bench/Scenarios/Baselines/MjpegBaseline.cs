@@ -82,7 +82,7 @@ public static class MjpegBaseline
 
     private static async Task StreamAsync(RoleArguments role, HttpResponse response, TransferTotals totals, CancellationToken aborted)
     {
-        IFrameSource source = role.Source.Open();
+        IIndexedFrameSource source = role.Source.Open();
         using var encoder = new JpegEncoder(role.Quality);
         byte[] jpeg = new byte[encoder.MaxEncodedSize(source.Width, source.Height)];
         response.ContentType = $"multipart/x-mixed-replace; boundary={Boundary}";

@@ -4,6 +4,13 @@ using System.Threading.Channels;
 
 namespace RawFrames.Streaming.Pipeline;
 
+/// <summary>Sizes shared by every <see cref="OrderedWorkers{TItem}"/>.</summary>
+public static class OrderedWorkers
+{
+    /// <summary>Items in the pool: the most that can be rented at once, so the most inputs a caller must keep valid.</summary>
+    public static int PoolSize(int workerCount, int depth) => (workerCount * depth * 2) + 1;
+}
+
 /// <summary>
 /// Runs a per-worker function on items in parallel and hands them back in the order they were submitted. Item k goes
 /// to worker k mod N and results are collected from the workers in the same rotation, so order holds by construction:
@@ -43,7 +50,7 @@ public sealed class OrderedWorkers<TItem> : IAsyncDisposable
         : this(workerCount, depth, createWorker)
     {
         ArgumentNullException.ThrowIfNull(createItem);
-        int items = (workerCount * depth * 2) + 1;
+        int items = OrderedWorkers.PoolSize(workerCount, depth);
         _pool = Channel.CreateBounded<TItem>(new BoundedChannelOptions(items) { SingleReader = true, SingleWriter = true });
         for (int i = 0; i < items; i++)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Streaming.Sources;
 
@@ -12,7 +13,7 @@ namespace RawFrames.Streaming.Sources;
 /// frames within one period (2^20 frames, 19 minutes at 900 fps) all differ, for frames up to 15.7 million pixels.
 /// The pattern moves <see cref="Step"/> pixels per frame (about four rows on a 1080p frame).
 /// </remarks>
-public sealed class SyntheticPattern : IFrameSource
+public sealed class SyntheticPattern : IIndexedFrameSource
 {
     /// <summary>Distinct frames before the pattern repeats.</summary>
     public const int Period = 1 << 20;
@@ -65,6 +66,17 @@ public sealed class SyntheticPattern : IFrameSource
         stride = stride == 0 ? width * 3 : stride;
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, width * 3);
         return s_cache.GetOrAdd((width, height, stride), static key => new SyntheticPattern(key.Item1, key.Item2, key.Item3));
+    }
+
+    public PixelFormat PixelFormat => PixelFormat.Bgr24;
+
+    public double NativeFps => 0;
+
+    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(ulong sequence, CancellationToken cancellationToken) => new(Frame(sequence));
+
+    public void Dispose()
+    {
+        // Views of memory the garbage collector owns; the synthetic tape is shared between users.
     }
 
     /// <summary>Frame <paramref name="sequence"/>: a read-only window of the shared tape, never to be written.</summary>
