@@ -16,6 +16,7 @@ public sealed class MessageReader
     private SequencePosition _consumed;
     private bool _holdingBuffer;
     private bool _inputCompleted;
+    private long _lastReceived = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public MessageReader(PipeReader input, int maxMessageLength = ProtocolConstants.DefaultMaxMessageLength)
     {
@@ -28,6 +29,9 @@ public sealed class MessageReader
 
     /// <summary>The largest length prefix accepted; larger ones are rejected before their payload is read.</summary>
     public int MaxMessageLength { get; }
+
+    /// <summary>When bytes last arrived (or the reader was made), as a <see cref="System.Diagnostics.Stopwatch"/> timestamp: a frame still arriving counts.</summary>
+    public long LastReceivedTimestamp => Volatile.Read(ref _lastReceived);
 
     /// <summary>Reads the peer's preamble (PROTOCOL.md §2).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -113,6 +117,7 @@ public sealed class MessageReader
         }
 
         ReadResult result = await _input.ReadAsync(cancellationToken);
+        Volatile.Write(ref _lastReceived, System.Diagnostics.Stopwatch.GetTimestamp());
         _buffer = result.Buffer;
         _consumed = _buffer.Start;
         _holdingBuffer = true;

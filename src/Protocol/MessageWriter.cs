@@ -94,8 +94,21 @@ public sealed class MessageWriter
     public ValueTask WriteAckAsync(Ack ack, CancellationToken cancellationToken = default) =>
         WriteSmallAsync(MessageType.Ack, Ack.Size, ack, static (body, a) => a.WriteTo(body), cancellationToken);
 
-    /// <summary>Marks the output complete: the peer sees the connection end after what was written.</summary>
-    public void Complete(Exception? exception = null) => _output.Complete(exception);
+    /// <summary>
+    /// Marks the output complete: the peer sees the connection end after what was written. Completing flushes what
+    /// is still buffered (a write that was cancelled or failed); a peer that is gone by then loses only that.
+    /// </summary>
+    public void Complete(Exception? exception = null)
+    {
+        try
+        {
+            _output.Complete(exception);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // The connection is already broken; there is no one left to tell.
+        }
+    }
 
     private void BufferFrameHead(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> inlinePayload, int bodyLength)
     {

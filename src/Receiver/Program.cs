@@ -18,6 +18,7 @@ var saveEvery = new Option<int>("--save-every") { Description = "With --save: ke
 var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest message accepted; longer length prefixes are refused before reading the payload", DefaultValueFactory = _ => ProtocolConstants.DefaultMaxMessageLength };
 var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
 var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
+var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", DefaultValueFactory = _ => 15 };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -25,7 +26,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, maxMessageBytes, clockSynced, json, quiet,
+    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, maxMessageBytes, idleTimeout, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -62,6 +63,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(saveEvery),
             parsed.GetValue(stdout),
             max,
+            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(idleTimeout))),
             parsed.GetValue(clockSynced),
             parsed.GetValue(json),
             parsed.GetValue(quiet));
@@ -82,5 +84,6 @@ root.SetAction(async (parsed, cancellationToken) =>
     return await run.RunAsync(cancellationToken);
 });
 
-// Ctrl+C or SIGTERM cancels the action's token; the program then asks senders to stop and prints its summary.
+// Ctrl+C or SIGTERM cancels the action's token; the program then tells senders it is shutting down (they reconnect
+// later) and prints its summary.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -16,6 +16,7 @@ internal sealed record ReceiverOptions(
     int SaveEvery,
     bool Stdout,
     int MaxMessageBytes,
+    TimeSpan IdleTimeout,
     bool ClockSynced,
     bool Json,
     bool Quiet);

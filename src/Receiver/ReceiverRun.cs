@@ -21,6 +21,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private const int MaxLoggedVerifyFailures = 10;
     private const int MaxReportedErrors = 20;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_shutdownGrace = TimeSpan.FromMilliseconds(300);
+    private const string ShuttingDownReason = "the receiver is shutting down";
 
     private readonly Log _log = new("recv");
     private readonly TransferTotals _totals = new();
@@ -44,6 +46,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private double _psnrMin = double.NaN;
     private readonly Lock _psnrLock = new();
     private int _stopping;
+    private int _shuttingDown;
     private readonly AllocationWindow _allocations = new();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -60,7 +63,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         using (listener)
-        using (cancellationToken.Register(RequestStop))
+        using (cancellationToken.Register(ShutDown))
         using (var metrics = new TransferMetrics(_totals, "rawframes-recv"))
         {
             metrics.AddGauge("rawframes.connections", () => _open.Count, "{connection}", "Open sender connections");
@@ -112,6 +115,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             MaxMessageLength = options.MaxMessageBytes,
             Software = "rawframes-recv/1",
             Capabilities = Capabilities.Ack,
+            IdleTimeout = options.IdleTimeout,
         };
         string peer = DescribePeer(socket);
         FrameConnection connection;
@@ -139,6 +143,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             await connection.SendEndAsync();
         }
 
+        if (Volatile.Read(ref _shuttingDown) != 0)
+        {
+            await connection.SendErrorAsync(ErrorCode.ShuttingDown, ShuttingDownReason);
+        }
+
         var streams = new Dictionary<uint, SequenceTracker>();
         string reason;
         try
@@ -154,7 +163,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
-            reason = "the receiver stopped before the sender ended";
+            reason = Volatile.Read(ref _shuttingDown) != 0 ? "the receiver is shutting down (told the sender: ShuttingDown)" : "the receiver stopped before the sender ended";
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
@@ -252,7 +261,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                         Interlocked.Increment(ref _peerErrors);
                         return $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
                     default:
-                        return connection.EndSent ? "closed after END" : "closed without END";
+                        return connection.EndSent ? "closed after END"
+                            : Volatile.Read(ref _shuttingDown) != 0 ? "the receiver is shutting down (told the sender: ShuttingDown)"
+                            : "closed without END";
                 }
             }
         }
@@ -393,6 +404,25 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             _log.Info($"--stdout: {closed}; stopping");
             RequestStop();
         }
+    }
+
+    // A signal: this receiver is going away, not done with the stream. Senders are told ShuttingDown (PROTOCOL.md §9),
+    // which a reconnecting sender takes as "come back later", unlike END ("stop sending").
+    private void ShutDown()
+    {
+        if (Interlocked.Exchange(ref _shuttingDown, 1) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _stopping, 1);
+        _stopAccepting.Cancel();
+        foreach (FrameConnection connection in _open.Values)
+        {
+            _ = connection.SendErrorAsync(ErrorCode.ShuttingDown, ShuttingDownReason);
+        }
+
+        _hardStop.CancelAfter(s_shutdownGrace);
     }
 
     private void RequestStop()

@@ -24,7 +24,9 @@ var metadata = new Option<string?>("--metadata") { Description = "Metadata sent 
 var policy = new Option<string>("--policy") { Description = "When a paced source is faster than the link, the receiver or the encoders: lossless (send every frame, late) or latest (drop superseded frames, counted in dropped; the receiver sees gaps)", DefaultValueFactory = _ => "lossless" };
 policy.AcceptOnlyFromAmong("lossless", "latest");
 var ack = new Option<bool>("--ack") { Description = "Ask the receiver to acknowledge every frame (ACK) and report round trip times: acked, ack_rtt_ms_p50, ack_rtt_ms_p99" };
-var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep retrying while the receiver is not up yet", DefaultValueFactory = _ => 10 };
+var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep trying to connect, at the start and after a lost connection, with backoff (0: forever)", DefaultValueFactory = _ => 10 };
+var noReconnect = new Option<bool>("--no-reconnect") { Description = "End the run when the connection is lost instead of connecting again" };
+var peerTimeout = new Option<double>("--peer-timeout") { Description = "Seconds without hearing anything from the receiver (its PINGs, PONGs to ours, ACKs) after which it is taken for dead and the sender reconnects; announced in HELLO, pinged at a third of it (0: never)", DefaultValueFactory = _ => 10 };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -32,7 +34,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, ack, policy, json, quiet,
+    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, ack, policy, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -61,6 +63,8 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(streamId),
             parsed.GetValue(metadata),
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(connectTimeout))),
+            !parsed.GetValue(noReconnect),
+            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(peerTimeout))),
             parsed.GetValue(ack),
             parsed.GetValue(policy) == "latest",
             parsed.GetValue(json),

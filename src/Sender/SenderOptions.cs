@@ -19,6 +19,8 @@ internal sealed record SenderOptions(
     uint StreamId,
     string? Metadata,
     TimeSpan ConnectTimeout,
+    bool Reconnect,
+    TimeSpan PeerTimeout,
     bool Ack,
     bool Latest,
     bool Json,

@@ -25,6 +25,7 @@ internal sealed class SenderRun(SenderOptions options)
     private string? _failure;
     private IFrameSource? _source;
     private Func<long> _dropped = static () => 0; // the schedule's count, readable after the run
+    private ReconnectingLink? _link;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -47,10 +48,11 @@ internal sealed class SenderRun(SenderOptions options)
             return 2;
         }
 
-        FrameConnection connection;
+        ReconnectingLink link;
+        _acks = options.Ack ? new AckTracker() : null;
         try
         {
-            connection = await ConnectWithRetryAsync(cancellationToken);
+            link = await ReconnectingLink.ConnectAsync(options, _log, _acks, cancellationToken);
         }
         catch (ProtocolException e)
         {
@@ -64,40 +66,29 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         bool confirmed;
-        await using (connection)
+        await using (link)
         using (var metrics = new TransferMetrics(_totals, "rawframes-send"))
         {
-            _log.Info($"connected to {connection.Remote} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
-            if (options.Ack)
+            if (_acks is { } acks)
             {
-                // PROTOCOL.md §5: ACKs flow only when both HELLOs set the bit.
-                bool acking = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
-                _acks = acking ? new AckTracker() : null;
-                if (_acks is not null)
-                {
-                    AckTracker acks = _acks;
-                    metrics.AddCounter("rawframes.acked", () => acks.Acknowledged, "{frame}", "Frames the receiver acknowledged");
-                    metrics.AddPercentiles("rawframes.ack_rtt", acks.RoundTrip, "Send to acknowledgement, on the sender's clock");
-                }
-                if (!acking)
-                {
-                    _log.Info("--ack: this receiver does not send ACKs; no round trip times will be measured");
-                }
+                metrics.AddCounter("rawframes.acked", () => acks.Acknowledged, "{frame}", "Frames the receiver acknowledged");
+                metrics.AddPercentiles("rawframes.ack_rtt", acks.RoundTrip, "Send to acknowledgement, on the sender's clock");
             }
+
+            metrics.AddCounter("rawframes.reconnects", () => link.Reconnects, "{connection}", "Connections made again after one was lost");
 
             // A stop (Ctrl+C, or END from the receiver) is honoured between frames, never inside one: a frame cut in
             // half would corrupt the stream. Only a write that stays blocked past the grace period is aborted.
-            using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, link.ReceiverStopped);
             using var abortWrite = new CancellationTokenSource();
             using CancellationTokenRegistration abortLater = stopSending.Token.Register(() => abortWrite.CancelAfter(s_endConfirmationTimeout));
-            Task<bool> peerEnded = Task.Run(() => ReadInboundAsync(connection, stopSending));
             bool streamIntact = true;
             metrics.AddCounter("rawframes.dropped", () => _dropped(), "{frame}", "Frames the latest policy dropped");
-            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error, () => $"  dropped {_dropped()}"))
+            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "send", Console.Error, () => $"  dropped {_dropped()}  reconnects {link.Reconnects}"))
             {
                 try
                 {
-                    await SendFramesAsync(connection, stopSending.Token, abortWrite.Token);
+                    await SendFramesAsync(link, stopSending.Token, abortWrite.Token);
                     _allocations.Close(_totals.Frames);
                 }
                 catch (OperationCanceledException) when (abortWrite.IsCancellationRequested)
@@ -107,23 +98,25 @@ internal sealed class SenderRun(SenderOptions options)
                 }
                 catch (OperationCanceledException) when (stopSending.IsCancellationRequested)
                 {
-                    // Stopped while waiting for the next frame's time: the stream is intact.
+                    // Stopped while waiting for the next frame's time or for a new connection.
                 }
-                catch (Exception e) when (e is IOException or SocketException)
+                catch (IOException e)
                 {
-                    _failure ??= $"connection lost while sending: {e.Message}";
+                    _failure ??= e.Message;
                     _stoppedBy = "error";
                     streamIntact = false;
                 }
             }
 
-            if (streamIntact)
+            // The receiver's END says it has read every frame sent before ours.
+            confirmed = streamIntact && await link.EndAsync(s_endConfirmationTimeout);
+            if (link.StoppedBy is { } by)
             {
-                await connection.SendEndAsync();
+                _stoppedBy = by;
+                _failure ??= link.Failure;
             }
 
-            // The receiver's END says it has read every frame sent before ours.
-            confirmed = streamIntact && await Task.WhenAny(peerEnded, Task.Delay(s_endConfirmationTimeout, CancellationToken.None)) == peerEnded && await peerEnded;
+            _link = link;
         }
 
         if (_failure is not null)
@@ -141,33 +134,7 @@ internal sealed class SenderRun(SenderOptions options)
         return _failure is null ? 0 : 1;
     }
 
-    private async Task<FrameConnection> ConnectWithRetryAsync(CancellationToken cancellationToken)
-    {
-        var connectionOptions = new ConnectionOptions
-        {
-            Role = PeerRole.Producer,
-            Software = "rawframes-send/1",
-            Capabilities = options.Ack ? Capabilities.Ack : Capabilities.None,
-        };
-        long deadline = Stopwatch.GetTimestamp() + (long)(options.ConnectTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            try
-            {
-                return await FrameConnection.ConnectAsync(options.To, connectionOptions, cancellationToken);
-            }
-            catch (SocketException e) when (IsNotListeningYet(e) && Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-    }
-
-    // Refused (TCP) or no socket file yet (Unix): the receiver has not started; anything else is a real failure.
-    private static bool IsNotListeningYet(SocketException e) =>
-        e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain;
-
-    private async Task SendFramesAsync(FrameConnection connection, CancellationToken stop, CancellationToken abortWrite)
+    private async Task SendFramesAsync(ReconnectingLink link, CancellationToken stop, CancellationToken abortWrite)
     {
         IFrameSource source = _source!;
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
@@ -189,14 +156,13 @@ internal sealed class SenderRun(SenderOptions options)
 
                     var header = new FrameHeader(Codec.Raw, source.PixelFormat, flags, options.StreamId, source.Width, source.Height,
                         source.Stride, 0, sequence, schedule.CaptureTimestampNs(sequence));
-                    _acks?.OnSending(sequence);
-                    await connection.SendFrameAsync(header, metadata, frame, abortWrite);
+                    await link.SendFrameAsync(header, metadata, frame, stop, abortWrite);
                     _allocations.OnFrame(_totals.AddFrame(frame.Length));
                 }
             }
             else
             {
-                await SendEncodedFramesAsync(connection, source, schedule, metadata, flags, stop, abortWrite);
+                await SendEncodedFramesAsync(link, source, schedule, metadata, flags, stop, abortWrite);
             }
         }
         finally
@@ -210,7 +176,7 @@ internal sealed class SenderRun(SenderOptions options)
 
     // source → encoders (in parallel, in order) → connection. The capture timestamp is taken before encoding, so the
     // receiver's latency includes the encode.
-    private async Task SendEncodedFramesAsync(FrameConnection connection, IFrameSource source, FrameSchedule schedule,
+    private async Task SendEncodedFramesAsync(ReconnectingLink link, IFrameSource source, FrameSchedule schedule,
         ReadOnlyMemory<byte> metadata, FrameFlags flags, CancellationToken stop, CancellationToken abortWrite)
     {
         await using var pipeline = new EncodingPipeline(options.Codec, options.Encoder, options.EncoderThreads, source.Width, source.Height);
@@ -266,8 +232,7 @@ internal sealed class SenderRun(SenderOptions options)
 
             var header = new FrameHeader(options.Codec, pipeline.PayloadPixelFormat, flags, options.StreamId, source.Width, source.Height,
                 0, 0, job.Sequence, job.TimestampNs);
-            _acks?.OnSending(job.Sequence);
-            await connection.SendFrameAsync(header, metadata, job.Output.AsMemory(0, job.Length), abortWrite);
+            await link.SendFrameAsync(header, metadata, job.Output.AsMemory(0, job.Length), stop, abortWrite);
             _allocations.OnFrame(_totals.AddFrame(job.Length));
             pipeline.Workers.Return(job);
         }
@@ -296,61 +261,6 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         return null;
-    }
-
-    // Runs beside the send loop: the receiver may ask to stop (END) or report an error while we send.
-    private async Task<bool> ReadInboundAsync(FrameConnection connection, CancellationTokenSource stopSending)
-    {
-        try
-        {
-            while (true)
-            {
-                Message message = await connection.ReadAsync(CancellationToken.None);
-                switch (message.Type)
-                {
-                    case MessageType.End:
-                        if (!connection.EndSent)
-                        {
-                            _stoppedBy = "receiver";
-                            _log.Info("the receiver asked to stop (END)");
-                        }
-
-                        await stopSending.CancelAsync();
-                        return true;
-                    case MessageType.Error:
-                        ErrorMessage error = message.ReadError();
-                        _failure = $"the receiver closed the connection: {error.Reason} (error {(uint)error.Code} {error.Code})";
-                        _stoppedBy = "error";
-                        await stopSending.CancelAsync();
-                        return false;
-                    case MessageType.None:
-                        if (!connection.EndSent)
-                        {
-                            _failure ??= "the receiver closed the connection without END";
-                            _stoppedBy = "error";
-                        }
-
-                        await stopSending.CancelAsync();
-                        return connection.EndSent;
-                    case MessageType.Ack:
-                        _acks?.OnAck(message.ReadAck());
-                        continue;
-                    default:
-                        continue; // RESULT: not requested by this program.
-                }
-            }
-        }
-        catch (Exception e) when (e is ProtocolException or IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            if (!connection.EndSent)
-            {
-                _failure ??= $"connection lost: {e.Message}";
-                _stoppedBy = "error";
-                await stopSending.CancelAsync();
-            }
-
-            return false;
-        }
     }
 
     private static (ReadOnlyMemory<byte>, FrameFlags) EncodeMetadata(string? text)
@@ -386,6 +296,7 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("dropped", _dropped())
             .Add("confirmed", confirmed)
             .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B");
+        _link?.AddTo(summary);
         return _acks?.AddTo(summary) ?? summary;
     }
 }

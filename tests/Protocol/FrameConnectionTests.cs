@@ -115,6 +115,69 @@ public sealed class FrameConnectionTests
         }
     }
 
+    [Fact]
+    public async Task QuietConnection_WithIdleTimeouts_StaysOpen_BecauseBothSidesPing()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        TimeSpan timeout = TimeSpan.FromMilliseconds(300);
+        (FrameConnection producer, FrameConnection consumer) = await OpenPairAsync(listener,
+            s_producer with { IdleTimeout = timeout }, s_consumer with { IdleTimeout = timeout });
+        await using (producer)
+        await using (consumer)
+        {
+            Task<Message> producerReads = producer.ReadAsync().AsTask();
+            Task<Message> consumerReads = consumer.ReadAsync().AsTask();
+
+            // Five timeouts of silence from the application; only PINGs and PONGs cross.
+            await Task.WhenAny(producerReads, consumerReads, Task.Delay(timeout * 5));
+            producerReads.IsCompleted.Should().BeFalse("PINGs and PONGs are answered and swallowed inside ReadAsync");
+            consumerReads.IsCompleted.Should().BeFalse();
+            consumer.PeerHello.IdleTimeoutMs.Should().Be(300, "the timeout is announced in HELLO");
+
+            await producer.SendEndAsync();
+            (await consumerReads.WaitAsync(TimeSpan.FromSeconds(10))).Type.Should().Be(MessageType.End);
+            producer.TimedOut.Should().BeNull();
+            consumer.TimedOut.Should().BeNull();
+        }
+    }
+
+    [Fact]
+    public async Task SilentPeer_IsCutOffAtTheIdleTimeout_WithErrorTimeout()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<FrameConnection> accepting = AcceptAsync(listener, s_consumer with { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        using Socket client = await RawClientAsync(listener);
+        // A producer that opens and then never sends another byte (nor answers PINGs): a hand-written opening.
+        var writer = new MessageWriter(System.IO.Pipelines.PipeWriter.Create(new NetworkStream(client, ownsSocket: false)));
+        await writer.WriteOpeningAsync(new Hello(PeerRole.Producer, ProtocolConstants.DefaultMaxMessageLength, Capabilities.None, 0, "silent"));
+        await using FrameConnection consumer = await accepting;
+
+        Func<Task> reading = async () => await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        (await reading.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.Timeout);
+        consumer.TimedOut.Should().Contain("nothing received for 0.3 s");
+        byte[] atPeer = await ReadToEndAsync(client);
+        // Preamble, HELLO, PINGs at a third of the timeout, then ERROR Timeout.
+        int error = IndexOfMessage(atPeer, MessageType.Error);
+        error.Should().BePositive("the silent peer was told why");
+        BitConverter.ToUInt32(atPeer, error + 8).Should().Be((uint)ErrorCode.Timeout);
+        IndexOfMessage(atPeer, MessageType.Ping).Should().BePositive("the consumer pinged before giving up");
+    }
+
+    private static int IndexOfMessage(byte[] stream, MessageType type)
+    {
+        // After the 8-byte preamble: u32 length (covering the 4-byte header), then type at +4.
+        for (int offset = 8; offset + 8 <= stream.Length; offset += 4 + (int)BitConverter.ToUInt32(stream, offset))
+        {
+            if (stream[offset + 4] == (byte)type)
+            {
+                return offset;
+            }
+        }
+
+        return -1;
+    }
+
     private static async Task<(int Verified, ulong LastSequence)> StreamAsync(FrameListener listener, int width, int height, int stride, int frames)
     {
         SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
@@ -155,10 +218,11 @@ public sealed class FrameConnectionTests
         return (verified, last);
     }
 
-    private static async Task<(FrameConnection Producer, FrameConnection Consumer)> OpenPairAsync(FrameListener listener)
+    private static async Task<(FrameConnection Producer, FrameConnection Consumer)> OpenPairAsync(FrameListener listener,
+        ConnectionOptions? producerOptions = null, ConnectionOptions? consumerOptions = null)
     {
-        Task<FrameConnection> accepting = AcceptAsync(listener);
-        FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, s_producer);
+        Task<FrameConnection> accepting = AcceptAsync(listener, consumerOptions);
+        FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint, producerOptions ?? s_producer);
         return (producer, await accepting);
     }
 

@@ -103,6 +103,23 @@ internal sealed partial class ProgramProcess : IDisposable
         return (_process.ExitCode, document.RootElement.Clone());
     }
 
+    /// <summary>Sends a signal (TERM, STOP, CONT, ...) to the program with kill(1).</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Whether a line the program wrote to stderr so far contains <paramref name="text"/>.</summary>
+    public bool Said(string text) => _stderr.Any(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>SIGKILL, as a crash or a power cut looks to the peer: no END, no ERROR.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

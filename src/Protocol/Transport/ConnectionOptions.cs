@@ -18,5 +18,12 @@ public sealed record ConnectionOptions
     /// <summary>A peer that has not completed the opening within this time is dropped.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, 0, Software);
+    /// <summary>
+    /// Announced in HELLO (PROTOCOL.md §5): this side closes the connection with ERROR Timeout when nothing has arrived
+    /// for this long, which bounds how long a dead peer or a stalled link goes unnoticed. Zero: never. Either side's
+    /// timeout makes both ping at a third of the shorter one, so an idle but healthy connection never reaches it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; }
+
+    internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software);
 }

@@ -21,12 +21,16 @@ public sealed class FrameConnection : IAsyncDisposable
     private int _disposed;
     private int _reservedBlocks;
     private int _endSent;
+    private readonly TimeSpan _idleTimeout;
+    private LivenessWatch? _liveness;
+    private volatile string? _timedOut;
 
     private FrameConnection(Socket socket, ConnectionOptions options, string remote)
     {
         _socket = socket;
         Remote = remote;
         LocalHello = options.ToHello();
+        _idleTimeout = options.IdleTimeout;
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = new MessageReader(
             PipeReader.Create(stream, new StreamPipeReaderOptions(SegmentPool.Shared, SocketTuning.ReadBufferSize, SocketTuning.MinimumReadSize, leaveOpen: true)),
@@ -42,6 +46,9 @@ public sealed class FrameConnection : IAsyncDisposable
 
     /// <summary>The peer's address, for logs.</summary>
     public string Remote { get; }
+
+    /// <summary>Why this side closed the connection on its own (its idle timeout expired), or null.</summary>
+    public string? TimedOut => _timedOut;
 
     /// <summary>True on loopback and Unix sockets, where both sides read the same wall clock and latency is meaningful.</summary>
     public bool SharesClock { get; }
@@ -62,6 +69,7 @@ public sealed class FrameConnection : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             await connection.OpenAsConnectorAsync(timeout.Token);
+            connection.StartLiveness();
             return connection;
         }
         catch
@@ -92,6 +100,7 @@ public sealed class FrameConnection : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             await connection.OpenAsAcceptorAsync(timeout.Token);
+            connection.StartLiveness();
             return connection;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -116,7 +125,21 @@ public sealed class FrameConnection : IAsyncDisposable
     {
         while (true)
         {
-            Message message = await _reader.ReadAsync(cancellationToken);
+            Message message;
+            try
+            {
+                message = await _reader.ReadAsync(cancellationToken);
+            }
+            catch (Exception e) when (_timedOut is not null && e is not OperationCanceledException)
+            {
+                throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+            }
+
+            if (message.IsConnectionClosed && _timedOut is not null)
+            {
+                throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+            }
+
             MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
             if (message.Type == MessageType.Frame)
             {
@@ -183,11 +206,16 @@ public sealed class FrameConnection : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return ValueTask.CompletedTask;
+            return;
+        }
+
+        if (_liveness is not null)
+        {
+            await _liveness.DisposeAsync();
         }
 
         SegmentPool.Shared.Release(_reservedBlocks);
@@ -204,8 +232,44 @@ public sealed class FrameConnection : IAsyncDisposable
         }
 
         _socket.Dispose();
-        return ValueTask.CompletedTask;
     }
+
+    // The idle timeout expired: tell the peer if the link still takes a small write, then cut the socket so that
+    // whatever this side is blocked on (a read, a frame write) fails now and reports the reason.
+    private async Task OnIdleTimeoutAsync(string reason)
+    {
+        _timedOut = reason;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            await _writer.WriteErrorAsync(new ErrorMessage(ErrorCode.Timeout, reason), cts.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or InvalidOperationException)
+        {
+            // Stalled or gone: the cut below is what matters.
+        }
+
+        Abort();
+    }
+
+    /// <summary>
+    /// Cuts the connection without a goodbye (the peer is gone or stalled): a read or write blocked on it fails at once.
+    /// Dispose still follows.
+    /// </summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+    }
+
+    private void StartLiveness() =>
+        _liveness = LivenessWatch.Start(_idleTimeout, TimeSpan.FromMilliseconds(PeerHello.IdleTimeoutMs), _reader, _writer, OnIdleTimeoutAsync);
 
     // A message spans at most ceil(length / block) blocks plus a partly used block on each side; one more covers a
     // read that stopped just short of the minimum read size. Reserved once per size increase, not per frame.

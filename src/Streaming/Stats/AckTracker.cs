@@ -16,11 +16,15 @@ public sealed class AckTracker
     private readonly ulong[] _sequences = new ulong[Window];
     private long _acked;
     private long _untimed;
+    private ulong _lastAcked;
 
     /// <summary>Round trip: frame handed to the socket to its ACK read back, on this side's clock.</summary>
     public LatencyHistogram RoundTrip { get; } = new();
 
     public long Acknowledged => Interlocked.Read(ref _acked);
+
+    /// <summary>The sequence number of the newest ACK; ACKs come in order (§10.1), so every frame sent before it on its connection arrived.</summary>
+    public ulong LastAcknowledged => Interlocked.Read(ref _lastAcked);
 
     /// <summary>ACKs that matched no remembered frame (outside the window, or never sent on this connection).</summary>
     public long Untimed => Interlocked.Read(ref _untimed);
@@ -36,6 +40,7 @@ public sealed class AckTracker
     /// <summary>Call for each ACK read; from one thread.</summary>
     public void OnAck(Ack ack)
     {
+        Interlocked.Exchange(ref _lastAcked, ack.Sequence);
         Interlocked.Increment(ref _acked);
         int slot = (int)(ack.Sequence % Window);
         long sentAt = Volatile.Read(ref _sentAt[slot]);

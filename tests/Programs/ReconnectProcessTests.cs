@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Programs;
+
+/// <summary>
+/// Restarts and dead peers with the real programs: a receiver that starts late, is killed, shuts down, or freezes.
+/// Waits are bounded polls on what the programs log; nothing here asserts a duration.
+/// </summary>
+public sealed class ReconnectProcessTests
+{
+    private const int Frames = 600;
+
+    [Fact]
+    public async Task StartOrder_DoesNotMatter()
+    {
+        string endpoint = FreeEndpoint();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:160x120", "--frames", "50", "--json", "--quiet");
+        await Task.Delay(500); // the sender is retrying by now: nothing listens yet
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        sent.GetProperty("reconnects").GetInt32().Should().Be(0, "the first connection is not a reconnection");
+        received.GetProperty("frames").GetInt64().Should().Be(50);
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ReceiverKilled_AndRestarted_TheSenderGoesOn_AndNamesTheFramesNotAcknowledged()
+    {
+        string endpoint = FreeEndpoint();
+        using var first = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
+        await first.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@200", "--frames", $"{Frames}", "--ack", "--json", "--quiet");
+        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+        await Task.Delay(500);
+
+        first.Kill(); // no END, no ERROR: the kernel closes the socket
+        await WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
+        using var second = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await second.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, second.Stderr);
+        sent.GetProperty("reconnects").GetInt32().Should().Be(1);
+        sent.GetProperty("frames").GetInt64().Should().Be(Frames);
+        long unacknowledged = sent.GetProperty("unacknowledged_frames").GetInt64();
+        (sent.GetProperty("acked").GetInt64() + unacknowledged).Should().Be(Frames, "every frame sent was either acknowledged or reported");
+        JsonElement stream = received.GetProperty("streams")[0];
+        stream.GetProperty("last_sequence").GetUInt64().Should().Be(Frames - 1);
+        stream.GetProperty("gaps").GetInt64().Should().Be(0, "the new connection carries on from the frame that failed, in order");
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+        ulong resumedAt = stream.GetProperty("first_sequence").GetUInt64();
+        foreach (JsonElement range in sent.GetProperty("unacknowledged").EnumerateArray())
+        {
+            range.GetProperty("to_sequence").GetUInt64().Should().BeLessThan(resumedAt, "a reported range lies before where the new connection resumed");
+        }
+    }
+
+    [Fact]
+    public async Task ReceiverShuttingDown_OnSigterm_TellsTheSender_WhichComesBackToTheNextReceiver()
+    {
+        string endpoint = FreeEndpoint();
+        using var first = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
+        await first.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@200", "--frames", $"{Frames}", "--json", "--quiet");
+        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+
+        first.Signal("TERM");
+        (int firstExit, JsonElement firstSummary) = await first.WaitForSummaryAsync();
+        using var second = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await second.WaitForSummaryAsync();
+
+        firstExit.Should().Be(0, first.Stderr);
+        firstSummary.GetProperty("streams")[0].GetProperty("end").GetString().Should().Contain("shutting down");
+        sender.Stderr.Should().Contain("ShuttingDown");
+        sendExit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("reconnects").GetInt32().Should().Be(1);
+        sent.GetProperty("stopped_by").GetString().Should().Be("frames");
+        recvExit.Should().Be(0, second.Stderr);
+        received.GetProperty("streams")[0].GetProperty("last_sequence").GetUInt64().Should().Be(Frames - 1);
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FrozenReceiver_IsTakenForDead_AtThePeerTimeout()
+    {
+        string endpoint = FreeEndpoint();
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
+        await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:160x120@100", "--peer-timeout", "1", "--no-reconnect", "--json", "--quiet");
+        await WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
+
+        receiver.Signal("STOP"); // alive to the kernel, silent to the sender: no PINGs, no reads
+        try
+        {
+            (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync(TimeSpan.FromSeconds(60));
+
+            sendExit.Should().Be(1);
+            sender.Stderr.Should().Contain("nothing received for 1 s (idle timeout): the peer is gone or the link is stalled");
+            sent.GetProperty("stopped_by").GetString().Should().Be("error");
+            sent.GetProperty("reconnects").GetInt32().Should().Be(0, "--no-reconnect");
+        }
+        finally
+        {
+            receiver.Signal("CONT");
+        }
+    }
+
+    [Fact]
+    public async Task FrozenReceiver_WithReconnect_IsRejoinedWhenItWakes()
+    {
+        string endpoint = FreeEndpoint();
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
+        await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:160x120@100", "--frames", "400", "--peer-timeout", "1", "--json", "--quiet");
+        await WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
+
+        receiver.Signal("STOP");
+        await WaitUntilAsync(() => sender.Said("lost: nothing received for 1 s"), "the sender gave up on the frozen connection");
+        receiver.Signal("CONT");
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        receiver.Signal("TERM");
+        (_, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("reconnects").GetInt32().Should().Be(1);
+        sent.GetProperty("frames").GetInt64().Should().Be(400);
+        received.GetProperty("connections").GetInt64().Should().Be(2, "the frozen connection and the new one");
+        receiver.Stderr.Should().Contain("disconnected:").And.Contain("end of stream (");
+    }
+
+    private static string FreeEndpoint()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return $"tcp://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 300 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        condition().Should().BeTrue($"{what} within 30 s");
+    }
+}
