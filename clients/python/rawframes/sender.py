@@ -33,6 +33,7 @@ class Sender:
         self.confirmed = False
         self.ack_rtts_ns = collections.deque(maxlen=100_000)
         self._unacked = {}
+        self._last_sent = time.monotonic()
 
     @classmethod
     def connect(cls, to="tcp://127.0.0.1:5555", *, stream_id=0, codec="raw", quality=80, connect_timeout=10.0,
@@ -107,10 +108,17 @@ class Sender:
             self._unacked[(self.stream_id, sequence)] = started  # ACKs are read on this thread, after this
         self.frames += 1
         self.bytes += memoryview(payload).nbytes
+        self._last_sent = time.monotonic()
         return True
 
     def poll(self):
-        """Handles whatever the consumer sent, without blocking: PING, END, ERROR, ACK and RESULT."""
+        """Handles whatever the consumer sent, without blocking: PING, END, ERROR, ACK and RESULT. Also keeps a quiet
+        connection open: when the consumer announced an idle timeout (§4.3) and nothing was sent for a third of it, a
+        PING goes out. An application that pauses between frames calls poll() at least that often."""
+        idle_ms = self.connection.peer.idle_timeout_ms
+        if idle_ms and not self.stopped and time.monotonic() - self._last_sent >= idle_ms / 3000:
+            self.connection.ping()
+            self._last_sent = time.monotonic()
         while not self.stopped and self.connection.pending():
             message = self.connection.read()
             if message is None:

@@ -4,6 +4,7 @@ consumer and Python producer -> rawframes-recv, raw and JPEG, every frame verifi
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -74,6 +75,28 @@ def test_python_sender_to_reference_receiver(codec, free_port):
     assert got["errors"] == 0 and got["streams"][0]["first_sequence"] == 1
     if codec == "jpeg":
         assert got["decoded"] == FRAMES and got["psnr_min_db"] > 30
+
+
+def test_a_pausing_python_sender_keeps_its_connection_by_polling(free_port):
+    """The reference receiver cuts a sender that is silent past its idle timeout; Sender.poll() pings in time."""
+    to = f"tcp://127.0.0.1:{free_port}"
+    receiver = subprocess.Popen([program("rawframes-recv"), "--listen", to, "--once", "--verify", "--idle-timeout", "0.6",
+                                 "--json", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from rawframes import Sender
+    from rawframes.synthetic import pattern
+    frames = pattern(64, 48)
+    with Sender.connect(to) as sender:
+        assert sender.connection.peer.idle_timeout_ms == 600
+        sender.send(frames.image(1), sequence=1)
+        for _ in range(20):  # two seconds, three timeouts, with nothing but polls
+            time.sleep(0.1)
+            sender.poll()
+        sender.send(frames.image(2), sequence=2)
+    out, err = receiver.communicate(timeout=60)
+    got = json.loads(out.strip().splitlines()[-1])
+    assert receiver.returncode == 0, err
+    assert sender.confirmed
+    assert got["frames"] == 2 and got["errors"] == 0 and got["verify_failures"] == 0
 
 
 def test_python_programs_talk_to_each_other_and_to_the_reference(free_port):
