@@ -45,6 +45,18 @@ public readonly struct Message
 
     public Ack ReadAck() => Ack.Read(BodySpan(stackalloc byte[Ack.Size]));
 
+    /// <summary>A RESULT's header; <see cref="ResultData"/> is the rest of the body.</summary>
+    public ResultHeader ReadResult()
+    {
+        Span<byte> head = stackalloc byte[ResultHeader.Size];
+        ReadOnlySequence<byte> start = Body.Slice(0, Math.Min(Body.Length, ResultHeader.Size));
+        start.CopyTo(head);
+        return ResultHeader.Read(head[..(int)start.Length]);
+    }
+
+    /// <summary>A RESULT's application bytes, valid until the next read.</summary>
+    public ReadOnlySequence<byte> ResultData => Body.Slice(ResultHeader.Size);
+
     // Small fixed bodies: the first segment almost always holds them whole; otherwise copy into the scratch span.
     private ReadOnlySpan<byte> BodySpan(Span<byte> scratch)
     {

@@ -21,6 +21,7 @@ public sealed class MessageWriter
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _endWritten; // guarded by _writeLock
+    private bool _completed; // guarded by _writeLock
 
     public MessageWriter(PipeWriter output)
     {
@@ -62,6 +63,7 @@ public sealed class MessageWriter
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            ThrowIfCompleted();
             BufferFrameHead(header, metadata.Span, payload.Span[..inline], (int)bodyLength);
             FlushResult result = inline < payload.Length
                 ? await _output.WriteAsync(payload[inline..], cancellationToken)
@@ -95,20 +97,59 @@ public sealed class MessageWriter
         WriteSmallAsync(MessageType.Ack, Ack.Size, ack, static (body, a) => a.WriteTo(body), cancellationToken);
 
     /// <summary>
-    /// Marks the output complete: the peer sees the connection end after what was written. Completing flushes what
-    /// is still buffered (a write that was cancelled or failed); a peer that is gone by then loses only that.
+    /// Writes a RESULT for a frame (PROTOCOL.md §10.2), unless END was already written. The result's memory may be
+    /// reused once the returned task ends.
     /// </summary>
-    public void Complete(Exception? exception = null)
+    public ValueTask WriteResultAsync(ResultHeader header, ReadOnlyMemory<byte> result, CancellationToken cancellationToken = default)
     {
+        if (ResultHeader.Size + result.Length + ProtocolConstants.LengthCoveredHeaderSize > PeerMaxMessageLength)
+        {
+            throw new ArgumentException($"a RESULT of {result.Length} bytes exceeds the peer's maximum message of {PeerMaxMessageLength}", nameof(result));
+        }
+
+        return WriteSmallAsync(MessageType.Result, ResultHeader.Size + result.Length, (header, result), static (body, state) =>
+        {
+            state.header.WriteTo(body);
+            state.result.Span.CopyTo(body[ResultHeader.Size..]);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the output complete: the peer sees the connection end after what was written. Completing flushes what
+    /// is still buffered (a write that was cancelled or failed); a peer that is gone by then loses only that. Takes
+    /// the write lock, so it never runs beside a write; false when a write held it for all of <paramref name="wait"/>
+    /// (then nothing was done: unblock the write, e.g. by shutting the socket down, and try again).
+    /// </summary>
+    public bool TryComplete(TimeSpan wait)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(wait, Timeout.InfiniteTimeSpan);
+        if (!_writeLock.Wait(wait))
+        {
+            return false;
+        }
+
         try
         {
-            _output.Complete(exception);
+            if (!_completed)
+            {
+                _completed = true;
+                _output.Complete();
+            }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             // The connection is already broken; there is no one left to tell.
         }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        return true;
     }
+
+    /// <summary>Completes the output once no write is in progress (see <see cref="TryComplete"/>).</summary>
+    public void Complete() => TryComplete(Timeout.InfiniteTimeSpan);
 
     private void BufferFrameHead(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> inlinePayload, int bodyLength)
     {
@@ -146,6 +187,8 @@ public sealed class MessageWriter
                 return;
             }
 
+            ThrowIfCompleted();
+
             _endWritten |= type == MessageType.End;
             BufferSmall(type, bodyLength, state, writeBody, withPreamble);
             ThrowIfEnded(await _output.FlushAsync(cancellationToken));
@@ -169,6 +212,14 @@ public sealed class MessageWriter
         MessageHeader.ForBody(type, bodyLength).WriteTo(span[preambleLength..]);
         writeBody(span.Slice(preambleLength + MessageHeader.Size, bodyLength), state);
         _output.Advance(total);
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new IOException("the connection is closed on this side");
+        }
     }
 
     private static void ThrowIfEnded(FlushResult result)

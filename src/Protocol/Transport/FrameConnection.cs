@@ -167,6 +167,13 @@ public sealed class FrameConnection : IAsyncDisposable
 
     public ValueTask SendAckAsync(Ack ack, CancellationToken cancellationToken = default) => _writer.WriteAckAsync(ack, cancellationToken);
 
+    /// <summary>A RESULT for a frame (PROTOCOL.md §10.2); allowed when both HELLOs set <see cref="Capabilities.Result"/>.</summary>
+    public ValueTask SendResultAsync(ResultHeader header, ReadOnlyMemory<byte> result, CancellationToken cancellationToken = default) =>
+        _writer.WriteResultAsync(header, result, cancellationToken);
+
+    /// <summary>The capabilities both HELLOs set: what this connection may use.</summary>
+    public Capabilities Negotiated => LocalHello.Capabilities & PeerHello.Capabilities;
+
     /// <summary>
     /// PROTOCOL.md §4.2: sends END once (later calls do nothing), bounded in time. From a producer: no more frames
     /// follow. From a consumer: stop sending. Either way the peer answers with its own END and the connection ends.
@@ -183,9 +190,9 @@ public sealed class FrameConnection : IAsyncDisposable
         {
             await _writer.WriteEndAsync(cts.Token);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
-            // The peer left already: it needs no END, and nothing it sent is lost on this side.
+            // The peer left already (or this side closed): it needs no END, and nothing it sent is lost on this side.
         }
     }
 
@@ -221,7 +228,13 @@ public sealed class FrameConnection : IAsyncDisposable
         SegmentPool.Shared.Release(_reservedBlocks);
 
         _reader.Complete();
-        _writer.Complete();
+        if (!_writer.TryComplete(TimeSpan.FromSeconds(1)))
+        {
+            // A write is stuck on a peer that does not read: cut the socket so that it fails, then complete.
+            Abort();
+            _writer.TryComplete(TimeSpan.FromSeconds(5));
+        }
+
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
