@@ -8,7 +8,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Debian packages, installed only when missing: the codecs' native libraries (TurboJPEG, libyuv, libspng), ffmpeg
-# (the codec tests decode our YUV-JPEG with an independent decoder), iperf3 (the loopback ceiling we measure against)
+# (the codec tests decode our YUV-JPEG with an independent decoder; the ffmpeg: source runs it), iperf3 (the loopback ceiling we measure against)
 # and Debian's own Python 3 with numpy, pytest and Pillow for the Python client (clients/python) and its tests.
 packages=()
 for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pytest python3-pil; do
@@ -16,6 +16,8 @@ for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pyte
 done
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 command -v iperf3 >/dev/null 2>&1 || packages+=(iperf3)
+# Headless Chromium for the browser tests of rawframes-recv --http (driven by Microsoft.Playwright).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 
 if ((${#packages[@]})); then
   if [ "$(id -u)" -ne 0 ]; then

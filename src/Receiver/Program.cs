@@ -19,6 +19,7 @@ var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "La
 var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
 var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
 var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", DefaultValueFactory = _ => 15 };
+var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT (e.g. 127.0.0.1:8080): a page with every stream live, /stream/ID (MJPEG), /snapshot/ID (JPEG), /state (JSON per stream and viewer)" };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -26,7 +27,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, maxMessageBytes, idleTimeout, clockSynced, json, quiet,
+    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -38,6 +39,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         if (max is < ProtocolConstants.MinMaxMessageLength or > ProtocolConstants.MaxMaxMessageLength)
         {
             throw new FormatException($"--max-message-bytes must be {ProtocolConstants.MinMaxMessageLength} to {ProtocolConstants.MaxMaxMessageLength}");
+        }
+
+        if (parsed.GetValue(http) is { } address)
+        {
+            RawFrames.Viewer.HttpViewer.ParseAddress(address);
         }
 
         if (parsed.GetValue(saveEvery) < 1)
@@ -62,6 +68,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(save),
             parsed.GetValue(saveEvery),
             parsed.GetValue(stdout),
+            parsed.GetValue(http),
             max,
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(idleTimeout))),
             parsed.GetValue(clockSynced),

@@ -15,6 +15,7 @@ internal sealed record ReceiverOptions(
     string? SaveDirectory,
     int SaveEvery,
     bool Stdout,
+    string? Http,
     int MaxMessageBytes,
     TimeSpan IdleTimeout,
     bool ClockSynced,

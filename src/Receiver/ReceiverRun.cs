@@ -9,6 +9,7 @@ using RawFrames.Protocol.Wire;
 using RawFrames.Streaming;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
+using RawFrames.Viewer;
 
 namespace RawFrames.Receiver;
 
@@ -48,6 +49,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private int _stopping;
     private int _shuttingDown;
     private readonly AllocationWindow _allocations = new();
+    private HttpViewer? _viewer;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +64,24 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             return 1;
         }
 
+        HttpViewer? viewer = null;
+        if (options.Http is not null)
+        {
+            try
+            {
+                viewer = await HttpViewer.StartAsync(options.Http, cancellationToken);
+                _viewer = viewer;
+                _log.Info($"browser view on {viewer.Url} (streams at /stream/ID, snapshots at /snapshot/ID, state at /state)");
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+                _log.Info($"--http {options.Http}: {e.Message}");
+                listener.Dispose();
+                return 1;
+            }
+        }
+
+        await using (viewer)
         using (listener)
         using (cancellationToken.Register(ShutDown))
         using (var metrics = new TransferMetrics(_totals, "rawframes-recv"))
@@ -172,6 +192,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         _open.TryRemove(id, out _);
+        _viewer?.OnStreamsEnded(streams.Keys);
         await connection.DisposeAsync();
         long frames = 0;
         foreach ((uint streamId, SequenceTracker tracker) in streams)
@@ -230,6 +251,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                         // A frame that is decoded is measured when its pixels are ready, not when its bytes arrive.
                         bool decode = message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify);
                         OnFrame(message, id, streams, measureLatency && !decode, writeOut: !decode || options.Decode is null);
+                        _viewer?.OnFrame(connection.Remote, message);
                         if (decode)
                         {
                             if (decoding is null)

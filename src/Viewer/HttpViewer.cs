@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RawFrames.Protocol;
+
+namespace RawFrames.Viewer;
+
+/// <summary>
+/// The receiver's browser view over Kestrel: <c>/</c> lists the streams, each live in an <c>img</c>;
+/// <c>/stream/{id}</c> is MJPEG (multipart/x-mixed-replace) with the latest frame whenever the viewer is ready for
+/// one; <c>/snapshot/{id}</c> one JPEG; <c>/state</c> JSON per stream and per viewer. Each viewer writes from its own
+/// request, so a slow one only skips frames: it never delays the other viewers or the receiver.
+/// </summary>
+public sealed class HttpViewer : IAsyncDisposable
+{
+    private const string Boundary = "rawframes-frame";
+    private static readonly TimeSpan s_snapshotWait = TimeSpan.FromSeconds(5);
+    private static readonly byte[] s_partEnd = "\r\n"u8.ToArray();
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<uint, LiveStream> _streams = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private long _viewers;
+
+    private HttpViewer(WebApplication app)
+    {
+        _app = app;
+        app.MapGet("/", () => Results.Content(ViewerPage.Html, "text/html; charset=utf-8"));
+        app.MapGet("/state", () => Results.Json(new { streams = _streams.Values.OrderBy(s => s.StreamId).Select(s => s.ToState()).ToArray() }));
+        app.MapGet("/stream/{id}", StreamAsync);
+        app.MapGet("/snapshot/{id}", SnapshotAsync);
+    }
+
+    /// <summary>Where browsers go, e.g. <c>http://127.0.0.1:8080/</c> (with the port the system chose for port 0).</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>Starts Kestrel on <c>HOST:PORT</c> (an IP address; loopback unless said otherwise).</summary>
+    public static async Task<HttpViewer> StartAsync(string hostAndPort, CancellationToken cancellationToken = default)
+    {
+        (IPAddress address, int port) = ParseAddress(hostAndPort);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(address, port));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var viewer = new HttpViewer(builder.Build());
+        await viewer._app.StartAsync(cancellationToken);
+        string bound = viewer._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        viewer.Url = bound.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/";
+        return viewer;
+    }
+
+    /// <summary><c>HOST:PORT</c> with an IP address (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c>, <c>0.0.0.0:8080</c>).</summary>
+    public static (IPAddress Address, int Port) ParseAddress(string hostAndPort)
+    {
+        int colon = hostAndPort.LastIndexOf(':');
+        string host = colon > 0 ? hostAndPort[..colon].Trim('[', ']') : "";
+        return colon > 0 && IPAddress.TryParse(host, out IPAddress? address)
+               && int.TryParse(hostAndPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port <= 65535
+            ? (address, port)
+            : throw new FormatException($"--http '{hostAndPort}': expected IP:PORT, e.g. 127.0.0.1:8080 (loopback) or 0.0.0.0:8080 (every interface)");
+    }
+
+    /// <summary>The receiver hands every frame here; returns at once (nothing is done while nobody watches).</summary>
+    public void OnFrame(string remote, in Message message)
+    {
+        uint id = message.Frame.StreamId;
+        if (!_streams.TryGetValue(id, out LiveStream? stream))
+        {
+            stream = _streams.GetOrAdd(id, static key => new LiveStream(key));
+        }
+
+        stream.OnFrame(remote, message);
+    }
+
+    /// <summary>No connection feeds these streams any more; they stay listed, and viewers keep the last frame.</summary>
+    public void OnStreamsEnded(IEnumerable<uint> streamIds)
+    {
+        foreach (uint id in streamIds)
+        {
+            if (_streams.TryGetValue(id, out LiveStream? stream))
+            {
+                stream.Live = false;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Streaming responses never end by themselves: end them first, or Kestrel waits out its shutdown timeout.
+        await _stopping.CancelAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        foreach (LiveStream stream in _streams.Values)
+        {
+            stream.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task StreamAsync(HttpContext context, string id)
+    {
+        if (Find(id) is not { } stream)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync($"no stream {id}; see /state\n");
+            return;
+        }
+
+        long viewerId = Interlocked.Increment(ref _viewers);
+        ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
+        using LiveStream.Interest interest = stream.Want();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        context.Response.ContentType = $"multipart/x-mixed-replace; boundary={Boundary}";
+        context.Response.Headers.CacheControl = "no-cache, no-store";
+        try
+        {
+            long seen = 0;
+            while (await stream.NextAsync(seen, ended.Token) is { } jpeg)
+            {
+                try
+                {
+                    string head = $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\nX-Sequence: {jpeg.Sequence}\r\n\r\n";
+                    await context.Response.Body.WriteAsync(Encoding.ASCII.GetBytes(head), ended.Token);
+                    await context.Response.Body.WriteAsync(jpeg.Bytes, ended.Token);
+                    await context.Response.Body.WriteAsync(s_partEnd, ended.Token);
+                    await context.Response.Body.FlushAsync(ended.Token);
+                    viewer.OnSent(jpeg.Length, seen == 0 ? 0 : jpeg.Version - seen - 1);
+                    seen = jpeg.Version;
+                }
+                finally
+                {
+                    jpeg.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The browser went away, or the receiver is stopping.
+        }
+        finally
+        {
+            stream.RemoveViewer(viewerId);
+        }
+    }
+
+    private async Task SnapshotAsync(HttpContext context, string id)
+    {
+        if (Find(id) is not { } stream)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync($"no stream {id}; see /state\n");
+            return;
+        }
+
+        // A frame newer than the request when the stream is live; the last one there is when it is not.
+        using LiveStream.Interest interest = stream.Want();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        wait.CancelAfter(s_snapshotWait);
+        long after = stream.Live ? stream.LatestVersion : 0;
+        if (await stream.NextAsync(after, wait.Token) is not { } jpeg)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync($"stream {id} produced no frame it could show within {s_snapshotWait.TotalSeconds:0} s\n");
+            return;
+        }
+
+        try
+        {
+            context.Response.ContentType = "image/jpeg";
+            context.Response.ContentLength = jpeg.Length;
+            context.Response.Headers["X-Sequence"] = jpeg.Sequence.ToString(CultureInfo.InvariantCulture);
+            await context.Response.Body.WriteAsync(jpeg.Bytes, context.RequestAborted);
+        }
+        finally
+        {
+            jpeg.Release();
+        }
+    }
+
+    private LiveStream? Find(string id) =>
+        uint.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out uint streamId) && _streams.TryGetValue(streamId, out LiveStream? stream) ? stream : null;
+}

@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Viewer;
+
+/// <summary>
+/// One stream id as browsers see it: the latest frame as a shared JPEG, made only while someone watches, at most one
+/// at a time. A frame that arrives while the last is still being encoded is skipped (viewers always get the latest,
+/// and the receiver never waits for a browser); each viewer then sends the newest JPEG whenever it is ready for one.
+/// </summary>
+internal sealed class LiveStream : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly FrameToJpeg _maker = new();
+    private readonly ConcurrentDictionary<long, ViewerStats> _viewers = new();
+    private SharedJpeg? _latest; // guarded by _lock
+    private TaskCompletionSource _changed = NewSignal(); // guarded by _lock
+    private byte[] _input = [];
+    private int _busy;
+    private int _wanted;
+    private long _version;
+    private long _frames;
+    private long _skipped;
+    private long _firstFrame;
+    private FrameHeader _last;
+    private string _remote = "";
+    private string? _unsupported;
+
+    public LiveStream(uint streamId) => StreamId = streamId;
+
+    public uint StreamId { get; }
+
+    /// <summary>A connection is feeding it now.</summary>
+    public bool Live { get; set; }
+
+    /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
+    public void OnFrame(string remote, in Message message)
+    {
+        FrameHeader header = message.Frame;
+        if (Interlocked.Increment(ref _frames) == 1)
+        {
+            _firstFrame = Stopwatch.GetTimestamp();
+        }
+
+        (_last, _remote, Live) = (header, remote, true);
+        if (Volatile.Read(ref _wanted) == 0)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _busy, 1) == 1)
+        {
+            Interlocked.Increment(ref _skipped); // still encoding the last one: this one is superseded anyway
+            return;
+        }
+
+        if ((_unsupported = FrameToJpeg.WhyNot(header)) is not null)
+        {
+            Volatile.Write(ref _busy, 0);
+            return;
+        }
+
+        long version = Interlocked.Increment(ref _version);
+        if (FrameToJpeg.IsJpeg(header))
+        {
+            ReadOnlySequence<byte> payload = message.Payload;
+            Publish(SharedJpeg.Create((int)payload.Length, version, header.Sequence, buffer =>
+            {
+                payload.CopyTo(buffer);
+                return (int)payload.Length;
+            }));
+            Volatile.Write(ref _busy, 0);
+            return;
+        }
+
+        // The payload is valid only until the receiver reads on: copy it, then encode off the receiver's task.
+        if (_input.Length < message.Payload.Length)
+        {
+            _input = GC.AllocateUninitializedArray<byte>((int)message.Payload.Length);
+        }
+
+        message.Payload.CopyTo(_input);
+        int length = (int)message.Payload.Length;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, header.Sequence, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer)));
+            }
+            catch (Exception e) when (e is RawFrames.Codecs.CorruptFrameException or InvalidOperationException)
+            {
+                _unsupported = $"frame {header.Sequence} could not be shown: {e.Message}";
+            }
+            finally
+            {
+                Volatile.Write(ref _busy, 0);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The newest JPEG after <paramref name="seenVersion"/>, with a reference the caller releases; waits for one.
+    /// Null when <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    public async Task<SharedJpeg?> NextAsync(long seenVersion, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (_latest is { } latest && latest.Version > seenVersion && latest.TryAddReference())
+                {
+                    return latest;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The latest JPEG's version, 0 before any.</summary>
+    public long LatestVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latest?.Version ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Someone wants JPEGs (a viewer, a snapshot): until the returned scope ends, frames are encoded.</summary>
+    public Interest Want()
+    {
+        Interlocked.Increment(ref _wanted);
+        return new Interest(this);
+    }
+
+    public ViewerStats AddViewer(long id, string remote) => _viewers[id] = new ViewerStats(id, remote);
+
+    public void RemoveViewer(long id) => _viewers.TryRemove(id, out _);
+
+    public object ToState()
+    {
+        FrameHeader last = _last;
+        long frames = Interlocked.Read(ref _frames);
+        double seconds = frames > 0 ? Stopwatch.GetElapsedTime(_firstFrame).TotalSeconds : 0;
+        return new
+        {
+            stream_id = StreamId,
+            live = Live,
+            remote = _remote,
+            width = last.Width,
+            height = last.Height,
+            codec = last.Codec.ToString(),
+            pixel_format = last.PixelFormat.ToString(),
+            frames,
+            fps = seconds > 0 ? Math.Round(frames / seconds, 3) : 0,
+            last_sequence = last.Sequence,
+            jpegs = Interlocked.Read(ref _version),
+            skipped_while_encoding = Interlocked.Read(ref _skipped),
+            not_shown = _unsupported,
+            viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState()).ToArray(),
+        };
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _latest?.Release();
+            _latest = null;
+        }
+
+        _maker.Dispose();
+    }
+
+    private void Publish(SharedJpeg jpeg)
+    {
+        SharedJpeg? previous;
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            (previous, _latest) = (_latest, jpeg);
+            (changed, _changed) = (_changed, NewSignal());
+        }
+
+        previous?.Release();
+        changed.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The scope of a <see cref="Want"/>.</summary>
+    public readonly struct Interest(LiveStream stream) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref stream._wanted);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Buffers;
+
+namespace RawFrames.Viewer;
+
+/// <summary>
+/// One published JPEG, shared by every viewer that sends it: a pooled buffer with a reference count, so a viewer
+/// still writing an older frame keeps it alive while newer ones are published, and no frame is copied per viewer.
+/// </summary>
+internal sealed class SharedJpeg
+{
+    private readonly byte[] _buffer;
+    private int _references = 1;
+
+    private SharedJpeg(byte[] buffer, int length, long version, ulong sequence)
+    {
+        _buffer = buffer;
+        Length = length;
+        Version = version;
+        Sequence = sequence;
+    }
+
+    public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Length);
+
+    public int Length { get; }
+
+    /// <summary>Counts the JPEGs published on its stream: a viewer that sees version N after M skipped N - M - 1.</summary>
+    public long Version { get; }
+
+    /// <summary>The frame's sequence number on the wire.</summary>
+    public ulong Sequence { get; }
+
+    /// <summary>A JPEG of <paramref name="length"/> bytes written by <paramref name="fill"/> into a pooled buffer of <paramref name="capacity"/>.</summary>
+    public static SharedJpeg Create(int capacity, long version, ulong sequence, Func<byte[], int> fill)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        try
+        {
+            return new SharedJpeg(buffer, fill(buffer), version, sequence);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>Takes a reference; false when the last one was already released (the caller must look again).</summary>
+    public bool TryAddReference()
+    {
+        int seen;
+        do
+        {
+            seen = Volatile.Read(ref _references);
+            if (seen == 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, seen + 1, seen) != seen);
+
+        return true;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Programs;
+
+/// <summary>Headless Chromium (Debian's, through Playwright) watching rawframes-recv --http while rawframes-send streams.</summary>
+public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromium chromium) : IClassFixture<HttpViewerBrowserTests.Chromium>
+{
+    [Fact]
+    public async Task ThePage_ShowsTheStream_AtTheFramesSize_AndItsFramesAdvance()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        IPage page = await chromium.NewPageAsync();
+
+        await page.GotoAsync(pair.Url);
+        ILocator image = page.Locator("#stream-0");
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth > 0; }", null, new() { Timeout = 30_000 });
+
+        (await image.EvaluateAsync<int>("i => i.naturalWidth")).Should().Be(320);
+        (await image.EvaluateAsync<int>("i => i.naturalHeight")).Should().Be(240);
+        string first = await Fingerprint(image);
+        await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{first}'", null, new() { Timeout = 30_000 });
+        (await page.Locator("figcaption").InnerTextAsync()).Should().Contain("stream 0: 320x240 Raw");
+    }
+
+    [Fact]
+    public async Task TwoViewers_BothGetFrames()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        IPage one = await chromium.NewPageAsync();
+        IPage two = await chromium.NewPageAsync();
+
+        await one.GotoAsync(pair.Url);
+        await two.GotoAsync(pair.Url);
+        foreach (IPage page in (IPage[])[one, two])
+        {
+            await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 320; }", null, new() { Timeout = 30_000 });
+        }
+
+        JsonElement[] viewers = await WaitForViewersAsync(pair, viewers => viewers.Length == 2 && viewers.All(v => v.GetProperty("frames").GetInt64() >= 10));
+        viewers.Should().HaveCount(2, "each page's image is a viewer of its own");
+    }
+
+    [Fact]
+    public async Task ASlowViewer_SlowsNeitherTheOtherViewerNorTheSender()
+    {
+        // Big frames, so that the slow viewer's socket buffers fill after a few of them.
+        await using var pair = await StreamingPair.StartAsync("synthetic:1280x720@25", "--policy", "latest", "--frames", "150");
+        await WaitForViewersAsync(pair, _ => true); // the stream exists
+        using Socket slow = await SlowViewerAsync(pair.HttpPort);
+        IPage page = await chromium.NewPageAsync();
+        await page.GotoAsync(pair.Url);
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 1280; }", null, new() { Timeout = 30_000 });
+
+        (int sendExit, JsonElement sent) = await pair.Sender.WaitForSummaryAsync();
+        JsonElement stream = (await StateAsync(pair)).GetProperty("streams")[0];
+
+        sendExit.Should().Be(0, pair.Sender.Stderr);
+        // Under --policy latest a sender held up would drop every frame it fell behind by: a stuck viewer holding it
+        // up for the run would cost most of them. A few go to start-up and to sharing two cores with Chromium (one
+        // run without any viewer dropped 1 of 150 here).
+        sent.GetProperty("dropped").GetInt64().Should().BeLessThan(10);
+        stream.GetProperty("frames").GetInt64().Should().Be(sent.GetProperty("frames").GetInt64(), "the receiver took every frame sent");
+        stream.GetProperty("last_sequence").GetInt64().Should().Be(149);
+        JsonElement[] viewers = [.. stream.GetProperty("viewers").EnumerateArray()];
+        viewers.Should().HaveCount(2);
+        long slowFrames = viewers[0].GetProperty("frames").GetInt64();
+        long browserFrames = viewers[1].GetProperty("frames").GetInt64();
+        slowFrames.Should().BeLessThan(40, "the slow viewer's buffers filled and its writes stayed blocked");
+        browserFrames.Should().BeGreaterThan(3 * slowFrames, "the browser kept getting frames while the slow viewer was stuck");
+        browserFrames.Should().BeGreaterThan(stream.GetProperty("jpegs").GetInt64() / 2, "the browser got most of what was published");
+        GC.KeepAlive(slow);
+    }
+
+    [Fact]
+    public async Task Snapshot_IsAJpegOfTheStream_AndUnknownStreamsAre404()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForViewersAsync(pair, _ => true);
+
+        HttpResponseMessage snapshot = await http.GetAsync($"{pair.Url}snapshot/0");
+        HttpResponseMessage missing = await http.GetAsync($"{pair.Url}snapshot/7");
+
+        snapshot.Content.Headers.ContentType!.MediaType.Should().Be("image/jpeg");
+        byte[] jpeg = await snapshot.Content.ReadAsByteArrayAsync();
+        jpeg.AsSpan(0, 2).ToArray().Should().Equal(0xFF, 0xD8);
+        using var decoder = new RawFrames.Codecs.JpegDecoder();
+        (int width, int height, _) = decoder.ReadHeader(jpeg);
+        (width, height).Should().Be((320, 240));
+        ((int)missing.StatusCode).Should().Be(404);
+    }
+
+    private const string FingerprintScript = """
+        (i) => { const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;
+                 const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+                 const d = g.getImageData(0, 0, c.width, c.height).data; let h = 0;
+                 for (let k = 0; k < d.length; k += 97) { h = (h * 31 + d[k]) | 0; } return String(h); }
+        """;
+
+    private static Task<string> Fingerprint(ILocator image) => image.EvaluateAsync<string>(FingerprintScript);
+
+    private static async Task<JsonElement> StateAsync(StreamingPair pair)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync($"{pair.Url}state"));
+        return state.RootElement.Clone();
+    }
+
+    private static async Task<JsonElement[]> WaitForViewersAsync(StreamingPair pair, Func<JsonElement[], bool> done)
+    {
+        JsonElement[] viewers = [];
+        for (int i = 0; i < 300; i++)
+        {
+            JsonElement streams = (await StateAsync(pair)).GetProperty("streams");
+            if (streams.GetArrayLength() > 0 && done(viewers = [.. streams[0].GetProperty("viewers").EnumerateArray()]))
+            {
+                return viewers;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"viewers never reached the expected state; last: {string.Join(", ", viewers)}");
+    }
+
+    // Asks for the MJPEG stream with a tiny receive buffer and then never reads: the server's writes to it block.
+    private static async Task<Socket> SlowViewerAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync("127.0.0.1", port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /stream/0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        return socket;
+    }
+
+    /// <summary>rawframes-recv --http with a sender streaming into it.</summary>
+    private sealed partial class StreamingPair : IAsyncDisposable
+    {
+        private StreamingPair(ProgramProcess receiver, ProgramProcess sender, string url)
+        {
+            Receiver = receiver;
+            Sender = sender;
+            Url = url;
+        }
+
+        public ProgramProcess Receiver { get; }
+
+        public ProgramProcess Sender { get; }
+
+        public string Url { get; }
+
+        public int HttpPort => new Uri(Url).Port;
+
+        public static async Task<StreamingPair> StartAsync(string source, params string[] senderOptions)
+        {
+            var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+            string endpoint = await receiver.ListeningEndpointAsync();
+            for (int i = 0; i < 300 && !receiver.Said("browser view on "); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            string url = BrowserViewLine().Match(receiver.Stderr).Groups[1].Value;
+            url.Should().NotBeEmpty(receiver.Stderr);
+            var sender = ProgramProcess.Start("rawframes-send", ["--to", endpoint, "--source", source, "--json", "--quiet", .. senderOptions]);
+            return new StreamingPair(receiver, sender, url);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Sender.Dispose();
+            Receiver.Signal("TERM");
+            await Receiver.WaitForExitAsync();
+            Receiver.Dispose();
+        }
+
+        [GeneratedRegex(@"browser view on (\S+)")]
+        private static partial Regex BrowserViewLine();
+    }
+
+    /// <summary>One headless Chromium for the tests of this class; each test opens its own pages.</summary>
+    public sealed class Chromium : IAsyncLifetime
+    {
+        private IPlaywright? _playwright;
+        private IBrowser? _browser;
+
+        public async Task InitializeAsync()
+        {
+            File.Exists("/usr/bin/chromium").Should().BeTrue("scripts/setup.sh installs Debian's chromium for these tests");
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+        }
+
+        public async Task<IPage> NewPageAsync() => await (await _browser!.NewContextAsync()).NewPageAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (_browser is not null)
+            {
+                await _browser.CloseAsync();
+            }
+
+            _playwright?.Dispose();
+        }
+    }
+}
