@@ -60,10 +60,10 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         JsonElement stream = (await StateAsync(pair)).GetProperty("streams")[0];
 
         sendExit.Should().Be(0, pair.Sender.Stderr);
-        // Under --policy latest a sender held up would drop every frame it fell behind by: a stuck viewer holding it
-        // up for the run would cost most of them. A few go to start-up and to sharing two cores with Chromium (one
-        // run without any viewer dropped 1 of 150 here).
-        sent.GetProperty("dropped").GetInt64().Should().BeLessThan(10);
+        // Under --policy latest a sender held up drops every frame it falls behind by: a stuck viewer holding it up
+        // would cost nearly all frames after the first few. Some go to start-up and to sharing two cores with
+        // Chromium and the other tests (1 of 150 with no viewer and nothing else running; 10 in a full test run).
+        sent.GetProperty("dropped").GetInt64().Should().BeLessThan(50);
         stream.GetProperty("frames").GetInt64().Should().Be(sent.GetProperty("frames").GetInt64(), "the receiver took every frame sent");
         stream.GetProperty("last_sequence").GetInt64().Should().Be(149);
         JsonElement[] viewers = [.. stream.GetProperty("viewers").EnumerateArray()];
