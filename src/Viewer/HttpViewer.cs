@@ -134,7 +134,7 @@ public sealed class HttpViewer : IAsyncDisposable
                     await context.Response.Body.WriteAsync(jpeg.Bytes, ended.Token);
                     await context.Response.Body.WriteAsync(s_partEnd, ended.Token);
                     await context.Response.Body.FlushAsync(ended.Token);
-                    viewer.OnSent(jpeg.Length, seen == 0 ? 0 : jpeg.Version - seen - 1);
+                    viewer.OnSent(jpeg.Length, jpeg.Version, seen == 0 ? 0 : jpeg.Version - seen - 1);
                     seen = jpeg.Version;
                 }
                 finally

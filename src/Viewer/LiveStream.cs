@@ -176,7 +176,7 @@ internal sealed class LiveStream : IDisposable
             jpegs = Interlocked.Read(ref _version),
             skipped_while_encoding = Interlocked.Read(ref _skipped),
             not_shown = _unsupported,
-            viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState()).ToArray(),
+            viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState(LatestVersion)).ToArray(),
         };
     }
 

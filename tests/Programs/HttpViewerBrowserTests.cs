@@ -71,6 +71,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         long slowFrames = viewers[0].GetProperty("frames").GetInt64();
         long browserFrames = viewers[1].GetProperty("frames").GetInt64();
         slowFrames.Should().BeLessThan(40, "the slow viewer's buffers filled and its writes stayed blocked");
+        viewers[0].GetProperty("behind").GetInt64().Should().BePositive("the stuck viewer shows how far behind it is");
         browserFrames.Should().BeGreaterThan(3 * slowFrames, "the browser kept getting frames while the slow viewer was stuck");
         browserFrames.Should().BeGreaterThan(stream.GetProperty("jpegs").GetInt64() / 2, "the browser got most of what was published");
         GC.KeepAlive(slow);
