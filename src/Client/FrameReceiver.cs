@@ -250,6 +250,8 @@ public sealed class FrameReceiver : IAsyncDisposable
             Capabilities = Capabilities.Ack | Capabilities.Result,
             IdleTimeout = _options.IdleTimeout,
             Software = _options.Software,
+            Token = _options.Token,
+            Tls = _options.Tls,
         };
         FrameConnection connection;
         try

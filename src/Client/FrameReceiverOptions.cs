@@ -17,6 +17,12 @@ public sealed record FrameReceiverOptions
     /// <summary>Connections opening, ending (with the reason) and refused; null: silent.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>Senders must present this token (PROTOCOL.md §14); a missing or wrong one is refused with Unauthorized.</summary>
+    public ReadOnlyMemory<byte>? Token { get; init; }
+
+    /// <summary>TLS with <see cref="RawFrames.Protocol.Transport.TlsOptions.Certificate"/>.</summary>
+    public RawFrames.Protocol.Transport.TlsOptions? Tls { get; init; }
+
     /// <summary>Named in HELLO for the senders' logs.</summary>
     public string Software { get; init; } = "RawFrames.Client/1";
 }

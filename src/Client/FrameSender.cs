@@ -65,6 +65,8 @@ public sealed class FrameSender : IAsyncDisposable
             Software = options.Software,
             Capabilities = Capabilities.Result | (options.Ack ? Capabilities.Ack : Capabilities.None),
             IdleTimeout = options.PeerTimeout,
+            Token = options.Token,
+            Tls = options.Tls,
         };
         FrameEndpoint target = FrameEndpoint.Parse(endpoint);
         long started = Stopwatch.GetTimestamp();

@@ -27,6 +27,12 @@ public sealed record FrameSenderOptions
     /// <summary>Called (on the connection's read task) for each RESULT that no <see cref="FrameSender.RequestAsync"/> waits for.</summary>
     public Action<FrameResult>? OnResult { get; init; }
 
+    /// <summary>The shared token to present to a receiver that requires one (PROTOCOL.md §14).</summary>
+    public ReadOnlyMemory<byte>? Token { get; init; }
+
+    /// <summary>TLS: <c>new TlsOptions { PinnedSha256 = "..." }</c> for a self-signed receiver, <c>new TlsOptions()</c> for a trusted one.</summary>
+    public RawFrames.Protocol.Transport.TlsOptions? Tls { get; init; }
+
     /// <summary>Named in HELLO for the receiver's logs.</summary>
     public string Software { get; init; } = "RawFrames.Client/1";
 }

@@ -3,6 +3,7 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Receiver;
+using RawFrames.Streaming.Security;
 
 var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (loopback by default; exposing it takes an explicit address)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var frames = new Option<long>("--frames") { Description = "Exit after this many frames in total (0: no limit)" };
@@ -20,6 +21,10 @@ var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust fram
 var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
 var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", DefaultValueFactory = _ => 15 };
 var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT (e.g. 127.0.0.1:8080): a page with every stream live, /stream/ID (MJPEG), /snapshot/ID (JPEG), /state (JSON per stream and viewer)" };
+var tokenFile = new Option<string?>("--token-file") { Description = "Require senders to present this shared token (the file's contents; or set RAWFRAMES_TOKEN); a missing or wrong token is refused with ERROR Unauthorized. Without TLS the token crosses the network in clear text" };
+var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with the key, or give --tls-key) or a .pfx/.p12" };
+var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert, when it is in a file of its own" };
+var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once; more are refused with ERROR ConnectionLimit", DefaultValueFactory = _ => 64 };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -27,7 +32,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, clockSynced, json, quiet,
+    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -44,6 +49,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         if (parsed.GetValue(http) is { } address)
         {
             RawFrames.Viewer.HttpViewer.ParseAddress(address);
+        }
+
+        if (parsed.GetValue(maxConnections) < 1)
+        {
+            throw new FormatException("--max-connections must be at least 1");
         }
 
         if (parsed.GetValue(saveEvery) < 1)
@@ -71,6 +81,9 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(http),
             max,
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(idleTimeout))),
+            SharedToken.Load(parsed.GetValue(tokenFile)),
+            parsed.GetValue(tlsCert) is { } certificate ? new TlsOptions { Certificate = LoadCertificate(certificate, parsed.GetValue(tlsKey)) } : null,
+            parsed.GetValue(maxConnections),
             parsed.GetValue(clockSynced),
             parsed.GetValue(json),
             parsed.GetValue(quiet));
@@ -94,3 +107,15 @@ root.SetAction(async (parsed, cancellationToken) =>
 // Ctrl+C or SIGTERM cancels the action's token; the program then tells senders it is shutting down (they reconnect
 // later) and prints its summary.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+
+static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(string path, string? key)
+{
+    try
+    {
+        return TlsOptions.LoadCertificate(path, key);
+    }
+    catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+    {
+        throw new FormatException($"--tls-cert {path}: {e.Message}");
+    }
+}

@@ -18,6 +18,9 @@ internal sealed record ReceiverOptions(
     string? Http,
     int MaxMessageBytes,
     TimeSpan IdleTimeout,
+    ReadOnlyMemory<byte>? Token,
+    TlsOptions? Tls,
+    int MaxConnections,
     bool ClockSynced,
     bool Json,
     bool Quiet);

@@ -21,6 +21,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 {
     private const int MaxLoggedVerifyFailures = 10;
     private const int MaxReportedErrors = 20;
+    private const int MaxLoggedErrors = 1000;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_shutdownGrace = TimeSpan.FromMilliseconds(300);
     private const string ShuttingDownReason = "the receiver is shutting down";
@@ -33,6 +34,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly ConcurrentDictionary<long, Task> _handlers = new();
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private readonly ConcurrentQueue<string> _errorMessages = new();
+    private readonly ConcurrentDictionary<string, long> _errorsByKind = new();
     private readonly FrameSaver? _saver = options.SaveDirectory is null ? null : new FrameSaver(options.SaveDirectory, options.SaveEvery);
     // File descriptor 1 as a plain FileStream, not Console's stream: that one silently drops writes to a closed pipe,
     // and a reader that goes away (ffplay closed) must end the run.
@@ -48,6 +50,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly Lock _psnrLock = new();
     private int _stopping;
     private int _shuttingDown;
+    private int _active;
     private readonly AllocationWindow _allocations = new();
     private HttpViewer? _viewer;
 
@@ -89,6 +92,15 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             metrics.AddGauge("rawframes.connections", () => _open.Count, "{connection}", "Open sender connections");
             metrics.AddCounter("rawframes.corrupt_frames", () => Interlocked.Read(ref _corruptFrames), "{frame}", "Payloads the decoder rejected");
             _log.Info($"listening on {listener.Endpoint}");
+            if (options.Tls?.Certificate is { } certificate)
+            {
+                _log.Info($"TLS with {certificate.Subject}, SHA-256 {TlsOptions.Fingerprint(certificate)} (senders pin it with --tls-pin)");
+            }
+
+            if (options.Token is not null)
+            {
+                _log.Info("senders must present the shared token" + (options.Tls is null ? "; without TLS it crosses the network in clear text" : ""));
+            }
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  connections {_open.Count}"))
             {
                 await AcceptLoopAsync(listener);
@@ -122,21 +134,47 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
 
             long connectionId = id;
-            _handlers[connectionId] = Task.Run(() => HandleConnectionAsync(socket, connectionId));
+            _handlers[connectionId] = Task.Run(() => ServeWithinLimitAsync(socket, connectionId));
         }
     }
 
-    private async Task HandleConnectionAsync(Socket socket, long id)
+    // --max-connections counts every accepted socket, openings included, so idle or half-open peers cannot pile up.
+    private async Task ServeWithinLimitAsync(Socket socket, long id)
     {
-        // The receiver can always acknowledge; it does so when a sender asks (PROTOCOL.md §10.1).
-        var connectionOptions = new ConnectionOptions
+        try
+        {
+            if (Interlocked.Increment(ref _active) > options.MaxConnections)
+            {
+                RecordError(nameof(ErrorCode.ConnectionLimit), $"refused {DescribePeer(socket)}: {options.MaxConnections} connections already (--max-connections)");
+                await FrameConnection.RefuseAsync(socket, ConnectionOptions(), ErrorCode.ConnectionLimit,
+                    $"this receiver serves at most {options.MaxConnections} connections at once");
+                _handlers.TryRemove(id, out _);
+                return;
+            }
+
+            await HandleConnectionAsync(socket, id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    // The receiver can always acknowledge; it does so when a sender asks (PROTOCOL.md §10.1).
+    private ConnectionOptions ConnectionOptions() => new()
         {
             Role = PeerRole.Consumer,
             MaxMessageLength = options.MaxMessageBytes,
             Software = "rawframes-recv/1",
             Capabilities = Capabilities.Ack,
             IdleTimeout = options.IdleTimeout,
+            Token = options.Token,
+            Tls = options.Tls,
         };
+
+    private async Task HandleConnectionAsync(Socket socket, long id)
+    {
+        ConnectionOptions connectionOptions = ConnectionOptions();
         string peer = DescribePeer(socket);
         FrameConnection connection;
         try
@@ -147,7 +185,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         {
             if (e is ProtocolException refused)
             {
-                RecordError($"refused {peer}: error {(uint)refused.Code} {refused.Code}: {refused.Message}");
+                RecordError(refused.Code.ToString(), $"refused {peer}: error {(uint)refused.Code} {refused.Code}: {refused.Message}");
+            }
+            else if (e is not OperationCanceledException)
+            {
+                RecordError("ConnectionLost", $"{peer}: connection lost during the opening: {e.Message}");
             }
 
             socket.Dispose();
@@ -178,7 +220,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         catch (ProtocolException e)
         {
             reason = $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
-            RecordError($"{connection.Remote}: {reason}");
+            RecordError(e.Code.ToString(), $"{connection.Remote}: {reason}");
             await connection.SendErrorAsync(e.Code, e.Message);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -188,7 +230,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         catch (Exception e) when (e is IOException or SocketException)
         {
             reason = $"connection lost: {e.Message}";
-            RecordError($"{connection.Remote}: {reason}");
+            RecordError("ConnectionLost", $"{connection.Remote}: {reason}");
         }
 
         _open.TryRemove(id, out _);
@@ -482,10 +524,21 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    private void RecordError(string message)
+    // Every error is counted by kind; the log takes the first thousand and then one line per thousand, so that a
+    // flood of bad input cannot turn into a flood of log lines.
+    private void RecordError(string kind, string message)
     {
-        _totals.AddError();
-        _log.Info(message);
+        long count = _totals.AddError();
+        _errorsByKind.AddOrUpdate(kind, 1, static (_, n) => n + 1);
+        if (count <= MaxLoggedErrors)
+        {
+            _log.Info(message);
+        }
+        else if (count % MaxLoggedErrors == 0)
+        {
+            _log.Info($"{count} errors so far (by kind: {string.Join(", ", _errorsByKind.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"))}); latest: {message}");
+        }
+
         if (_errorMessages.Count < MaxReportedErrors)
         {
             _errorMessages.Enqueue(message);
@@ -502,6 +555,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("corrupt_frames", Interlocked.Read(ref _corruptFrames))
             .Add("psnr_min_db", _psnrMin, "dB")
             .Add("errors", _totals.Errors)
+            .Add("errors_by_kind", new SortedDictionary<string, long>(_errorsByKind))
             .Add("peer_errors", Interlocked.Read(ref _peerErrors))
             .Add("latency_ms_p50", _totals.Latency.PercentileMs(50), "ms")
             .Add("latency_ms_p99", _totals.Latency.PercentileMs(99), "ms")

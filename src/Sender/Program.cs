@@ -3,6 +3,7 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Sender;
+using RawFrames.Streaming.Security;
 using RawFrames.Streaming.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
@@ -27,6 +28,9 @@ var ack = new Option<bool>("--ack") { Description = "Ask the receiver to acknowl
 var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep trying to connect, at the start and after a lost connection, with backoff (0: forever)", DefaultValueFactory = _ => 10 };
 var noReconnect = new Option<bool>("--no-reconnect") { Description = "End the run when the connection is lost instead of connecting again" };
 var peerTimeout = new Option<double>("--peer-timeout") { Description = "Seconds without hearing anything from the receiver (its PINGs, PONGs to ours, ACKs) after which it is taken for dead and the sender reconnects; announced in HELLO, pinged at a third of it (0: never)", DefaultValueFactory = _ => 10 };
+var tokenFile = new Option<string?>("--token-file") { Description = "Present this shared token to the receiver (the file's contents; or set RAWFRAMES_TOKEN)" };
+var tls = new Option<bool>("--tls") { Description = "Connect with TLS, validating the receiver's certificate against the system's trusted roots and the host name" };
+var tlsPin = new Option<string?>("--tls-pin") { Description = "Connect with TLS and accept only the certificate with this SHA-256 fingerprint (hex; rawframes-recv logs it), e.g. a self-signed one" };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -34,7 +38,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, ack, policy, json, quiet,
+    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, tokenFile, tls, tlsPin, ack, policy, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -65,6 +69,8 @@ root.SetAction(async (parsed, cancellationToken) =>
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(connectTimeout))),
             !parsed.GetValue(noReconnect),
             TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(peerTimeout))),
+            SharedToken.Load(parsed.GetValue(tokenFile)),
+            parsed.GetValue(tlsPin) is { } pin ? new TlsOptions { PinnedSha256 = pin } : parsed.GetValue(tls) ? new TlsOptions() : null,
             parsed.GetValue(ack),
             parsed.GetValue(policy) == "latest",
             parsed.GetValue(json),

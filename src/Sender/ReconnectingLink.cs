@@ -304,6 +304,8 @@ internal sealed class ReconnectingLink : IAsyncDisposable
             Software = "rawframes-send/1",
             Capabilities = options.Ack ? Capabilities.Ack : Capabilities.None,
             IdleTimeout = options.PeerTimeout,
+            Token = options.Token,
+            Tls = options.Tls,
         };
         long started = Stopwatch.GetTimestamp();
         TimeSpan backoff = s_firstBackoff;
@@ -327,7 +329,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
     {
         SocketException s => s.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain
             or SocketError.ConnectionReset or SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable,
-        ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout,
+        ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout or ErrorCode.ConnectionLimit,
         IOException => true,
         _ => false,
     };

@@ -21,6 +21,8 @@ internal sealed record SenderOptions(
     TimeSpan ConnectTimeout,
     bool Reconnect,
     TimeSpan PeerTimeout,
+    ReadOnlyMemory<byte>? Token,
+    TlsOptions? Tls,
     bool Ack,
     bool Latest,
     bool Json,

@@ -101,7 +101,10 @@ public sealed class GoldenVectorTests
         var pipe = new Pipe();
         var writer = new MessageWriter(pipe.Writer);
         var hello = new Hello(PeerRole.Producer, expected.Hello!.Value.GetProperty("max_message_length").GetInt32(), Capabilities.None, 0,
-            expected.Hello.Value.GetProperty("software").GetString());
+            expected.Hello.Value.GetProperty("software").GetString())
+        {
+            Token = expected.Hello.Value.TryGetProperty("token_hex", out JsonElement token) ? Convert.FromHexString(token.GetString()!) : (ReadOnlyMemory<byte>?)null,
+        };
         await writer.WriteOpeningAsync(hello);
         int frameIndex = 0;
         foreach (string type in expected.Messages.Skip(1))
@@ -152,6 +155,7 @@ public sealed class GoldenVectorTests
             outcome.Hello!.Role.Should().Be((PeerRole)hello.GetProperty("role").GetInt32());
             outcome.Hello.MaxMessageLength.Should().Be(hello.GetProperty("max_message_length").GetInt32());
             outcome.Hello.Software.Should().Be(hello.GetProperty("software").GetString());
+            (outcome.Hello.Token?.ToArray() ?? []).Should().Equal(hello.TryGetProperty("token_hex", out JsonElement token) ? Convert.FromHexString(token.GetString()!) : []);
         }
 
         outcome.Frames.Should().HaveCount(expected.Frames.Count, $"{expected.Name} ({context})");

@@ -27,10 +27,12 @@ def message(mtype, body, reserved=b"\0\0\0", length=None):
     return struct.pack("<I", 4 + len(body) if length is None else length) + bytes([mtype]) + reserved + body
 
 
-def hello(role=1, max_len=DEFAULT_MAX, caps=0, idle_ms=0, software=b"make_vectors.py"):
+def hello(role=1, max_len=DEFAULT_MAX, caps=0, idle_ms=0, software=b"make_vectors.py", token=None):
     body = struct.pack("<B3xIII", role, max_len, caps, idle_ms)
     if software is not None:
         body += struct.pack("<HH", 1, len(software)) + software
+    if token is not None:
+        body += struct.pack("<HH", 2, len(token)) + token
     return message(1, body)
 
 
@@ -58,9 +60,9 @@ HELLO_JSON = {"role": 1, "max_message_length": DEFAULT_MAX, "capabilities": 0, "
 vectors = []
 
 
-def accept(name, description, data, messages, frames, end="end_message", limit=DEFAULT_MAX):
+def accept(name, description, data, messages, frames, end="end_message", limit=DEFAULT_MAX, hello_json=HELLO_JSON):
     vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "outcome": "accept",
-                                 "hello": HELLO_JSON, "messages": messages, "frames": frames, "end": end}))
+                                 "hello": hello_json, "messages": messages, "frames": frames, "end": end}))
 
 
 def reject(name, description, data, error, messages=(), frames=(), limit=DEFAULT_MAX, hello_json=HELLO_JSON):
@@ -90,6 +92,12 @@ accept("ping-and-two-streams", "Two frames of different streams with a PING betw
        OPENING + frame(stream=1, seq=10, payload=p1) + message(5, struct.pack("<Q", 42)) + frame(stream=2, seq=0, ts=TS + 1, payload=p2) + END,
        ["HELLO", "FRAME", "PING", "FRAME", "END"],
        [frame_json(stream=1, seq=10, payload=p1), frame_json(stream=2, seq=0, ts=TS + 1, payload=p2)])
+
+p = pixels(12)
+accept("hello-with-token", "A producer HELLO with a token (option 2) after the software option; a consumer that requires "
+       "no token skips it like any option it does not use.",
+       preamble() + hello(token=b"s3cret-token") + frame(payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(payload=p)],
+       hello_json={**HELLO_JSON, "token_hex": b"s3cret-token".hex()})
 
 p = pixels(4 * 2 + 2 * 2 * 1)
 accept("planar-i420", "A 4x2 I420 frame: Y plane stride*height, then U and V planes of ceil(stride/2)*ceil(height/2) each.",

@@ -18,7 +18,7 @@ from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PR
                    RESULT_HEADER, RESULT_FLAG_JSON, TOKEN, Capability, Codec, ErrorCode, check_length, FrameHeader, Hello,
                    HTTP_METHODS, MessageType, PeerError, ProtocolError, Role, check_magic,
                    error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
-                   parse_preamble, parse_result, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON)
+                   parse_preamble, parse_result, token_matches, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON)
 
 SOFTWARE = "rawframes-python/1"
 OPENING_TIMEOUT = 10.0  # seconds the opening may take (PROTOCOL.md §2: the reference receiver also uses 10 s)
@@ -62,16 +62,20 @@ class Connection:
         self._view_key = None  # the last raw frame's layout, to reuse its numpy view when the next one is alike
         self._views = None
         self._out_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE)
+        self._required_token = None
         self._poller = None  # made on first use: only a side that checks for input between sends needs it
 
     # ---- the opening (§2) ----------------------------------------------------------------------------------------
 
     @classmethod
     def open(cls, sock, role, *, connector, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0,
-             idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT):
-        """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted."""
-        local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software)
+             idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT, token=None):
+        """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted. `token`:
+        a producer presents it; a consumer requires it (§14) and refuses a missing or different one."""
+        local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software,
+                      token if role == Role.PRODUCER else None)
         connection = cls(sock, local, local)
+        connection._required_token = token if role == Role.CONSUMER else None
         sock.settimeout(timeout)
         try:
             if connector:
@@ -116,6 +120,9 @@ class Connection:
             peer = Hello.parse(message.body)
             if peer.role == self.local.role:
                 raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"both sides are {peer.role.name.lower()}s")
+            if self._required_token is not None and not token_matches(self._required_token, peer.token):
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong token" if peer.token is not None
+                                    else "this receiver requires a token (HELLO option 2) and none was sent")
             return peer
         except ProtocolError as error:
             if error.code not in (ErrorCode.BAD_MAGIC, ErrorCode.TRUNCATED_STREAM):

@@ -34,11 +34,12 @@ class Receiver:
     the receive buffer, valid until the next frame is read (`frame.copy()` keeps one)."""
 
     def __init__(self, listen="tcp://127.0.0.1:5555", *, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, results=False,
-                 once=False):
+                 once=False, token=None):
         self.endpoint = listen
         self.max_message_length = max_message_length
         self.capabilities = Capability.ACK | (Capability.RESULT if results else 0)
         self.once = once
+        self.token = token  # producers must present it (PROTOCOL.md §14)
         self.connection = None
         self.streams = {}
         self.connections = 0
@@ -63,7 +64,8 @@ class Receiver:
             endpoint.tune(sock)
             try:
                 connection = Connection.open(sock, Role.CONSUMER, connector=False,
-                                             max_message_length=self.max_message_length, capabilities=self.capabilities)
+                                             max_message_length=self.max_message_length, capabilities=self.capabilities,
+                                             token=self.token)
             except (ProtocolError, PeerError, OSError) as error:
                 self._record(peer, error)
                 continue

@@ -37,10 +37,11 @@ class Sender:
 
     @classmethod
     def connect(cls, to="tcp://127.0.0.1:5555", *, stream_id=0, codec="raw", quality=80, connect_timeout=10.0,
-                ack=False, on_result=None):
+                ack=False, on_result=None, token=None):
         """Connects, retrying with backoff for up to `connect_timeout` seconds while nobody listens yet (start order
         does not matter), and runs the opening as producer. `ack` asks for an ACK per frame (round-trip times in
-        `ack_rtts_ns`); `on_result(stream_id, sequence, data, is_json)` receives the consumer's RESULTs."""
+        `ack_rtts_ns`); `on_result(stream_id, sequence, data, is_json)` receives the consumer's RESULTs. `token` (bytes) is
+        presented to a consumer that requires one (PROTOCOL.md §14)."""
         if codec not in ("raw", "jpeg"):
             raise ValueError(f"codec {codec!r}: this sender encodes 'raw' or 'jpeg' (send_encoded sends any codec)")
         deadline = time.monotonic() + connect_timeout
@@ -55,7 +56,7 @@ class Sender:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
         capabilities = (Capability.ACK if ack else 0) | (Capability.RESULT if on_result else 0)
-        connection = Connection.open(sock, Role.PRODUCER, connector=True, capabilities=capabilities)
+        connection = Connection.open(sock, Role.PRODUCER, connector=True, capabilities=capabilities, token=token)
         return cls(connection, stream_id=stream_id, codec=codec, quality=quality, on_result=on_result)
 
     def __enter__(self):

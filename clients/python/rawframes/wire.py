@@ -6,6 +6,8 @@ the same bytes.
 """
 
 import enum
+import hashlib
+import hmac
 import struct
 
 MAGIC = b"RFRM"
@@ -23,6 +25,8 @@ MAX_SOFTWARE_BYTES = 256
 HELLO_FIXED_SIZE = 16
 HELLO_MAX_BODY_SIZE = 4096
 SOFTWARE_OPTION = 1
+TOKEN_OPTION = 2  # §5.1, §14: a producer's shared secret
+MAX_TOKEN_BYTES = 1024
 
 # A message header is one u32 length and one u32 whose low byte is the type and whose high bytes are reserved.
 MESSAGE_HEADER = struct.Struct("<II")
@@ -190,20 +194,26 @@ def message_header(message_type, body_length):
 
 
 class Hello:
-    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software")
+    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software", "token")
 
-    def __init__(self, role, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0, idle_timeout_ms=0, software=None):
+    def __init__(self, role, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0, idle_timeout_ms=0, software=None,
+                 token=None):
         self.role = Role(role)
         self.max_message_length = max_message_length
         self.capabilities = Capability(capabilities)
         self.idle_timeout_ms = idle_timeout_ms
         self.software = software
+        self.token = token  # bytes or None; never logged
 
     def to_bytes(self):
         body = HELLO_FIXED.pack(self.role, self.max_message_length, self.capabilities, self.idle_timeout_ms)
         if self.software is not None:
             text = _cut_utf8(self.software, MAX_SOFTWARE_BYTES)
             body += OPTION_HEADER.pack(SOFTWARE_OPTION, len(text)) + text
+        if self.token is not None:
+            if not 1 <= len(self.token) <= MAX_TOKEN_BYTES:
+                raise ValueError(f"a token is 1 to {MAX_TOKEN_BYTES} bytes, not {len(self.token)}")
+            body += OPTION_HEADER.pack(TOKEN_OPTION, len(self.token)) + bytes(self.token)
         return message_header(MessageType.HELLO, len(body)) + body
 
     @classmethod
@@ -217,7 +227,7 @@ class Hello:
         max_length, capabilities, idle_timeout_ms = struct.unpack_from("<III", body, 4)
         if max_length < MIN_MAX_MESSAGE_LENGTH:
             raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO max message length {max_length} is below {MIN_MAX_MESSAGE_LENGTH}")
-        software = None
+        software = token = None
         offset = HELLO_FIXED_SIZE
         while offset < len(body):
             if len(body) - offset < OPTION_HEADER.size:
@@ -228,8 +238,17 @@ class Hello:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO option {key} claims {length} bytes, {len(body) - offset} left")
             if key == SOFTWARE_OPTION:
                 software = bytes(body[offset:offset + length]).decode("utf-8", "replace")
+            elif key == TOKEN_OPTION:
+                token = bytes(body[offset:offset + length])
             offset += length
-        return cls(role, max_length, capabilities, idle_timeout_ms, software)
+        return cls(role, max_length, capabilities, idle_timeout_ms, software, token)
+
+
+def token_matches(expected, presented):
+    """§14: constant time whatever the lengths: both are hashed, and the hashes compared with compare_digest."""
+    if presented is None:
+        return False
+    return hmac.compare_digest(hashlib.sha256(expected).digest(), hashlib.sha256(presented).digest())
 
 
 class FrameHeader:

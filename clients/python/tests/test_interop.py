@@ -99,6 +99,35 @@ def test_a_pausing_python_sender_keeps_its_connection_by_polling(free_port):
     assert got["frames"] == 2 and got["errors"] == 0 and got["verify_failures"] == 0
 
 
+def test_tokens_work_both_ways_between_the_implementations(free_port, tmp_path):
+    """PROTOCOL.md §14: the reference receiver requires a token from the Python sender, and the Python receiver from
+    the reference sender; a wrong one is refused with Unauthorized."""
+    from rawframes import PeerError, Sender
+    from rawframes.synthetic import pattern
+    token_file = tmp_path / "token"
+    token_file.write_text("shared secret\n")
+    to = f"tcp://127.0.0.1:{free_port}"
+    receiver = subprocess.Popen([program("rawframes-recv"), "--listen", to, "--once", "--verify", "--token-file",
+                                 str(token_file), "--json", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with pytest.raises(PeerError) as refused:
+        Sender.connect(to, token=b"shared secrets")
+    assert refused.value.code == 13 and "wrong token" in refused.value.reason
+    frames = pattern(64, 48)
+    with Sender.connect(to, token=b"shared secret") as sender:
+        for sequence in range(1, 6):
+            sender.send(frames.image(sequence), sequence=sequence)
+    out, err = receiver.communicate(timeout=60)
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["frames"] == 5 and got["verify_failures"] == 0 and got["errors"] == 1, err
+
+    with Receiver(f"tcp://127.0.0.1:0", token=b"shared secret", once=True) as python_receiver:
+        port = python_receiver.address[1]
+        sender = csharp_sender(f"tcp://127.0.0.1:{port}", "--token-file", str(token_file), "--source", "synthetic:64x48")
+        received = sum(1 for frame in python_receiver if check(frame)[0] is None)
+        assert finish(sender)["confirmed"] is True
+    assert received == FRAMES
+
+
 def test_python_programs_talk_to_each_other_and_to_the_reference(free_port):
     """The Python consumer as a program (its JSON summary) fed by the reference sender over a Unix socket."""
     to = f"unix:///tmp/rawframes-py-{free_port}.sock"

@@ -25,5 +25,17 @@ public sealed record ConnectionOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; init; }
 
-    internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software);
+    /// <summary>
+    /// Producer: the token to present in HELLO (option 2). Consumer: the token every producer must present; a missing
+    /// or wrong one is refused with ERROR Unauthorized. Compared in constant time. Null: none.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Token { get; init; }
+
+    /// <summary>TLS for this connection (PROTOCOL.md §14); null: plain TCP or Unix socket.</summary>
+    public TlsOptions? Tls { get; init; }
+
+    internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software)
+    {
+        Token = Role == PeerRole.Producer ? Token : null,
+    };
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -16,6 +17,8 @@ public sealed class FrameConnection : IAsyncDisposable
     private static readonly TimeSpan s_closeGrace = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
+    private readonly Stream _stream; // the socket's, or TLS over it
+    private readonly ReadOnlyMemory<byte>? _requiredToken;
     private readonly MessageReader _reader;
     private readonly MessageWriter _writer;
     private int _disposed;
@@ -25,13 +28,14 @@ public sealed class FrameConnection : IAsyncDisposable
     private LivenessWatch? _liveness;
     private volatile string? _timedOut;
 
-    private FrameConnection(Socket socket, ConnectionOptions options, string remote)
+    private FrameConnection(Socket socket, Stream stream, ConnectionOptions options, string remote)
     {
         _socket = socket;
+        _stream = stream;
+        _requiredToken = options.Role == PeerRole.Consumer ? options.Token : null;
         Remote = remote;
         LocalHello = options.ToHello();
         _idleTimeout = options.IdleTimeout;
-        var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = new MessageReader(
             PipeReader.Create(stream, new StreamPipeReaderOptions(SegmentPool.Shared, SocketTuning.ReadBufferSize, SocketTuning.MinimumReadSize, leaveOpen: true)),
             options.MaxMessageLength);
@@ -65,9 +69,10 @@ public sealed class FrameConnection : IAsyncDisposable
         {
             SocketTuning.Apply(socket);
             await socket.ConnectAsync(address, cancellationToken);
-            connection = new FrameConnection(socket, options, endpoint.Text);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
+            Stream stream = await SecureAsync(socket, options.Tls, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token);
+            connection = new FrameConnection(socket, stream, options, endpoint.Text);
             await connection.OpenAsConnectorAsync(timeout.Token);
             connection.StartLiveness();
             return connection;
@@ -94,11 +99,21 @@ public sealed class FrameConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         SocketTuning.Apply(socket);
         string remote = socket.RemoteEndPoint is IPEndPoint ip ? ip.ToString() : "unix socket peer";
-        var connection = new FrameConnection(socket, options, remote);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        Stream stream;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.HandshakeTimeout);
+            stream = await SecureAsync(socket, options.Tls, remote, client: false, remote, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProtocolException(ErrorCode.Timeout, $"{remote} did not complete the TLS handshake within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+        }
+
+        var connection = new FrameConnection(socket, stream, options, remote);
+        try
+        {
             await connection.OpenAsAcceptorAsync(timeout.Token);
             connection.StartLiveness();
             return connection;
@@ -111,6 +126,72 @@ public sealed class FrameConnection : IAsyncDisposable
         catch
         {
             await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a connection before its opening (PROTOCOL.md §9: preamble + ERROR, e.g. ConnectionLimit), inside TLS
+    /// when the listener uses it, then closes it. Bounded in time; a peer that is gone is simply closed.
+    /// </summary>
+    public static async Task RefuseAsync(Socket socket, ConnectionOptions options, ErrorCode code, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(options);
+        using var cts = new CancellationTokenSource(s_closeGrace);
+        try
+        {
+            await using Stream stream = await SecureAsync(socket, options.Tls, "", client: false, "a refused peer", cts.Token);
+            var writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+            await writer.WriteRefusalAsync(new ErrorMessage(code, reason), cts.Token);
+            writer.Complete();
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ProtocolException or ObjectDisposedException)
+        {
+            // The peer is gone or never spoke TLS: closing is all that is left.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>True when the connection runs over TLS.</summary>
+    public bool IsEncrypted => _stream is SslStream;
+
+    // TLS before anything else when asked for; a handshake that fails is an authentication failure, reported as
+    // Unauthorized (no ERROR can reach a peer that does not speak the same TLS).
+    private static async Task<Stream> SecureAsync(Socket socket, TlsOptions? tls, string host, bool client, string remote, CancellationToken cancellationToken)
+    {
+        var plain = new NetworkStream(socket, ownsSocket: false);
+        if (tls is null)
+        {
+            return plain;
+        }
+
+        var ssl = new SslStream(plain, leaveInnerStreamOpen: false);
+        try
+        {
+            if (client)
+            {
+                await ssl.AuthenticateAsClientAsync(tls.ForClient(host), cancellationToken);
+            }
+            else
+            {
+                await ssl.AuthenticateAsServerAsync(tls.ForServer(), cancellationToken);
+            }
+
+            return ssl;
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync();
+            throw new ProtocolException(ErrorCode.Unauthorized, $"TLS handshake with {remote} failed: {e.Message}");
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
             throw;
         }
     }
@@ -244,6 +325,7 @@ public sealed class FrameConnection : IAsyncDisposable
             // Already reset by the peer.
         }
 
+        await _stream.DisposeAsync();
         _socket.Dispose();
     }
 
@@ -367,8 +449,26 @@ public sealed class FrameConnection : IAsyncDisposable
             throw new ProtocolException(ErrorCode.UnexpectedMessage, $"both sides are {peer.Role}s; one must be the producer and one the consumer");
         }
 
+        if (_requiredToken is { } required && !TokenMatches(required.Span, peer.Token))
+        {
+            throw new ProtocolException(ErrorCode.Unauthorized, peer.Token is null
+                ? "this receiver requires a token (HELLO option 2) and none was sent"
+                : "wrong token");
+        }
+
         PeerHello = peer;
         _writer.PeerMaxMessageLength = peer.MaxMessageLength;
+    }
+
+    // Constant time whatever the lengths: both sides are hashed first, so neither the content nor the length of the
+    // expected token leaks through how long a wrong guess takes.
+    private static bool TokenMatches(ReadOnlySpan<byte> expected, ReadOnlyMemory<byte>? presented)
+    {
+        Span<byte> a = stackalloc byte[32];
+        Span<byte> b = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(expected, a);
+        System.Security.Cryptography.SHA256.HashData(presented is { } p ? p.Span : [], b);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(a, b) & presented is not null;
     }
 
     // A browser or curl pointed at the port gets a readable HTTP answer instead of silence.
@@ -383,7 +483,7 @@ public sealed class FrameConnection : IAsyncDisposable
         string response = $"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {Encoding.UTF8.GetByteCount(Text)}\r\nConnection: close\r\n\r\n{Text}";
         try
         {
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(response), SocketFlags.None, cancellationToken);
+            await _stream.WriteAsync(Encoding.UTF8.GetBytes(response), cancellationToken);
         }
         catch (Exception sendError) when (sendError is OperationCanceledException or SocketException)
         {

@@ -12,9 +12,18 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
     public const int FixedSize = 16;
     public const int MaxBodySize = 4096;
     public const ushort SoftwareOptionKey = 1;
+    public const ushort TokenOptionKey = 2;
+    public const int MaxTokenBytes = 1024;
     private const int MaxSoftwareBytes = 256;
 
-    public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes);
+    /// <summary>
+    /// HELLO option 2 (PROTOCOL.md §14): the shared secret a producer presents to a consumer that requires one.
+    /// Never logged. Travels in clear text unless the connection runs over TLS. An empty token is no token (a null
+    /// byte[] converts to an empty, non-null memory: it must not turn into an option on the wire).
+    /// </summary>
+    public ReadOnlyMemory<byte>? Token { get; init; }
+
+    public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes) + (Token is { IsEmpty: false } token ? 4 + token.Length : 0);
 
     private int SoftwareBytes => Utf8Text.ByteCount(Software ?? "", MaxSoftwareBytes);
 
@@ -32,6 +41,21 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             BinaryPrimitives.WriteUInt16LittleEndian(destination[18..], (ushort)length);
             Utf8Text.Write(Software, destination[20..], length);
         }
+
+        if (Token is { IsEmpty: false } token)
+        {
+            Span<byte> option = destination[(BodySize - 4 - token.Length)..];
+            BinaryPrimitives.WriteUInt16LittleEndian(option, TokenOptionKey);
+            BinaryPrimitives.WriteUInt16LittleEndian(option[2..], (ushort)token.Length);
+            token.Span.CopyTo(option[4..]);
+        }
+    }
+
+    // The token is a secret: records print their members, so this one leaves it out.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Role = {Role}, MaxMessageLength = {MaxMessageLength}, Capabilities = {Capabilities}, IdleTimeoutMs = {IdleTimeoutMs}, Software = {Software}, Token = {(Token is null ? "none" : "(set)")}");
+        return true;
     }
 
     public static Hello Read(ReadOnlySpan<byte> body)
@@ -62,6 +86,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
         var capabilities = (Capabilities)BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
         uint idleTimeoutMs = BinaryPrimitives.ReadUInt32LittleEndian(body[12..]);
         string? software = null;
+        byte[]? token = null;
         // PROTOCOL.md §5.1: options are key, length, value; unknown keys are skipped.
         for (ReadOnlySpan<byte> options = body[FixedSize..]; !options.IsEmpty;)
         {
@@ -81,11 +106,18 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             {
                 software = Encoding.UTF8.GetString(options.Slice(4, length));
             }
+            else if (key == TokenOptionKey)
+            {
+                token = options.Slice(4, length).ToArray();
+            }
 
             options = options[(4 + length)..];
         }
 
         // A limit above what this implementation can buffer is honoured as our own maximum instead.
-        return new Hello(role, (int)Math.Min(max, (uint)ProtocolConstants.MaxMaxMessageLength), capabilities, idleTimeoutMs, software);
+        return new Hello(role, (int)Math.Min(max, (uint)ProtocolConstants.MaxMaxMessageLength), capabilities, idleTimeoutMs, software)
+        {
+            Token = token is null ? (ReadOnlyMemory<byte>?)null : token, // not "? null :", which would turn null into an empty token
+        };
     }
 }

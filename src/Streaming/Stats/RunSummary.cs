@@ -69,6 +69,7 @@ public sealed class RunSummary
         double d when double.IsNaN(d) => "-",
         double d => d.ToString(Math.Abs(d) >= 100 ? "0.0" : "0.000", CultureInfo.InvariantCulture),
         bool b => b ? "yes" : "no",
+        IEnumerable<KeyValuePair<string, long>> counts => string.Join(", ", counts.Select(pair => $"{pair.Key} {pair.Value}")) is { Length: > 0 } text ? text : "-",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -98,6 +99,15 @@ public sealed class RunSummary
                 break;
             case bool b:
                 json.WriteBooleanValue(b);
+                break;
+            case IEnumerable<KeyValuePair<string, long>> counts:
+                json.WriteStartObject();
+                foreach ((string key, long count) in counts)
+                {
+                    json.WriteNumber(key, count);
+                }
+
+                json.WriteEndObject();
                 break;
             case IEnumerable<IReadOnlyDictionary<string, object?>> objects:
                 json.WriteStartArray();

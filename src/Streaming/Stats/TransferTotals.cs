@@ -80,5 +80,5 @@ public sealed class TransferTotals
 
     public void AddVerifyFailure() => Interlocked.Increment(ref _verifyFailures);
 
-    public void AddError() => Interlocked.Increment(ref _errors);
+    public long AddError() => Interlocked.Increment(ref _errors);
 }
