@@ -54,6 +54,9 @@ internal sealed partial class ProgramProcess : IDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
+    /// <summary>The process id (for /proc).</summary>
+    public int Id => _process.Id;
+
     public static ProgramProcess Start(string program, params string[] arguments) => new(Locate(program), arguments);
 
     /// <summary>
