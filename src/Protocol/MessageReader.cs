@@ -17,6 +17,7 @@ public sealed class MessageReader
     private bool _holdingBuffer;
     private bool _inputCompleted;
     private long _lastReceived = System.Diagnostics.Stopwatch.GetTimestamp();
+    private (long Buffered, uint? Length) _partialAtLastRead;
 
     public MessageReader(PipeReader input, int maxMessageLength = ProtocolConstants.DefaultMaxMessageLength)
     {
@@ -93,6 +94,30 @@ public sealed class MessageReader
         }
     }
 
+    /// <summary>
+    /// What is buffered of a message that has not fully arrived, e.g. "4 of its 60 bytes arrived", or null when the
+    /// stream stands between two messages: for reporting a connection lost in the middle of a message.
+    /// </summary>
+    public string? DescribePartialMessage()
+    {
+        (long buffered, uint? length) = _holdingBuffer ? Partial(_buffer.Slice(_consumed)) : _partialAtLastRead;
+        return buffered == 0 ? null
+            : length is { } total ? $"a message: {buffered - 4} of its {total} bytes arrived"
+            : $"a length prefix: {buffered} of 4 bytes arrived";
+    }
+
+    private static (long Buffered, uint? Length) Partial(ReadOnlySequence<byte> remaining)
+    {
+        if (remaining.Length < 4)
+        {
+            return (remaining.Length, null);
+        }
+
+        Span<byte> prefix = stackalloc byte[4];
+        remaining.Slice(0, 4).CopyTo(prefix);
+        return (remaining.Length, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(prefix));
+    }
+
     /// <summary>Releases the buffer held for the last message and completes the input.</summary>
     public void Complete(Exception? exception = null)
     {
@@ -112,6 +137,8 @@ public sealed class MessageReader
     {
         if (_holdingBuffer)
         {
+            // Remembered for a read that fails (a reset): the bytes stay in the pipe, out of reach.
+            _partialAtLastRead = Partial(_buffer.Slice(_consumed));
             _holdingBuffer = false;
             _input.AdvanceTo(_consumed, _buffer.End);
         }

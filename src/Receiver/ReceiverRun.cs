@@ -229,7 +229,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
-            reason = $"connection lost: {e.Message}";
+            // A sender killed mid-frame usually resets the connection rather than closing it: say what was cut.
+            reason = $"connection lost: {e.Message}" + (connection.PartialMessage is { } cut ? $"; the frame in flight was cut: {cut}" : "");
             RecordError("ConnectionLost", $"{connection.Remote}: {reason}");
         }
 

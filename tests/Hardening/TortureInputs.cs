@@ -30,7 +30,7 @@ internal static class TortureInputs
     public static IEnumerable<TortureInput> Generate(int seed, int count)
     {
         var random = new Random(seed);
-        byte[][] vectors = Directory.GetFiles(VectorDirectory(), "*.bin").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        byte[][] vectors = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "vectors"), "*.bin").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
         byte[] opening = vectors.First(v => v.Length > 40)[..Opening(vectors)];
         int produced = 0;
 
@@ -123,16 +123,5 @@ internal static class TortureInputs
         byte[] bytes = new byte[count];
         random.NextBytes(bytes);
         return bytes;
-    }
-
-    private static string VectorDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!Directory.Exists(Path.Combine(directory.FullName, "tests", "vectors")))
-        {
-            directory = directory.Parent ?? throw new DirectoryNotFoundException("tests/vectors not found above the test output");
-        }
-
-        return Path.Combine(directory.FullName, "tests", "vectors");
     }
 }

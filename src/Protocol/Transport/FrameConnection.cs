@@ -157,6 +157,9 @@ public sealed class FrameConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>After a lost connection: the message that was cut, e.g. "a message: 4 of its 60 bytes arrived", or null.</summary>
+    public string? PartialMessage => _reader.DescribePartialMessage();
+
     /// <summary>True when the connection runs over TLS.</summary>
     public bool IsEncrypted => _stream is SslStream;
 
