@@ -59,6 +59,10 @@ internal sealed partial class ProgramProcess : IDisposable
 
     public static ProgramProcess Start(string program, params string[] arguments) => new(Locate(program), arguments);
 
+    /// <summary>Runs the program under a wrapper command, e.g. <c>ip netns exec NS</c>.</summary>
+    public static ProgramProcess StartWrapped(string[] wrapper, string program, params string[] arguments) =>
+        new(wrapper[0], [.. wrapper[1..], Locate(program), .. arguments]);
+
     /// <summary>
     /// Runs the program with its stdout piped into a shell command (e.g. <c>ffmpeg ... -i -</c>); the exit code is the
     /// program's, and its stderr (where the JSON summary goes with --stdout) is captured as usual.
