@@ -52,7 +52,7 @@ public sealed class TortureTests
         });
         stopwatch.Stop();
 
-        long peak = PeakResidentBytes(receiver);
+        long peak = receiver.MemoryBytes("VmHWM");
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:640x480", "--frames", "300", "--ack", "--json", "--quiet");
         (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
         receiver.Signal("TERM");
@@ -151,12 +151,5 @@ public sealed class TortureTests
         }
 
         return sockets;
-    }
-
-    // VmHWM: the most resident memory the process has had.
-    private static long PeakResidentBytes(ProgramProcess process)
-    {
-        string line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 }

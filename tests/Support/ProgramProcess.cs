@@ -54,8 +54,20 @@ internal sealed partial class ProgramProcess : IDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
-    /// <summary>The process id (for /proc).</summary>
-    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>A memory figure of the running program from /proc: VmRSS (resident now) or VmHWM (the peak), in bytes.</summary>
+    public long MemoryBytes(string field = "VmRSS")
+    {
+        string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    /// <summary>The frame count in the newest live stats line ("... frames N ..."), 0 before the first.</summary>
+    public long LastLiveFrames() =>
+        _stderr.Reverse().Select(line => LiveFrames().Match(line)).FirstOrDefault(match => match.Success) is { } found
+            ? long.Parse(found.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     public static ProgramProcess Start(string program, params string[] arguments) => new(Locate(program), arguments);
 
@@ -153,6 +165,9 @@ internal sealed partial class ProgramProcess : IDisposable
         string path = Path.Combine(root.FullName, "src", project, "bin", configuration, tfm, program);
         return File.Exists(path) ? path : throw new FileNotFoundException($"{program} is not built at {path}");
     }
+
+    [GeneratedRegex(@" frames (\d+) ")]
+    private static partial Regex LiveFrames();
 
     [GeneratedRegex(@"listening on (\S+)")]
     private static partial Regex ListeningLine();
