@@ -66,6 +66,35 @@ public sealed class ReconnectProcessTests
     }
 
     [Fact]
+    public async Task ReceiverRestarted_UnderLatest_TheSenderGoesOnFromNow_WithNoBacklog()
+    {
+        string endpoint = FreeEndpoint();
+        using var first = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
+        await first.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@100", "--frames", "500",
+            "--policy", "latest", "--json", "--quiet");
+        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+        await Task.Delay(500);
+
+        first.Kill();
+        await WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
+        await Task.Delay(1000); // an outage of a second: 100 frames captured meanwhile
+        using var second = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (_, JsonElement received) = await second.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("reconnects").GetInt32().Should().Be(1);
+        sent.GetProperty("dropped").GetInt64().Should().BeGreaterThan(50, "the frames captured during the outage were dropped, not queued");
+        JsonElement stream = received.GetProperty("streams")[0];
+        stream.GetProperty("last_sequence").GetUInt64().Should().Be(499);
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+        (stream.GetProperty("frames").GetInt64() + stream.GetProperty("gaps").GetInt64())
+            .Should().Be(500 - stream.GetProperty("first_sequence").GetInt64(), "from where it resumed, every frame either arrived or was counted as dropped");
+    }
+
+    [Fact]
     public async Task ReceiverShuttingDown_OnSigterm_TellsTheSender_WhichComesBackToTheNextReceiver()
     {
         string endpoint = FreeEndpoint();
