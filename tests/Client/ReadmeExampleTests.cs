@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
+using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 
 namespace RawFrames.Tests.Client;
@@ -16,7 +17,7 @@ public sealed partial class ReadmeExampleTests
     [Fact]
     public async Task TheSenderAndReceiverExamples_RunAgainstEachOther()
     {
-        string endpoint = $"tcp://127.0.0.1:{FreePort()}";
+        string endpoint = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var receiverOutput = new StringWriter();
         using var senderOutput = new StringWriter();
         Task receiving = ReceiverExample(endpoint, receiverOutput);
@@ -85,13 +86,6 @@ public sealed partial class ReadmeExampleTests
     }
 
     private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

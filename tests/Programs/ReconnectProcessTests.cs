@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
@@ -170,12 +168,7 @@ public sealed class ReconnectProcessTests
         receiver.Stderr.Should().Contain("disconnected:").And.Contain("end of stream (");
     }
 
-    private static string FreeEndpoint()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return $"tcp://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-    }
+    private static string FreeEndpoint() => $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
