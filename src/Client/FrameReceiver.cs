@@ -27,14 +27,13 @@ public sealed class FrameReceiver : IAsyncDisposable
     private readonly Channel<ReceivedFrame> _ready = Channel.CreateUnbounded<ReceivedFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<long, (FrameConnection Connection, ReceivedFrame Frame)> _open = new();
-    private readonly ConcurrentDictionary<long, Task> _handlers = new();
     private readonly Task _accepting;
 
     private FrameReceiver(FrameListener listener, FrameReceiverOptions options)
     {
         _listener = listener;
         _options = options;
-        _accepting = Task.Run(AcceptLoopAsync);
+        _accepting = Task.Run(() => listener.AcceptEachAsync(ServeAsync, _stop.Token));
     }
 
     /// <summary>Where it listens (with the port the system chose for port 0).</summary>
@@ -149,14 +148,14 @@ public sealed class FrameReceiver : IAsyncDisposable
             await connection.SendEndAsync();
         }
 
-        await Task.WhenAny(Task.WhenAll(_handlers.Values), Task.Delay(s_drainTimeout));
+        await Task.WhenAny(_listener.ServingEnded, Task.Delay(s_drainTimeout));
         foreach ((FrameConnection connection, ReceivedFrame frame) in _open.Values)
         {
             frame.Close();
             connection.Abort();
         }
 
-        await Task.WhenAll(_handlers.Values);
+        await _listener.ServingEnded;
         _ready.Writer.TryComplete();
         _listener.Dispose();
         _stop.Dispose();
@@ -222,25 +221,6 @@ public sealed class FrameReceiver : IAsyncDisposable
         frames.Clear();
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        for (long id = 0; ; id++)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            long connectionId = id;
-            _handlers[connectionId] = Task.Run(() => ServeAsync(socket, connectionId));
-        }
-    }
-
     private async Task ServeAsync(Socket socket, long id)
     {
         var connectionOptions = new ConnectionOptions
@@ -262,7 +242,6 @@ public sealed class FrameReceiver : IAsyncDisposable
         {
             _options.Log?.Invoke($"refused a connection: {e.Message}");
             socket.Dispose();
-            _handlers.TryRemove(id, out _);
             return;
         }
 
@@ -274,7 +253,6 @@ public sealed class FrameReceiver : IAsyncDisposable
         frame.Close();
         await connection.DisposeAsync();
         _options.Log?.Invoke($"disconnected: {connection.Remote}: {reason}");
-        _handlers.TryRemove(id, out _);
         if (_options.Once)
         {
             _ready.Writer.TryComplete();

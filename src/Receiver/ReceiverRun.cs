@@ -31,7 +31,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ConcurrentDictionary<long, FrameConnection> _open = new();
-    private readonly ConcurrentDictionary<long, Task> _handlers = new();
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private readonly ConcurrentQueue<string> _errorMessages = new();
     private readonly ConcurrentDictionary<string, long> _errorsByKind = new();
@@ -103,8 +102,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  connections {_open.Count}"))
             {
-                await AcceptLoopAsync(listener);
-                await Task.WhenAll(_handlers.Values);
+                await listener.AcceptEachAsync(ServeWithinLimitAsync, _stopAccepting.Token);
+                await listener.ServingEnded;
             }
         }
 
@@ -119,25 +118,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         return _totals.Errors > 0 || _totals.VerifyFailures > 0 ? 1 : 0;
     }
 
-    private async Task AcceptLoopAsync(FrameListener listener)
-    {
-        for (long id = 0; !_stopAccepting.IsCancellationRequested; id++)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptAsync(_stopAccepting.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            long connectionId = id;
-            _handlers[connectionId] = Task.Run(() => ServeWithinLimitAsync(socket, connectionId));
-        }
-    }
-
     // --max-connections counts every accepted socket, openings included, so idle or half-open peers cannot pile up.
     private async Task ServeWithinLimitAsync(Socket socket, long id)
     {
@@ -148,7 +128,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                 RecordError(nameof(ErrorCode.ConnectionLimit), $"refused {DescribePeer(socket)}: {options.MaxConnections} connections already (--max-connections)");
                 await FrameConnection.RefuseAsync(socket, ConnectionOptions(), ErrorCode.ConnectionLimit,
                     $"this receiver serves at most {options.MaxConnections} connections at once");
-                _handlers.TryRemove(id, out _);
                 return;
             }
 
@@ -193,7 +172,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
 
             socket.Dispose();
-            _handlers.TryRemove(id, out _);
             return;
         }
 
@@ -256,7 +234,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         _log.Info($"disconnected: {connection.Remote}: {reason} ({frames} frames)");
-        _handlers.TryRemove(id, out _);
         if (options.Once)
         {
             RequestStop();

@@ -18,17 +18,7 @@ public sealed class LibraryApiTests
     public async Task AwaitForeach_ReceivesEveryFrame_InOrder_AsPackedBgr()
     {
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
-        SyntheticPattern pattern = SyntheticPattern.For(64, 48, 200);
-        Task<bool> sending = Task.Run(async () =>
-        {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
-            for (ulong sequence = 0; sequence < 50; sequence++)
-            {
-                (await sender.SendAsync(pattern.Frame(sequence), 64, 48, stride: 200)).Should().BeTrue();
-            }
-
-            return await sender.CompleteAsync();
-        });
+        Task<bool> sending = SendPatternAsync(receiver, 50, 64, 48, stride: 200);
 
         byte[] expected = TestImages.PackedPattern(64, 48, 200, 50);
         var sequences = new List<ulong>();
@@ -108,17 +98,7 @@ public sealed class LibraryApiTests
         const int Frames = 120;
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
         var results = new ConcurrentQueue<FrameResult>();
-        Task<bool> sending = Task.Run(async () =>
-        {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text, new FrameSenderOptions { OnResult = results.Enqueue });
-            SyntheticPattern pattern = SyntheticPattern.For(32, 24);
-            for (ulong sequence = 0; sequence < Frames; sequence++)
-            {
-                await sender.SendAsync(pattern.Frame(sequence), 32, 24);
-            }
-
-            return await sender.CompleteAsync();
-        });
+        Task<bool> sending = SendPatternAsync(receiver, Frames, options: new FrameSenderOptions { OnResult = results.Enqueue });
 
         var random = new Random(11);
         int running = 0, maxRunning = 0;
@@ -197,15 +177,7 @@ public sealed class LibraryApiTests
     public async Task Batches_OfAFastStream_AreFull()
     {
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
-        Task sending = Task.Run(async () =>
-        {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
-            SyntheticPattern pattern = SyntheticPattern.For(32, 24);
-            for (ulong sequence = 0; sequence < 100; sequence++)
-            {
-                await sender.SendAsync(pattern.Frame(sequence), 32, 24);
-            }
-        });
+        Task sending = SendPatternAsync(receiver, 100);
 
         var batches = new List<ulong[]>();
         await foreach (IReadOnlyList<DetachedFrame> batch in receiver.ReadBatchesAsync(16, TimeSpan.FromSeconds(30)).WithCancellation(new CancellationTokenSource(s_bound).Token))
@@ -224,14 +196,7 @@ public sealed class LibraryApiTests
     {
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0");
         SyntheticPattern pattern = SyntheticPattern.For(32, 24);
-        Task sending = Task.Run(async () =>
-        {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
-            for (ulong sequence = 0; sequence < 5; sequence++)
-            {
-                await sender.SendAsync(pattern.Frame(sequence), 32, 24);
-            }
-        });
+        Task sending = SendPatternAsync(receiver, 5);
 
         var kept = new List<DetachedFrame>();
         await foreach (ReceivedFrame frame in receiver.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_bound).Token))
@@ -253,4 +218,18 @@ public sealed class LibraryApiTests
         // The sender's END is answered once the frames detached from it are disposed.
         await sending.WaitAsync(s_bound);
     }
+
+    // Frames 0 to count - 1 of the synthetic pattern from a FrameSender of its own; true when the receiver confirmed them all.
+    private static Task<bool> SendPatternAsync(FrameReceiver receiver, int count, int width = 32, int height = 24, int stride = 0,
+        FrameSenderOptions? options = null) => Task.Run(async () =>
+    {
+        SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text, options);
+        for (ulong sequence = 0; sequence < (ulong)count; sequence++)
+        {
+            (await sender.SendAsync(pattern.Frame(sequence), width, height, stride)).Should().BeTrue();
+        }
+
+        return await sender.CompleteAsync();
+    });
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -8,6 +9,7 @@ public sealed class FrameListener : IDisposable
 {
     private readonly Socket _socket;
     private readonly string? _unixPath;
+    private readonly ConcurrentDictionary<long, Task> _serving = new();
 
     private FrameListener(Socket socket, FrameEndpoint endpoint, FrameEndpoint bound)
     {
@@ -54,6 +56,44 @@ public sealed class FrameListener : IDisposable
     }
 
     public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
+
+    /// <summary>
+    /// Accepts until <paramref name="stop"/> is cancelled and serves each peer on the thread pool with
+    /// <paramref name="serve"/>(socket, connection number), which owns the socket. Returns when accepting stops;
+    /// <see cref="ServingEnded"/> tells when the peers still being served are done.
+    /// </summary>
+    public async Task AcceptEachAsync(Func<Socket, long, Task> serve, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(serve);
+        for (long id = 0; ; id++)
+        {
+            Socket socket;
+            try
+            {
+                socket = await AcceptAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            long connection = id;
+            _serving[connection] = Task.Run(async () =>
+            {
+                try
+                {
+                    await serve(socket, connection);
+                }
+                finally
+                {
+                    _serving.TryRemove(connection, out _);
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Ends when every peer that <see cref="AcceptEachAsync"/> was serving at the time of the call is done.</summary>
+    public Task ServingEnded => Task.WhenAll(_serving.Values);
 
     public void Dispose()
     {
