@@ -30,7 +30,7 @@ public sealed class FrameSchedule : IDisposable
         _fps = fps;
         _latest = latest;
         _deadline = duration is { } d ? _started + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-        _pacer = fps > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(1 / fps)) : null;
+        _pacer = fps > 0 ? new PeriodicTimer(TimeSpan.FromMilliseconds(1)) : null;
     }
 
     /// <summary>Why the schedule ended: "frames", "duration", or "signal" (cancelled).</summary>
@@ -91,11 +91,43 @@ public sealed class FrameSchedule : IDisposable
             return false;
         }
 
-        if (_pacer is not null && sequence >= (ulong)(Stopwatch.GetElapsedTime(_started).TotalSeconds * _fps))
+        if (_pacer is not null && !await WaitUntilDueAsync(_pacer, sequence, stop))
         {
+            return false;
+        }
+
+        return !stop.IsCancellationRequested;
+    }
+
+    public void Dispose() => _pacer?.Dispose();
+
+    // Frame N is due at exactly N / fps, its capture timestamp. Timers tick in whole milliseconds and late, so a
+    // periodic timer drifts off the slots and sent frames up to one interval late (17 ms at 30 fps, which showed as
+    // latency). Instead: sleep on the timer until shortly before the slot, then spin the last stretch.
+    private async ValueTask<bool> WaitUntilDueAsync(PeriodicTimer pacer, ulong sequence, CancellationToken stop)
+    {
+        long due = _started + (long)(sequence * (double)Stopwatch.Frequency / _fps);
+        var spinner = default(SpinWait);
+        while (!stop.IsCancellationRequested)
+        {
+            double remainingMs = (due - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency;
+            if (remainingMs <= 0)
+            {
+                return true;
+            }
+
+            if (remainingMs < SpinMilliseconds + 1)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            // Changing the period restarts the timer from now; a tick saved up earlier returns at once and the
+            // loop simply looks again.
+            pacer.Period = TimeSpan.FromMilliseconds(Math.Floor(remainingMs - SpinMilliseconds));
             try
             {
-                await _pacer.WaitForNextTickAsync(stop);
+                await pacer.WaitForNextTickAsync(stop);
             }
             catch (OperationCanceledException)
             {
@@ -103,8 +135,9 @@ public sealed class FrameSchedule : IDisposable
             }
         }
 
-        return !stop.IsCancellationRequested;
+        return false;
     }
 
-    public void Dispose() => _pacer?.Dispose();
+    // How early the timer wakes before a slot: timer ticks come up to about a millisecond late.
+    private const double SpinMilliseconds = 1.5;
 }
