@@ -48,10 +48,7 @@ public sealed class FaultProcessTests
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--verify", "--json", "--quiet");
         string endpoint = await receiver.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:1920x1080", "--quiet");
-        for (int i = 0; i < 300 && !receiver.Said("connected:"); i++)
-        {
-            await Task.Delay(100);
-        }
+        await receiver.WaitUntilSaidAsync("connected:");
 
         await Task.Delay(700); // frames flowing, most of the time inside a 6 MB write
         sender.Kill();

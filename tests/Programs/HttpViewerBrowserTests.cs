@@ -160,10 +160,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         {
             var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
             string endpoint = await receiver.ListeningEndpointAsync();
-            for (int i = 0; i < 300 && !receiver.Said("browser view on "); i++)
-            {
-                await Task.Delay(100);
-            }
+            await receiver.WaitUntilSaidAsync("browser view on ");
 
             string url = BrowserViewLine().Match(receiver.Stderr).Groups[1].Value;
             url.Should().NotBeEmpty(receiver.Stderr);

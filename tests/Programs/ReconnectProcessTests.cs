@@ -36,11 +36,11 @@ public sealed class ReconnectProcessTests
         using var first = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
         await first.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@200", "--frames", $"{Frames}", "--ack", "--json", "--quiet");
-        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+        await ProgramProcess.WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
         await Task.Delay(500);
 
         first.Kill(); // no END, no ERROR: the kernel closes the socket
-        await WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
+        await ProgramProcess.WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
         using var second = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
 
         (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
@@ -71,11 +71,11 @@ public sealed class ReconnectProcessTests
         await first.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@100", "--frames", "500",
             "--policy", "latest", "--json", "--quiet");
-        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+        await ProgramProcess.WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
         await Task.Delay(500);
 
         first.Kill();
-        await WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
+        await ProgramProcess.WaitUntilAsync(() => sender.Said("lost:"), "the sender noticed");
         await Task.Delay(1000); // an outage of a second: 100 frames captured meanwhile
         using var second = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--once", "--verify", "--json", "--quiet");
 
@@ -99,7 +99,7 @@ public sealed class ReconnectProcessTests
         using var first = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
         await first.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240@200", "--frames", $"{Frames}", "--json", "--quiet");
-        await WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
+        await ProgramProcess.WaitUntilAsync(() => first.Said("connected:"), "the first receiver has the sender");
         await Task.Delay(300);
 
         first.Signal("TERM");
@@ -127,7 +127,7 @@ public sealed class ReconnectProcessTests
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
         await receiver.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:160x120@100", "--peer-timeout", "1", "--no-reconnect", "--json", "--quiet");
-        await WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
+        await ProgramProcess.WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
 
         receiver.Signal("STOP"); // alive to the kernel, silent to the sender: no PINGs, no reads
         try
@@ -152,10 +152,10 @@ public sealed class ReconnectProcessTests
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", endpoint, "--json", "--quiet");
         await receiver.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:160x120@100", "--frames", "400", "--peer-timeout", "2", "--json", "--quiet");
-        await WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
+        await ProgramProcess.WaitUntilAsync(() => receiver.Said("connected:"), "the receiver has the sender");
 
         receiver.Signal("STOP");
-        await WaitUntilAsync(() => sender.Said("lost: nothing received for 2 s"), "the sender gave up on the frozen connection");
+        await ProgramProcess.WaitUntilAsync(() => sender.Said("lost: nothing received for 2 s"), "the sender gave up on the frozen connection");
         receiver.Signal("CONT");
         (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
         receiver.Signal("TERM");
@@ -169,14 +169,4 @@ public sealed class ReconnectProcessTests
     }
 
     private static string FreeEndpoint() => $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        for (int i = 0; i < 300 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        condition().Should().BeTrue($"{what} within 30 s");
-    }
 }

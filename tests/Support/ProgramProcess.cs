@@ -132,6 +132,22 @@ internal sealed partial class ProgramProcess : IDisposable
     /// <summary>Whether a line the program wrote to stderr so far contains <paramref name="text"/>.</summary>
     public bool Said(string text) => _stderr.Any(line => line.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>Polls (bounded: 30 s) until the program has said <paramref name="text"/>, and fails the test if it never does.</summary>
+    public Task WaitUntilSaidAsync(string text) => WaitUntilAsync(() => Said(text), $"{Path.GetFileName(_process.StartInfo.FileName)} says '{text}'");
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms for up to 30 s; fails the test with <paramref name="what"/> if it stays false.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 300 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        condition().Should().BeTrue($"{what} within 30 s");
+    }
+
+    public int Id => _process.Id;
+
     /// <summary>SIGKILL, as a crash or a power cut looks to the peer: no END, no ERROR.</summary>
     public void Kill()
     {
