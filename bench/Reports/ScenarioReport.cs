@@ -27,16 +27,19 @@ public static class ScenarioReport
         List<ScenarioResult> transport = results.Where(r => r.Group == ScenarioSuite.TransportGroup).ToList();
         if (transport.Count > 0)
         {
-            text.AppendLine(s_invariant, $"### Transport: 1920x1080 photo, every codec, TCP and Unix socket").AppendLine()
+            text.AppendLine(s_invariant, $"### Transport: 1920x1080 photo, every codec, TCP, Unix socket and shared memory").AppendLine()
                 .AppendLine(s_invariant, $"Saturated for {saturated.TotalSeconds:0} s; latency paced at {ScenarioRunner.PacedFps:0} fps (or half the saturated rate when lower) for {paced.TotalSeconds:0} s, capture to decoded frame. CPU: whole process, user + system, per frame.").AppendLine()
-                .AppendLine("| format | transport | frames/s | MB/s | of ceiling | CPU ms/frame sender | CPU ms/frame receiver | bytes/frame | latency p50 / p99 ms | allocated B/frame sender / receiver |")
-                .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                .AppendLine("| format | transport | frames/s | vs TCP | MB/s | of ceiling | CPU ms/frame sender | CPU ms/frame receiver | bytes/frame | latency p50 / p99 ms | allocated B/frame sender / receiver |")
+                .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (ScenarioResult r in transport)
             {
                 double? ceiling = ceilings.FirstOrDefault(c => Name(c.Transport) == r.Transport)?.MegabytesPerSecond;
                 string share = ceiling is > 0 ? (r.MegabytesPerSecond / ceiling.Value).ToString("0.00", s_invariant) + "x" : "-";
+                // The same format over TCP in this run: what the transport alone buys.
+                double? tcp = transport.FirstOrDefault(t => t.Format == r.Format && t.Transport == "tcp")?.Fps;
+                string versusTcp = tcp is > 0 ? (r.Fps / tcp.Value).ToString("0.00", s_invariant) + "x" : "-";
                 text.AppendLine(s_invariant,
-                    $"| {r.Format} | {r.Transport} | {r.Fps:0.0} | {r.MegabytesPerSecond:N0} | {share} | {r.SenderCpuMs:0.00} | {r.ReceiverCpuMs:0.00} | {r.BytesPerFrame:N0} | {Latency(r)} | {Bytes(r.SenderAllocatedBytes)} / {Bytes(r.ReceiverAllocatedBytes)} |");
+                    $"| {r.Format} | {r.Transport} | {r.Fps:0.0} | {versusTcp} | {r.MegabytesPerSecond:N0} | {share} | {r.SenderCpuMs:0.00} | {r.ReceiverCpuMs:0.00} | {r.BytesPerFrame:N0} | {Latency(r)} | {Bytes(r.SenderAllocatedBytes)} / {Bytes(r.ReceiverAllocatedBytes)} |");
             }
 
             text.AppendLine();
@@ -81,7 +84,7 @@ public static class ScenarioReport
         _ => "1920x1080 synthetic pattern",
     };
 
-    private static string Name(TransportKind transport) => transport == TransportKind.Tcp ? "tcp" : "unix";
+    private static string Name(TransportKind transport) => ScenarioRunner.TransportName(transport);
 
     private static string Latency(ScenarioResult r) =>
         r.LatencyP50Ms is null ? "-" : string.Create(s_invariant, $"{r.LatencyP50Ms:0.0} / {r.LatencyP99Ms:0.0}");

@@ -8,6 +8,9 @@ public enum TransportKind
 {
     Tcp,
     Unix,
+
+    /// <summary>A Unix socket carrying only notifications, frames in a shared-memory ring (PROTOCOL.md §15).</summary>
+    SharedMemory,
 }
 
 /// <summary>What a scenario moves and how: RawFrames with a codec, or one of today's HTTP approaches.</summary>
@@ -18,7 +21,7 @@ public abstract record Scenario(ContentKind Content, TransportKind Transport)
     /// <summary>A name for --filter, e.g. <c>Photo1080/tcp/JPEG q80</c>.</summary>
     public string Name => $"{Content}/{TransportName}/{Format}";
 
-    public string TransportName => Transport == TransportKind.Tcp ? "tcp" : "unix";
+    public string TransportName => ScenarioRunner.TransportName(Transport);
 }
 
 /// <summary>rawframes-send -> rawframes-recv, the receiver decoding compressed frames to BGR as an application would.</summary>

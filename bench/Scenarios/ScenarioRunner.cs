@@ -49,6 +49,13 @@ public sealed class ScenarioRunner(bool quick)
             Number(received, "allocated_bytes_per_frame"));
     }
 
+    public static string TransportName(TransportKind transport) => transport switch
+    {
+        TransportKind.Tcp => "tcp",
+        TransportKind.Unix => "unix",
+        _ => "shm",
+    };
+
     private async Task<(JsonElement Sent, JsonElement Received)> MeasureAsync(Scenario scenario, TimeSpan duration, double fps)
     {
         string source = FrameContent.SourceSpec(scenario.Content) + (fps > 0 ? "@" + fps.ToString(CultureInfo.InvariantCulture) : "");
@@ -58,9 +65,13 @@ public sealed class ScenarioRunner(bool quick)
         ChildProcess sending;
         if (scenario is ProtocolScenario protocol)
         {
-            string endpoint = scenario.Transport == TransportKind.Unix
-                ? $"unix://{Path.Combine(Path.GetTempPath(), $"rawframes-bench-{Environment.ProcessId}.sock")}"
-                : $"tcp://127.0.0.1:{FreePort()}";
+            string socket = Path.Combine(Path.GetTempPath(), $"rawframes-bench-{Environment.ProcessId}.sock");
+            string endpoint = scenario.Transport switch
+            {
+                TransportKind.Unix => $"unix://{socket}",
+                TransportKind.SharedMemory => $"shm://{socket}",
+                _ => $"tcp://127.0.0.1:{FreePort()}",
+            };
             string[] decode = protocol.Codec == CodecCase.Raw ? [] : protocol.FastDecode ? ["--decode", "bgr", "--fast-decode"] : ["--decode", "bgr"];
             receiving = ChildProcess.Start(ProgramPath("Receiver", "rawframes-recv"), ["--listen", endpoint, "--once", "--quiet", "--json", .. decode]);
             sending = ChildProcess.Start(ProgramPath("Sender", "rawframes-send"),

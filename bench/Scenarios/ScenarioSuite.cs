@@ -4,7 +4,7 @@ using RawFrames.Bench.Content;
 namespace RawFrames.Bench.Scenarios;
 
 /// <summary>
-/// The scenarios the bench runs over real sockets: every codec on TCP and Unix sockets with a natural 1080p photo,
+/// The scenarios the bench runs over real sockets: every codec on TCP, Unix sockets and shared memory with a natural 1080p photo,
 /// and the PNG/JPG/BMP-style comparison table (1000x1000 noise and the photo) with today's HTTP approaches beside
 /// RawFrames. A scenario is measured once even when it appears in both.
 /// </summary>
@@ -19,7 +19,7 @@ public static class ScenarioSuite
     /// <summary>Every scenario with its group; names for --filter are <c>scenarios/GROUP/CONTENT/TRANSPORT/FORMAT</c>.</summary>
     public static IEnumerable<(string Group, Scenario Scenario)> All()
     {
-        foreach (TransportKind transport in new[] { TransportKind.Tcp, TransportKind.Unix })
+        foreach (TransportKind transport in new[] { TransportKind.Tcp, TransportKind.Unix, TransportKind.SharedMemory })
         {
             foreach (CodecCase codec in s_transportCodecs)
             {

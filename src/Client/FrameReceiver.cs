@@ -227,7 +227,7 @@ public sealed class FrameReceiver : IAsyncDisposable
         {
             Role = PeerRole.Consumer,
             MaxMessageLength = _options.MaxMessageLength,
-            Capabilities = Capabilities.Ack | Capabilities.Result,
+            Capabilities = Capabilities.Ack | Capabilities.Result | Capabilities.SharedMemory,
             IdleTimeout = _options.IdleTimeout,
             Software = _options.Software,
             Token = _options.Token,
@@ -247,7 +247,7 @@ public sealed class FrameReceiver : IAsyncDisposable
 
         var frame = new ReceivedFrame(connection);
         _open[id] = (connection, frame);
-        _options.Log?.Invoke($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"})");
+        _options.Log?.Invoke($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"}) over {connection.TransportName}");
         string reason = await ReceiveAsync(connection, frame);
         _open.TryRemove(id, out _);
         frame.Close();

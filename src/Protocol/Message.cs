@@ -10,13 +10,15 @@ namespace RawFrames.Protocol;
 /// </summary>
 public readonly struct Message
 {
-    internal Message(MessageType type, ReadOnlySequence<byte> body, FrameHeader frame, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload)
+    internal Message(MessageType type, ReadOnlySequence<byte> body, FrameHeader frame, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload,
+        SlotReference slot = default)
     {
         Type = type;
         Body = body;
         Frame = frame;
         Metadata = metadata;
         Payload = payload;
+        Slot = slot;
     }
 
     /// <summary><see cref="MessageType.None"/> when the peer closed the connection on a message boundary.</summary>
@@ -34,7 +36,19 @@ public readonly struct Message
     /// <summary>The payload of a FRAME message (pixels or a compressed image), 8-aligned within the message.</summary>
     public ReadOnlySequence<byte> Payload { get; }
 
+    /// <summary>Where a SHARED_FRAME's payload is (PROTOCOL.md §15.3); default otherwise.</summary>
+    public SlotReference Slot { get; }
+
     public bool IsConnectionClosed => Type == MessageType.None;
+
+    /// <summary>A RING's announcement (PROTOCOL.md §15.2).</summary>
+    public RingAnnouncement ReadRing() => RingAnnouncement.Read(BodySpan(new byte[Body.Length]));
+
+    /// <summary>A RELEASE's slot (PROTOCOL.md §15.4).</summary>
+    public int ReadRelease() => SlotReference.ReadRelease(BodySpan(stackalloc byte[SlotReference.ReleaseSize]));
+
+    /// <summary>This message with its payload taken from elsewhere: a SHARED_FRAME turned into the FRAME it stands for.</summary>
+    internal Message AsFrameWithPayload(ReadOnlySequence<byte> payload) => new(MessageType.Frame, Body, Frame, Metadata, payload, Slot);
 
     /// <summary>The token of a PING or PONG.</summary>
     public ulong PingToken => BinaryPrimitives.ReadUInt64LittleEndian(BodySpan(stackalloc byte[8]));

@@ -11,7 +11,7 @@ namespace RawFrames.Protocol;
 /// </summary>
 public static class MessageParser
 {
-    private const int LookAhead = MessageHeader.Size + FrameHeader.Size;
+    private const int LookAhead = MessageHeader.Size + FrameHeader.Size + SlotReference.Size;
 
     /// <summary>PROTOCOL.md §2. The magic is checked as soon as 4 bytes are in, so a wrong peer fails at once.</summary>
     public static bool TryReadPreamble(in ReadOnlySequence<byte> buffer, out Preamble preamble, out SequencePosition end)
@@ -80,14 +80,24 @@ public static class MessageParser
 
         // A FRAME header is validated as soon as it is in, long before a large payload has arrived.
         FrameHeader frame = default;
+        SlotReference slot = default;
         if (type == MessageType.Frame)
+        {
+            if (head.Length < MessageHeader.Size + FrameHeader.Size)
+            {
+                return false;
+            }
+
+            frame = FrameHeader.Read(head[MessageHeader.Size..], bodyLength);
+        }
+        else if (type == MessageType.SharedFrame)
         {
             if (head.Length < LookAhead)
             {
                 return false;
             }
 
-            frame = FrameHeader.Read(head[MessageHeader.Size..], bodyLength);
+            (frame, slot) = ReadSharedFrameHead(head[MessageHeader.Size..], bodyLength);
         }
 
         if (available - 4 < length)
@@ -97,10 +107,32 @@ public static class MessageParser
 
         ReadOnlySequence<byte> body = buffer.Slice(MessageHeader.Size, bodyLength);
         end = body.End;
-        message = type == MessageType.Frame
-            ? new Message(type, body, frame, body.Slice(FrameHeader.Size, frame.MetadataLength), body.Slice(frame.PayloadOffset))
-            : new Message(type, body, default, default, default);
+        message = type switch
+        {
+            MessageType.Frame => new Message(type, body, frame, body.Slice(FrameHeader.Size, frame.MetadataLength), body.Slice(frame.PayloadOffset)),
+            MessageType.SharedFrame => new Message(type, body, frame, body.Slice(SharedFrameHeadSize), default, slot),
+            _ => new Message(type, body, default, default, default),
+        };
         return true;
+    }
+
+    /// <summary>SHARED_FRAME (§15.3): frame header, slot reference, then the metadata and nothing else.</summary>
+    public const int SharedFrameHeadSize = FrameHeader.Size + SlotReference.Size;
+
+    // PROTOCOL.md §15.3: the slot reference first (its payload length is what the frame header is checked against),
+    // then the frame header by the rules of §6.1 as if the payload followed inline, then the exact body length.
+    private static (FrameHeader, SlotReference) ReadSharedFrameHead(ReadOnlySpan<byte> body, int bodyLength)
+    {
+        SlotReference slot = SlotReference.Read(body[FrameHeader.Size..]);
+        uint metadataLength = BinaryPrimitives.ReadUInt32LittleEndian(body[20..]);
+        if (metadataLength != (uint)(bodyLength - SharedFrameHeadSize))
+        {
+            ProtocolException.Throw(ErrorCode.MalformedMessage,
+                $"SHARED_FRAME body is {bodyLength} bytes; with {metadataLength} bytes of metadata it must be {SharedFrameHeadSize + (long)metadataLength}");
+        }
+
+        int inlineBody = FrameHeader.Size + (int)metadataLength + FrameHeader.Padding((int)metadataLength);
+        return (FrameHeader.Read(body, inlineBody + slot.PayloadLength), slot);
     }
 
     // PROTOCOL.md §4: the body length each type allows.
@@ -115,6 +147,9 @@ public static class MessageParser
             MessageType.Ping or MessageType.Pong => (8, 8),
             MessageType.Ack => (Ack.Size, Ack.Size),
             MessageType.Result => (ResultHeader.Size, int.MaxValue),
+            MessageType.Ring => (RingAnnouncement.FixedSize + 1, RingAnnouncement.FixedSize + RingAnnouncement.MaxPathBytes),
+            MessageType.SharedFrame => (SharedFrameHeadSize, int.MaxValue),
+            MessageType.Release => (SlotReference.ReleaseSize, SlotReference.ReleaseSize),
             _ => (-1, -1),
         };
         if (min < 0)

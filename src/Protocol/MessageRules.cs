@@ -15,8 +15,8 @@ public static class MessageRules
     }
 
     /// <summary>
-    /// After the opening: HELLO never again; FRAME only from a producer; ACK and RESULT only from a consumer and only
-    /// when both HELLOs announced them (<paramref name="negotiated"/> is the AND of the two capability sets).
+    /// After the opening: HELLO never again; FRAME, RING and SHARED_FRAME only from a producer; ACK, RESULT and RELEASE
+    /// only from a consumer; ACK, RESULT and the shared-memory messages only when both HELLOs announced them (<paramref name="negotiated"/> is the AND of the two capability sets).
     /// </summary>
     public static void CheckAfterOpening(MessageType type, PeerRole senderRole, Capabilities negotiated)
     {
@@ -27,6 +27,10 @@ public static class MessageRules
             MessageType.Ack or MessageType.Result when senderRole != PeerRole.Consumer => $"a {senderRole} may not send {type}",
             MessageType.Ack when !negotiated.HasFlag(Capabilities.Ack) => "ACK was not negotiated in HELLO",
             MessageType.Result when !negotiated.HasFlag(Capabilities.Result) => "RESULT was not negotiated in HELLO",
+            MessageType.Ring or MessageType.SharedFrame when senderRole != PeerRole.Producer => $"a {senderRole} may not send {type}",
+            MessageType.Release when senderRole != PeerRole.Consumer => $"a {senderRole} may not send {type}",
+            MessageType.Ring or MessageType.SharedFrame or MessageType.Release when !negotiated.HasFlag(Capabilities.SharedMemory) =>
+                $"{type} needs shared memory, which was not negotiated in HELLO",
             _ => null,
         };
         if (problem is not null)

@@ -76,6 +76,44 @@ public sealed class MessageWriter
         }
     }
 
+    /// <summary>Announces this connection's shared-memory ring (PROTOCOL.md §15.2).</summary>
+    public ValueTask WriteRingAsync(RingAnnouncement ring, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        return WriteSmallAsync(MessageType.Ring, ring.BodySize, ring, static (body, r) => r.WriteTo(body), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a SHARED_FRAME (PROTOCOL.md §15.3): the frame's header and metadata, and where in the ring its payload
+    /// already is. Checked like a FRAME with that payload length.
+    /// </summary>
+    public ValueTask WriteSharedFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, SlotReference slot, CancellationToken cancellationToken = default)
+    {
+        header = header with { MetadataLength = metadata.Length };
+        int bodyLength = MessageParser.SharedFrameHeadSize + metadata.Length;
+        try
+        {
+            Span<byte> check = stackalloc byte[FrameHeader.Size];
+            header.WriteTo(check);
+            FrameHeader.Read(check, header.PayloadOffset + slot.PayloadLength);
+        }
+        catch (ProtocolException e)
+        {
+            throw new ArgumentException($"frame violates PROTOCOL.md: {e.Message}", nameof(header), e);
+        }
+
+        return WriteSmallAsync(MessageType.SharedFrame, bodyLength, (header, metadata, slot), static (body, state) =>
+        {
+            state.header.WriteTo(body);
+            state.slot.WriteTo(body[FrameHeader.Size..]);
+            state.metadata.Span.CopyTo(body[MessageParser.SharedFrameHeadSize..]);
+        }, cancellationToken);
+    }
+
+    /// <summary>Gives a ring slot back to the producer (PROTOCOL.md §15.4), unless END was already written.</summary>
+    public ValueTask WriteReleaseAsync(int slot, CancellationToken cancellationToken = default) =>
+        WriteSmallAsync(MessageType.Release, SlotReference.ReleaseSize, slot, static (body, s) => SlotReference.WriteRelease(body, s), cancellationToken);
+
     public ValueTask WriteEndAsync(CancellationToken cancellationToken = default) =>
         WriteSmallAsync(MessageType.End, 0, 0, static (_, _) => { }, cancellationToken);
 
@@ -182,7 +220,7 @@ public sealed class MessageWriter
         {
             // PROTOCOL.md §4.2: after END this side sends nothing but an answer to the peer's END. A back-channel
             // message racing with END is dropped here, under the same lock that orders the writes.
-            if (_endWritten && type is MessageType.Ack or MessageType.Result)
+            if (_endWritten && type is MessageType.Ack or MessageType.Result or MessageType.Release)
             {
                 return;
             }

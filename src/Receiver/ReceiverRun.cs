@@ -139,13 +139,14 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    // The receiver can always acknowledge; it does so when a sender asks (PROTOCOL.md §10.1).
+    // The receiver can always acknowledge, and read frames from shared memory on a Unix socket; it does either when a
+    // sender asks (PROTOCOL.md §10.1, §15).
     private ConnectionOptions ConnectionOptions() => new()
         {
             Role = PeerRole.Consumer,
             MaxMessageLength = options.MaxMessageBytes,
             Software = "rawframes-recv/1",
-            Capabilities = Capabilities.Ack,
+            Capabilities = Capabilities.Ack | Capabilities.SharedMemory,
             IdleTimeout = options.IdleTimeout,
             Token = options.Token,
             Tls = options.Tls,
@@ -177,7 +178,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
         _open[id] = connection;
         Interlocked.Increment(ref _connections);
-        _log.Info($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"})");
+        _log.Info($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"}) over {connection.TransportName}");
         if (Volatile.Read(ref _stopping) != 0)
         {
             await connection.SendEndAsync();

@@ -61,8 +61,12 @@ internal sealed class ReconnectingLink : IAsyncDisposable
     public long UnacknowledgedFrames => _unacknowledgedFrames;
 
     /// <summary>Connects, retrying with backoff while the receiver is not up (or not up again) until the connect timeout.</summary>
-    public static async Task<ReconnectingLink> ConnectAsync(SenderOptions options, Log log, AckTracker? acks, CancellationToken cancellationToken) =>
-        new(options, log, acks, await ConnectWithBackoffAsync(options, cancellationToken));
+    /// <param name="largestPayload">The largest frame expected: the size of shared-memory slots on shm:// endpoints.</param>
+    public static async Task<ReconnectingLink> ConnectAsync(SenderOptions options, int largestPayload, Log log, AckTracker? acks, CancellationToken cancellationToken)
+    {
+        options = options with { LargestPayload = largestPayload };
+        return new(options, log, acks, await ConnectWithBackoffAsync(options, cancellationToken));
+    }
 
     /// <summary>
     /// Sends a frame on the current connection; when that connection is lost and --reconnect is on, connects again and
@@ -115,6 +119,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
     }
 
     public RunSummary AddTo(RunSummary summary) => summary
+        .Add("transport", _connection.TransportName)
         .Add("reconnects", Reconnects)
         .Add("reconnect_ms_max", _reconnectTimes.Count > 0 ? _reconnectTimes.PercentileMs(100) : null, "ms")
         .Add("unacknowledged_frames", _acks is null ? null : _unacknowledgedFrames)
@@ -164,7 +169,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
         _ackedBeforeConnection = _acks?.Acknowledged ?? 0;
         if (Reconnects == 0)
         {
-            _log.Info($"connected to {connection.Remote} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
+            _log.Info($"connected to {connection.Remote} over {connection.TransportName} ({connection.PeerHello.Software ?? "unnamed receiver"}, accepts messages up to {connection.PeerHello.MaxMessageLength} bytes)");
         }
 
         // PROTOCOL.md §5: ACKs flow only when both HELLOs set the bit.
@@ -306,6 +311,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
             IdleTimeout = options.PeerTimeout,
             Token = options.Token,
             Tls = options.Tls,
+            SharedMemorySlotSize = options.LargestPayload,
         };
         long started = Stopwatch.GetTimestamp();
         TimeSpan backoff = s_firstBackoff;

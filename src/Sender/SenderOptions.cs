@@ -26,4 +26,8 @@ internal sealed record SenderOptions(
     bool Ack,
     bool Latest,
     bool Json,
-    bool Quiet);
+    bool Quiet)
+{
+    /// <summary>Not from the command line: the largest payload the opened source and codec make (shared-memory slot size).</summary>
+    public int LargestPayload { get; init; }
+}

@@ -52,7 +52,11 @@ internal sealed class SenderRun(SenderOptions options)
         _acks = options.Ack ? new AckTracker() : null;
         try
         {
-            link = await ReconnectingLink.ConnectAsync(options, _log, _acks, cancellationToken);
+            // Raw frames are the source's own size; a compressed frame is almost always smaller than packed BGR.
+            long largest = options.Codec == Codec.Raw
+                ? PixelLayout.RawPayloadSize(source.PixelFormat, source.Width, source.Height, source.Stride)
+                : 3L * source.Width * source.Height;
+            link = await ReconnectingLink.ConnectAsync(options, (int)Math.Min(largest, int.MaxValue), _log, _acks, cancellationToken);
         }
         catch (ProtocolException e)
         {

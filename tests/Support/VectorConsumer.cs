@@ -95,6 +95,7 @@ internal static class VectorConsumer
     {
         private readonly List<string> _messages = [];
         private readonly List<ReceivedFrame> _frames = [];
+        private bool _ringSeen;
 
         public Preamble? Preamble { get; set; }
 
@@ -114,7 +115,17 @@ internal static class VectorConsumer
             }
             else
             {
-                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer, Capabilities.None);
+                // The vectors' consumer can read shared memory (PROTOCOL.md §12, §15).
+                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer, Hello!.Capabilities & Capabilities.SharedMemory);
+                if (message.Type == MessageType.Ring)
+                {
+                    message.ReadRing(); // checked, never mapped: no vector carries a ring to map
+                    _ringSeen = true;
+                }
+                else if (message.Type == MessageType.SharedFrame && !_ringSeen)
+                {
+                    throw new ProtocolException(ErrorCode.UnexpectedMessage, "SHARED_FRAME before RING");
+                }
             }
 
             _messages.Add(Name(message.Type));
@@ -135,6 +146,6 @@ internal static class VectorConsumer
             return new ConsumerOutcome(Preamble, Hello, _messages, _frames, end, error, errorMessage);
         }
 
-        private static string Name(MessageType type) => type.ToString().ToUpperInvariant();
+        private static string Name(MessageType type) => type == MessageType.SharedFrame ? "SHARED_FRAME" : type.ToString().ToUpperInvariant();
     }
 }

@@ -16,7 +16,8 @@ ERRORS = {
     "UnknownCodec": 6, "UnknownPixelFormat": 7, "ReservedBitSet": 8, "PayloadSizeMismatch": 9,
     "UnexpectedMessage": 10, "TruncatedStream": 11,
 }
-TYPES = {1: "HELLO", 2: "FRAME", 3: "END", 4: "ERROR", 5: "PING", 6: "PONG", 0x10: "ACK", 0x11: "RESULT"}
+TYPES = {1: "HELLO", 2: "FRAME", 3: "END", 4: "ERROR", 5: "PING", 6: "PONG", 7: "RING", 8: "SHARED_FRAME", 0x10: "ACK", 0x11: "RESULT",
+         0x12: "RELEASE"}
 
 
 def preamble(version=1, magic=b"RFRM"):
@@ -183,6 +184,42 @@ reject("bad-frame-before-hello", "A FRAME with an unknown codec where HELLO must
        preamble() + frame(codec=9, payload=pixels(12)), "UnknownCodec", hello_json=None)
 
 reject("hello-twice", "A second HELLO after the opening.", OPENING + hello(), "UnexpectedMessage", ["HELLO"])
+
+# Shared memory (PROTOCOL.md §15). The vectors' consumer can read shared memory (it sets capability bit 2), so it is
+# used whenever the producer's HELLO sets bit 2 too. No vector carries a RING that a consumer would map.
+SHM = 1 << 2
+SHM_OPENING = preamble() + hello(caps=SHM)
+SHM_HELLO_JSON = {**HELLO_JSON, "capabilities": SHM}
+
+
+def ring(slots=4, slot_size=4096, path=b"/dev/shm/rawframes-vector"):
+    return message(7, struct.pack("<IIQ", slots, 0, slot_size) + path)
+
+
+def shared_frame(slot=0, length=12, extra=b"", **fields):
+    body = frame_body(**fields)
+    return message(8, body[:40] + struct.pack("<IIQ", slot, 0, length) + fields.get("meta", b"") + extra)
+
+
+reject("ring-not-negotiated", "A well-formed RING from a producer whose HELLO did not set capability bit 2.",
+       OPENING + ring(), "UnexpectedMessage", ["HELLO"])
+
+reject("ring-path-outside-dev-shm", "A RING naming /etc/passwd: a consumer opens and unlinks the path, so only "
+       "/dev/shm/rawframes-NAME is allowed.", SHM_OPENING + ring(path=b"/etc/passwd"), "MalformedMessage", ["HELLO"],
+       hello_json=SHM_HELLO_JSON)
+
+reject("ring-slot-size-unaligned", "A RING whose slot size (1000) is not a multiple of 4096.",
+       SHM_OPENING + ring(slot_size=1000), "MalformedMessage", ["HELLO"], hello_json=SHM_HELLO_JSON)
+
+reject("shared-frame-before-ring", "A well-formed SHARED_FRAME (2x2 BGR24 in slot 0) before any RING.",
+       SHM_OPENING + shared_frame(), "UnexpectedMessage", ["HELLO"], hello_json=SHM_HELLO_JSON)
+
+reject("shared-frame-trailing-byte", "A SHARED_FRAME body one byte longer than 56 + metadata length.",
+       SHM_OPENING + shared_frame(extra=b"\0"), "MalformedMessage", ["HELLO"], hello_json=SHM_HELLO_JSON)
+
+reject("shared-frame-payload-mismatch", "A SHARED_FRAME for 2x2 BGR24 (12 bytes) that names 11 bytes of its slot: "
+       "the frame header is checked against the slot's payload length as for FRAME.",
+       SHM_OPENING + shared_frame(length=11), "PayloadSizeMismatch", ["HELLO"], hello_json=SHM_HELLO_JSON)
 
 # Compressed codecs (PROTOCOL.md §7). The protocol layer checks only that stride is 0 and the payload is not empty;
 # the payloads here are real images so that decoders can be checked too ("decoded" in the JSON).

@@ -7,6 +7,8 @@ rest of the body with `recv_into` into one buffer that grows (never past the neg
 length prefix was checked against it) and is reused for every message. Frames handed out are views of that buffer.
 """
 
+import mmap
+import os
 import select
 import socket
 import struct
@@ -18,7 +20,8 @@ from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PR
                    RESULT_HEADER, RESULT_FLAG_JSON, TOKEN, Capability, Codec, ErrorCode, check_length, FrameHeader, Hello,
                    HTTP_METHODS, MessageType, PeerError, ProtocolError, Role, check_magic,
                    error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
-                   parse_preamble, parse_result, token_matches, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON)
+                   parse_preamble, parse_result, token_matches, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON,
+                   RELEASE, SLOT_REFERENCE, parse_ring, parse_slot_reference)
 
 SOFTWARE = "rawframes-python/1"
 OPENING_TIMEOUT = 10.0  # seconds the opening may take (PROTOCOL.md §2: the reference receiver also uses 10 s)
@@ -64,6 +67,8 @@ class Connection:
         self._out_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE)
         self._required_token = None
         self._poller = None  # made on first use: only a side that checks for input between sends needs it
+        self._ring = None  # §15: (mmap, memoryview, slot count, slot size) once the producer's RING is mapped
+        self._held_slot = None  # the slot of the frame handed out last, released at the next read
 
     # ---- the opening (§2) ----------------------------------------------------------------------------------------
 
@@ -71,7 +76,12 @@ class Connection:
     def open(cls, sock, role, *, connector, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0,
              idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT, token=None):
         """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted. `token`:
-        a producer presents it; a consumer requires it (§14) and refuses a missing or different one."""
+        a producer presents it; a consumer requires it (§14) and refuses a missing or different one. A consumer on a
+        Unix socket offers shared memory (§15)."""
+        if role == Role.CONSUMER and sock.family == socket.AF_UNIX and os.path.isdir("/dev/shm"):
+            capabilities |= Capability.SHARED_MEMORY
+        else:
+            capabilities &= ~Capability.SHARED_MEMORY
         local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software,
                       token if role == Role.PRODUCER else None)
         connection = cls(sock, local, local)
@@ -140,6 +150,16 @@ class Connection:
         """The next frame or other message; None when the connection ended (after the peer's END, or closed on a
         message boundary: see `end_received`). PING is answered here. A protocol error sends ERROR, closes and
         raises ProtocolError; the peer's ERROR raises PeerError."""
+        if self._held_slot is not None:  # §15.4: the frame handed out last is done with
+            slot, self._held_slot = self._held_slot, None
+            if not self.end_sent:
+                self._try_send(message_header(MessageType.RELEASE, RELEASE.size) + RELEASE.pack(slot, 0))
+        while True:
+            message = self._read_one()
+            if not (isinstance(message, Message) and message.type == MessageType.RING):
+                return message
+
+    def _read_one(self):
         try:
             message = self._read_message(self.local.max_message_length)
         except socket.timeout:
@@ -167,6 +187,8 @@ class Connection:
                            + ACK.pack(message.stream_id, message.sequence, time.time_ns()))
             return message
         kind = message.type
+        if kind in (MessageType.RING, MessageType.SHARED_FRAME, MessageType.RELEASE):
+            return self._shared_memory(message)
         if kind == MessageType.HELLO:
             raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "HELLO may only be sent once")
         if kind in (MessageType.ACK, MessageType.RESULT):
@@ -188,6 +210,45 @@ class Connection:
             raise PeerError(code, reason)
         return message
 
+    def _shared_memory(self, message):
+        """§15 as a consumer: map the RING, turn each SHARED_FRAME into the Frame it stands for, read in place."""
+        kind = message.type
+        if kind == MessageType.RELEASE or self.peer.role != Role.PRODUCER:
+            sender = "a producer" if kind == MessageType.RELEASE else "a consumer"
+            raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{sender} may not send {kind.name}")
+        if not self.negotiated & Capability.SHARED_MEMORY:
+            raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{kind.name} needs shared memory, which was not negotiated in HELLO")
+        if kind == MessageType.RING:
+            self._map_ring(*parse_ring(message.body))
+            return message
+        header, slot, length = message.body
+        if self._ring is None:
+            raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "SHARED_FRAME before RING")
+        _, view, slots, slot_size = self._ring
+        if slot >= slots or length > slot_size:
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
+                                f"SHARED_FRAME names {length} bytes of slot {slot}; the ring has {slots} slots of {slot_size}")
+        self._held_slot = slot
+        return self._dispatch(self._frame(header, view[slot * slot_size:slot * slot_size + length], shared=True))
+
+    def _map_ring(self, slots, slot_size, path):
+        if self._ring is not None:
+            raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "RING may only be sent once per connection")
+        if slot_size > self.local.max_message_length:
+            raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, f"RING slots of {slot_size} bytes exceed the maximum message length")
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # a symbolic link is refused
+            try:
+                if os.fstat(fd).st_size < slots * slot_size:
+                    raise OSError(f"{path} is shorter than {slots} slots of {slot_size} bytes")
+                ring = mmap.mmap(fd, slots * slot_size, prot=mmap.PROT_READ)
+            finally:
+                os.close(fd)
+            os.unlink(path)  # mapped: the name is needed by no one
+        except OSError as error:
+            raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"cannot map the ring {path}: {error}") from None
+        self._ring = (ring, memoryview(ring), slots, slot_size)
+
     def _read_message(self, max_length):
         """One message, validated in PROTOCOL.md's order as its bytes arrive; None at a clean end of stream."""
         head = self._head_view
@@ -207,11 +268,28 @@ class Connection:
             body = self._body_for(rest)
             self._read_exactly(body[:rest], "frame payload")
             return self._frame(header, body)
+        if kind == MessageType.SHARED_FRAME:
+            # §15.3: the slot reference first, then the frame header as if the payload followed, then the length.
+            body = self._body_for(body_length)[:body_length]
+            self._read_exactly(body, "SHARED_FRAME body")
+            slot, length = parse_slot_reference(body[FRAME_HEADER_SIZE:])
+            metadata_length = int.from_bytes(body[20:24], "little")
+            if body_length != FRAME_HEADER_SIZE + SLOT_REFERENCE.size + metadata_length:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"SHARED_FRAME body is {body_length} bytes; with "
+                                    f"{metadata_length} bytes of metadata it must be {FRAME_HEADER_SIZE + SLOT_REFERENCE.size + metadata_length}")
+            header = FrameHeader.parse(body, FRAME_HEADER_SIZE + metadata_length + padding(metadata_length) + length)
+            return Message(kind, (header, slot, length))
         body = self._body_for(body_length)[:body_length]
         self._read_exactly(body, f"{kind.name} body")
         return Message(kind, body)
 
-    def _frame(self, header, body):
+    def _frame(self, header, body, shared=False):
+        if shared:  # body is the payload in its ring slot; the metadata sits after the slot reference
+            metadata = self._body_view[FRAME_HEADER_SIZE + SLOT_REFERENCE.size:][:header.metadata_length]
+            image = None
+            if header.codec == Codec.RAW and header.pixel_format in PACKED_FORMATS:
+                image = packed_view(body, header.pixel_format, header.width, header.height, header.stride)
+            return Frame(header, metadata, body, image)
         start = header.payload_offset - FRAME_HEADER_SIZE
         metadata = body[:header.metadata_length]
         key = (start, header.payload_length, header.codec, header.pixel_format, header.width, header.height, header.stride)
@@ -323,6 +401,18 @@ class Connection:
 
     def close(self):
         self.socket.close()
+        self._unmap()
+
+    def _unmap(self):
+        """Unmaps the ring unless a frame view handed out is still alive (then the garbage collector does it)."""
+        if self._ring is not None:
+            ring, view, _, _ = self._ring
+            self._ring = None
+            try:
+                view.release()
+                ring.close()
+            except BufferError:
+                pass
 
     def _fail(self, error):
         """A protocol error: tell the peer when it can still read it (not for a truncated stream), then close."""

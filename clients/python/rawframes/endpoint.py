@@ -1,4 +1,5 @@
-"""Endpoints as PROTOCOL.md §1 writes them: tcp://HOST:PORT, tcp://[v6]:PORT, unix:///absolute/path."""
+"""Endpoints as PROTOCOL.md §1 writes them: tcp://HOST:PORT, tcp://[v6]:PORT, unix:///absolute/path (shm:///path is
+the same Unix socket: this client reads shared-memory frames on any Unix socket, §15)."""
 
 import os
 import socket
@@ -8,8 +9,8 @@ UNIX_SOCKET_BUFFER = 4 * 1024 * 1024  # what the reference programs use: fewer, 
 
 def parse(endpoint):
     """(family, address) for socket.socket and connect/bind."""
-    if endpoint.startswith("unix://"):
-        path = endpoint[len("unix://"):]
+    if endpoint.startswith(("unix://", "shm://")):
+        path = endpoint.partition("://")[2]
         if not path.startswith("/"):
             raise ValueError(f"{endpoint!r}: a unix endpoint needs an absolute path, e.g. unix:///tmp/frames.sock")
         return socket.AF_UNIX, path

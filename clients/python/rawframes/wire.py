@@ -47,8 +47,11 @@ class MessageType(enum.IntEnum):
     ERROR = 0x04
     PING = 0x05
     PONG = 0x06
+    RING = 0x07
+    SHARED_FRAME = 0x08
     ACK = 0x10
     RESULT = 0x11
+    RELEASE = 0x12
 
 
 # §4: the body length each type allows, inclusive.
@@ -61,6 +64,9 @@ BODY_LENGTHS = {
     MessageType.PONG: (8, 8),
     MessageType.ACK: (ACK.size, ACK.size),
     MessageType.RESULT: (RESULT_HEADER.size, 1 << 32),
+    MessageType.RING: (16 + 1, 16 + 255),
+    MessageType.SHARED_FRAME: (FRAME_HEADER_SIZE + 16, 1 << 32),
+    MessageType.RELEASE: (8, 8),
 }
 
 
@@ -73,6 +79,7 @@ class Capability(enum.IntFlag):
     NONE = 0
     ACK = 1
     RESULT = 2
+    SHARED_MEMORY = 4  # §15
 
 
 class Codec(enum.IntEnum):
@@ -299,6 +306,45 @@ class FrameHeader:
         header.sequence, header.timestamp_ns = sequence, timestamp_ns
         header.payload_offset, header.payload_length = payload_offset, payload_length
         return header
+
+
+# §15: shared memory. RING: slot count, reserved, slot size, then the path; SHARED_FRAME: the frame header, then slot,
+# reserved and payload length, then the metadata; RELEASE: slot, reserved.
+RING_FIXED = struct.Struct("<IIQ")
+SLOT_REFERENCE = struct.Struct("<IIQ")
+RELEASE = struct.Struct("<II")
+MAX_SLOTS = 64
+SLOT_ALIGNMENT = 4096
+MAX_SLOT_BYTES = 1 << 30
+RING_PREFIX = "/dev/shm/rawframes-"
+_RING_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def parse_ring(body):
+    """§15.2 in field order: (slot count, slot size, path). The path may only name /dev/shm/rawframes-NAME, since the
+    consumer opens and unlinks it."""
+    slots, reserved, slot_size = RING_FIXED.unpack_from(body)
+    if not 1 <= slots <= MAX_SLOTS:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"RING announces {slots} slots; 1 to {MAX_SLOTS} are allowed")
+    if reserved:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 4-7 of RING are not zero")
+    if slot_size == 0 or slot_size % SLOT_ALIGNMENT or slot_size > MAX_SLOT_BYTES:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"RING slot size {slot_size} must be a non-zero multiple of 4096 up to 2^30")
+    path = bytes(body[RING_FIXED.size:]).decode("utf-8", "replace")
+    name = path[len(RING_PREFIX):]
+    if not path.startswith(RING_PREFIX) or not name or ".." in name or not set(name) <= _RING_NAME:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"RING path {path[:80]!r} is not a file {RING_PREFIX}NAME")
+    return slots, slot_size, path
+
+
+def parse_slot_reference(data):
+    """§15.3: the 16 bytes after a SHARED_FRAME's frame header: (slot, payload length)."""
+    slot, reserved, length = SLOT_REFERENCE.unpack_from(data)
+    if reserved:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 44-47 of SHARED_FRAME are not zero")
+    if slot >= MAX_SLOTS or length > MAX_SLOT_BYTES:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"SHARED_FRAME names slot {slot} with {length} bytes, beyond any ring")
+    return slot, length
 
 
 def padding(metadata_length):

@@ -17,7 +17,7 @@ class ReplaySocket:
     """What Connection needs of a socket: reads come from fixed bytes, and no read crosses one of the given
     stream offsets (as when those bytes arrived in separate segments); everything written is recorded."""
 
-    family = 2
+    family = 1  # AF_UNIX: the vectors' consumer offers shared memory (PROTOCOL.md §12, §15); no vector maps a ring
 
     def __init__(self, data, boundaries=()):
         self.data = memoryview(data)

@@ -1,6 +1,7 @@
 """The Python implementation against the reference programs, as separate processes: rawframes-send -> Python
 consumer and Python producer -> rawframes-recv, raw and JPEG, every frame verified against the synthetic pattern."""
 
+import glob
 import json
 import subprocess
 import sys
@@ -56,6 +57,24 @@ def test_reference_sender_to_python_receiver(options, codec):
     assert summary["acked"] == FRAMES  # the Python consumer acknowledged every frame it was asked to
     if codec == Codec.JPEG:
         assert min(psnrs) > 30
+
+
+def test_reference_sender_through_shared_memory_to_python_receiver(free_port):
+    """PROTOCOL.md §15 from the document alone: the Python consumer maps the reference sender's ring with mmap and
+    reads every frame in place; the ring file is unlinked once mapped."""
+    path = f"/tmp/rawframes-py-shm-{free_port}.sock"
+    with Receiver(f"unix://{path}", once=True) as receiver:
+        sender = csharp_sender(f"shm://{path}", "--ack", "--source", "synthetic:640x360")
+        problems, sequences = [], []
+        for frame in receiver:
+            problem, _ = check(frame)
+            problems += [problem] if problem else []
+            sequences.append(frame.sequence)
+            assert isinstance(frame.payload, memoryview) and frame.payload.readonly  # the ring, not a copy
+        summary = finish(sender)
+    assert problems == [] and sequences == list(range(FRAMES))
+    assert summary["transport"] == "shared memory" and summary["acked"] == FRAMES
+    assert not glob.glob(f"/dev/shm/rawframes-{sender.pid}-*")
 
 
 @pytest.mark.parametrize("codec", ["raw", "jpeg"])

@@ -34,6 +34,15 @@ public sealed record ConnectionOptions
     /// <summary>TLS for this connection (PROTOCOL.md §14); null: plain TCP or Unix socket.</summary>
     public TlsOptions? Tls { get; init; }
 
+    /// <summary>Producer with shared memory (PROTOCOL.md §15): ring slots, i.e. frames the consumer may hold at once.</summary>
+    public int SharedMemorySlots { get; init; } = 4;
+
+    /// <summary>
+    /// Producer with shared memory: bytes per slot, rounded up to 4 KiB; 0 sizes the slots to the first frame. A
+    /// larger frame travels as an ordinary FRAME, so give the largest expected payload for compressed codecs.
+    /// </summary>
+    public int SharedMemorySlotSize { get; init; }
+
     internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software)
     {
         Token = Role == PeerRole.Producer ? Token : null,

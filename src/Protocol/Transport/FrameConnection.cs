@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport;
@@ -27,6 +28,9 @@ public sealed class FrameConnection : IAsyncDisposable
     private readonly TimeSpan _idleTimeout;
     private LivenessWatch? _liveness;
     private volatile string? _timedOut;
+    private readonly ConnectionOptions _options;
+    private SharedMemoryProducer? _sharedOut;
+    private SharedMemoryConsumer? _sharedIn;
 
     private FrameConnection(Socket socket, Stream stream, ConnectionOptions options, string remote)
     {
@@ -34,6 +38,14 @@ public sealed class FrameConnection : IAsyncDisposable
         _stream = stream;
         _requiredToken = options.Role == PeerRole.Consumer ? options.Token : null;
         Remote = remote;
+        // Shared memory (PROTOCOL.md §15) needs both processes on one host, which only a Unix socket proves; under TLS
+        // every byte is meant to go through TLS.
+        if (socket.AddressFamily != AddressFamily.Unix || options.Tls is not null || !Directory.Exists(RingAnnouncement.Directory))
+        {
+            options = options with { Capabilities = options.Capabilities & ~Capabilities.SharedMemory };
+        }
+
+        _options = options;
         LocalHello = options.ToHello();
         _idleTimeout = options.IdleTimeout;
         _reader = new MessageReader(
@@ -72,6 +84,11 @@ public sealed class FrameConnection : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             Stream stream = await SecureAsync(socket, options.Tls, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token);
+            if (endpoint.UsesSharedMemory)
+            {
+                options = options with { Capabilities = options.Capabilities | Capabilities.SharedMemory };
+            }
+
             connection = new FrameConnection(socket, stream, options, endpoint.Text);
             await connection.OpenAsConnectorAsync(timeout.Token);
             connection.StartLiveness();
@@ -207,6 +224,11 @@ public sealed class FrameConnection : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message> ReadAsync(CancellationToken cancellationToken = default)
     {
+        if (_sharedIn?.TakeHeld() is >= 0 and int held)
+        {
+            await ReleaseSlotAsync(held, cancellationToken);
+        }
+
         while (true)
         {
             Message message;
@@ -214,14 +236,24 @@ public sealed class FrameConnection : IAsyncDisposable
             {
                 message = await _reader.ReadAsync(cancellationToken);
             }
-            catch (Exception e) when (_timedOut is not null && e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+                _sharedOut?.Fail(e.Message);
+                if (_timedOut is not null)
+                {
+                    throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+                }
+
+                throw;
             }
 
-            if (message.IsConnectionClosed && _timedOut is not null)
+            if (message.IsConnectionClosed)
             {
-                throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+                _sharedOut?.Fail($"{Remote} closed the connection");
+                if (_timedOut is not null)
+                {
+                    throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+                }
             }
 
             MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
@@ -237,15 +269,38 @@ public sealed class FrameConnection : IAsyncDisposable
                     continue;
                 case MessageType.Pong:
                     continue;
+                case MessageType.Ring:
+                    _sharedIn!.OnRing(message.ReadRing());
+                    continue;
+                case MessageType.SharedFrame:
+                    return _sharedIn!.ToFrame(message);
+                case MessageType.Release:
+                    _sharedOut!.OnRelease(message.ReadRelease());
+                    continue;
                 default:
                     return message;
             }
         }
     }
 
-    /// <summary>Sends a frame; see <see cref="MessageWriter.WriteFrameAsync"/>. The memory may be reused when this ends.</summary>
+    /// <summary>
+    /// Sends a frame; see <see cref="MessageWriter.WriteFrameAsync"/>. With shared memory negotiated the payload is
+    /// copied into a free ring slot (waiting for one is the backpressure) and only its reference is sent. The memory
+    /// may be reused when this ends.
+    /// </summary>
     public ValueTask SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-        _writer.WriteFrameAsync(header, metadata, payload, cancellationToken);
+        _sharedOut is { } shared && shared.Fits(payload.Length)
+            ? shared.SendAsync(header, metadata, payload, cancellationToken)
+            : _writer.WriteFrameAsync(header, metadata, payload, cancellationToken);
+
+    /// <summary>The shared-memory ring of this connection once announced (PROTOCOL.md §15), else null.</summary>
+    public RingAnnouncement? SharedMemoryRing => _sharedOut?.Ring ?? _sharedIn?.Ring;
+
+    /// <summary>"shared memory", "unix socket" or "tcp", with TLS when used: how frames travel, for logs and summaries.</summary>
+    public string TransportName =>
+        Negotiated.HasFlag(Capabilities.SharedMemory) ? "shared memory"
+        : _socket.AddressFamily == AddressFamily.Unix ? "unix socket"
+        : IsEncrypted ? "tcp+tls" : "tcp";
 
     public ValueTask SendPingAsync(ulong token, CancellationToken cancellationToken = default) => _writer.WritePingAsync(token, cancellationToken);
 
@@ -310,6 +365,7 @@ public sealed class FrameConnection : IAsyncDisposable
         }
 
         SegmentPool.Shared.Release(_reservedBlocks);
+        _sharedOut?.Fail("the connection is closed");
 
         _reader.Complete();
         if (!_writer.TryComplete(TimeSpan.FromSeconds(1)))
@@ -330,6 +386,21 @@ public sealed class FrameConnection : IAsyncDisposable
 
         await _stream.DisposeAsync();
         _socket.Dispose();
+        _sharedOut?.Dispose();
+        _sharedIn?.Dispose();
+    }
+
+    // The frame read last is done with: give its slot back. A peer that is gone needs no RELEASE; the read that
+    // follows reports the closed connection.
+    private async ValueTask ReleaseSlotAsync(int slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _writer.WriteReleaseAsync(slot, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+        }
     }
 
     // The idle timeout expired: tell the peer if the link still takes a small write, then cut the socket so that
@@ -356,6 +427,7 @@ public sealed class FrameConnection : IAsyncDisposable
     /// </summary>
     public void Abort()
     {
+        _sharedOut?.Fail("the connection was cut");
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -461,6 +533,17 @@ public sealed class FrameConnection : IAsyncDisposable
 
         PeerHello = peer;
         _writer.PeerMaxMessageLength = peer.MaxMessageLength;
+        if (Negotiated.HasFlag(Capabilities.SharedMemory))
+        {
+            if (LocalHello.Role == PeerRole.Producer)
+            {
+                _sharedOut = new SharedMemoryProducer(_writer, _options.SharedMemorySlots, _options.SharedMemorySlotSize, peer.MaxMessageLength);
+            }
+            else
+            {
+                _sharedIn = new SharedMemoryConsumer(LocalHello.MaxMessageLength);
+            }
+        }
     }
 
     // Constant time whatever the lengths: both sides are hashed first, so neither the content nor the length of the

@@ -4,11 +4,15 @@ using System.Net.Sockets;
 
 namespace RawFrames.Protocol.Transport;
 
-/// <summary>Where to connect or listen: <c>tcp://HOST:PORT</c> or <c>unix:///absolute/path</c>.</summary>
+/// <summary>
+/// Where to connect or listen: <c>tcp://HOST:PORT</c>, <c>unix:///absolute/path</c>, or <c>shm:///absolute/path</c>: the
+/// same Unix socket with frames passed through shared memory (PROTOCOL.md §15) when the peer agrees.
+/// </summary>
 public sealed record FrameEndpoint
 {
-    private FrameEndpoint(string text, string? host, int port, string? unixPath)
+    private FrameEndpoint(string text, string? host, int port, string? unixPath, bool usesSharedMemory = false)
     {
+        UsesSharedMemory = usesSharedMemory;
         Text = text;
         Host = host;
         Port = port;
@@ -27,6 +31,9 @@ public sealed record FrameEndpoint
 
     public bool IsUnix => UnixPath is not null;
 
+    /// <summary>A <c>shm://</c> endpoint: a Unix socket on which a producer offers shared memory.</summary>
+    public bool UsesSharedMemory { get; }
+
     public override string ToString() => Text;
 
     public static FrameEndpoint Parse(string text)
@@ -44,18 +51,21 @@ public sealed record FrameEndpoint
         endpoint = null;
         error = null;
         text = text?.Trim() ?? "";
-        const string Usage = "expected tcp://HOST:PORT (e.g. tcp://127.0.0.1:5555, tcp://[::1]:5555) or unix:///absolute/path";
-        if (text.StartsWith("unix://", StringComparison.OrdinalIgnoreCase))
+        const string Usage = "expected tcp://HOST:PORT (e.g. tcp://127.0.0.1:5555, tcp://[::1]:5555), unix:///absolute/path or shm:///absolute/path";
+        foreach (string scheme in (ReadOnlySpan<string>)["unix://", "shm://"])
         {
-            string path = text["unix://".Length..];
-            if (!path.StartsWith('/'))
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
             {
-                error = $"'{text}': a Unix socket path must be absolute (unix:///tmp/rawframes.sock); {Usage}";
-                return false;
-            }
+                string path = text[scheme.Length..];
+                if (!path.StartsWith('/'))
+                {
+                    error = $"'{text}': a Unix socket path must be absolute ({scheme}/tmp/rawframes.sock); {Usage}";
+                    return false;
+                }
 
-            endpoint = new FrameEndpoint(text, null, 0, path);
-            return true;
+                endpoint = new FrameEndpoint(text, null, 0, path, usesSharedMemory: scheme == "shm://");
+                return true;
+            }
         }
 
         if (!text.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))

@@ -12,4 +12,6 @@ public enum Capabilities : uint
     Ack = 1 << 0,
     /// <summary>The consumer returns RESULT messages (e.g. detections) for frames.</summary>
     Result = 1 << 1,
+    /// <summary>Frames may travel through a shared-memory ring (PROTOCOL.md §15); Unix sockets only.</summary>
+    SharedMemory = 1 << 2,
 }

@@ -11,6 +11,15 @@ public enum MessageType : byte
     Error = 0x04,
     Ping = 0x05,
     Pong = 0x06,
+
+    /// <summary>Producer → consumer: the shared-memory ring of this connection (PROTOCOL.md §15.2).</summary>
+    Ring = 0x07,
+
+    /// <summary>Producer → consumer: a frame whose payload is in a ring slot (PROTOCOL.md §15.3).</summary>
+    SharedFrame = 0x08,
     Ack = 0x10,
     Result = 0x11,
+
+    /// <summary>Consumer → producer: the consumer is done with a ring slot (PROTOCOL.md §15.4).</summary>
+    Release = 0x12,
 }
