@@ -25,6 +25,12 @@ var tokenFile = new Option<string?>("--token-file") { Description = "Require sen
 var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with the key, or give --tls-key) or a .pfx/.p12" };
 var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert, when it is in a file of its own" };
 var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once; more are refused with ERROR ConnectionLimit", DefaultValueFactory = _ => 64 };
+var from = new Option<string?>("--from") { Description = "Subscribe to a rawframes-relay at tcp://HOST:PORT or unix:///path (shm:///path: frames through shared memory) instead of listening" };
+var policy = new Option<string>("--policy") { Description = "With --from: lossless (every frame, through a bounded queue at the relay) or latest (only the newest frame; the relay drops and counts the rest)", DefaultValueFactory = _ => "lossless" };
+var whenFull = new Option<string>("--when-full") { Description = "With --from and --policy lossless: when this subscriber's queue at the relay is full, switch to latest, or disconnect (ERROR TooSlow)", DefaultValueFactory = _ => "latest" };
+var want = new Option<string?>("--want") { Description = "With --from: ask the relay for this codec (raw, jpeg, yuv-jpeg, png, bmp); it is made once per frame for every subscriber that wants it" };
+var queue = new Option<int>("--queue") { Description = "With --from: the bound of this subscriber's lossless queue at the relay (0: the relay's default)" };
+var stream = new Option<long?>("--stream") { Description = "With --from: only this stream id" };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -32,7 +38,7 @@ SocketTuning.PreferInlineCompletions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
-    listen, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
+    listen, from, policy, whenFull, want, queue, stream, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -86,7 +92,28 @@ root.SetAction(async (parsed, cancellationToken) =>
             parsed.GetValue(maxConnections),
             parsed.GetValue(clockSynced),
             parsed.GetValue(json),
-            parsed.GetValue(quiet));
+            parsed.GetValue(quiet))
+        {
+            From = parsed.GetValue(from) is { } relay ? FrameEndpoint.Parse(relay) : null,
+            Subscription = new Subscription(
+                parsed.GetValue(policy) switch
+                {
+                    "lossless" => DeliveryPolicy.Lossless,
+                    "latest" => DeliveryPolicy.Latest,
+                    var other => throw new FormatException($"--policy '{other}': lossless or latest"),
+                },
+                parsed.GetValue(whenFull) switch
+                {
+                    "latest" => WhenFull.SwitchToLatest,
+                    "disconnect" => WhenFull.Disconnect,
+                    var other => throw new FormatException($"--when-full '{other}': latest or disconnect"),
+                },
+                parsed.GetValue(want) is { } codecName ? CodecNames.Parse(codecName) : null,
+                parsed.GetValue(queue) is var bound and >= 0 and <= Subscription.MaxQueueFrames
+                    ? bound
+                    : throw new FormatException($"--queue must be 0 to {Subscription.MaxQueueFrames}"),
+                parsed.GetValue(stream) is { } id ? checked((uint)id) : null),
+        };
     }
     catch (FormatException e)
     {

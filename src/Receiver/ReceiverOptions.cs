@@ -23,4 +23,11 @@ internal sealed record ReceiverOptions(
     int MaxConnections,
     bool ClockSynced,
     bool Json,
-    bool Quiet);
+    bool Quiet)
+{
+    /// <summary>--from: subscribe to a relay at this endpoint instead of listening; null: listen.</summary>
+    public FrameEndpoint? From { get; init; }
+
+    /// <summary>With --from: how the relay should deliver (HELLO option 3).</summary>
+    public RawFrames.Protocol.Wire.Subscription? Subscription { get; init; }
+}

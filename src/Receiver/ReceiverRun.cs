@@ -55,10 +55,13 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        FrameListener listener;
+        FrameListener? listener = null;
         try
         {
-            listener = await FrameListener.StartAsync(options.Listen, cancellationToken: cancellationToken);
+            if (options.From is null)
+            {
+                listener = await FrameListener.StartAsync(options.Listen, cancellationToken: cancellationToken);
+            }
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
@@ -78,7 +81,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {
                 _log.Info($"--http {options.Http}: {e.Message}");
-                listener.Dispose();
+                listener?.Dispose();
                 return 1;
             }
         }
@@ -90,7 +93,11 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         {
             metrics.AddGauge("rawframes.connections", () => _open.Count, "{connection}", "Open sender connections");
             metrics.AddCounter("rawframes.corrupt_frames", () => Interlocked.Read(ref _corruptFrames), "{frame}", "Payloads the decoder rejected");
-            _log.Info($"listening on {listener.Endpoint}");
+            if (listener is not null)
+            {
+                _log.Info($"listening on {listener.Endpoint}");
+            }
+
             if (options.Tls?.Certificate is { } certificate)
             {
                 _log.Info($"TLS with {certificate.Subject}, SHA-256 {TlsOptions.Fingerprint(certificate)} (senders pin it with --tls-pin)");
@@ -102,8 +109,15 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  connections {_open.Count}"))
             {
-                await listener.AcceptEachAsync(ServeWithinLimitAsync, _stopAccepting.Token);
-                await listener.ServingEnded;
+                if (listener is not null)
+                {
+                    await listener.AcceptEachAsync(ServeWithinLimitAsync, _stopAccepting.Token);
+                    await listener.ServingEnded;
+                }
+                else
+                {
+                    await SubscribeAsync(options.From!);
+                }
             }
         }
 
@@ -152,6 +166,27 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             Tls = options.Tls,
         };
 
+    // --from: one connection to a relay, as its subscriber, served like a sender's.
+    private async Task SubscribeAsync(FrameEndpoint relay)
+    {
+        FrameConnection connection;
+        try
+        {
+            connection = await FrameConnection.ConnectAsync(relay, ConnectionOptions() with { Subscription = options.Subscription }, _hardStop.Token);
+        }
+        catch (Exception e) when (e is ProtocolException or IOException or SocketException)
+        {
+            RecordError(e is ProtocolException p ? p.Code.ToString() : "ConnectionLost", $"cannot subscribe to {relay}: {e.Message}");
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await ServeAsync(connection, 0);
+    }
+
     private async Task HandleConnectionAsync(Socket socket, long id)
     {
         ConnectionOptions connectionOptions = ConnectionOptions();
@@ -176,6 +211,12 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             return;
         }
 
+        await ServeAsync(connection, id);
+    }
+
+    // One open connection: frames to the sinks until it ends, then its streams into the summary.
+    private async Task ServeAsync(FrameConnection connection, long id)
+    {
         _open[id] = connection;
         Interlocked.Increment(ref _connections);
         _log.Info($"connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed sender"}) over {connection.TransportName}");

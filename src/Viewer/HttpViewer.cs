@@ -10,7 +10,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Buffers;
 using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 
@@ -35,7 +37,11 @@ public sealed class HttpViewer : IAsyncDisposable
     {
         _app = app;
         app.MapGet("/", () => Results.Content(ViewerPage.Html, "text/html; charset=utf-8"));
-        app.MapGet("/state", () => Results.Json(new { streams = _streams.Values.OrderBy(s => s.StreamId).Select(s => s.ToState()).ToArray() }));
+        app.MapGet("/state", () => Results.Json(new
+        {
+            streams = _streams.Values.OrderBy(s => s.StreamId).Select(s => s.ToState()).ToArray(),
+            subscribers = MoreState?.Invoke(),
+        }));
         app.MapGet("/stream/{id}", StreamAsync);
         app.MapGet("/snapshot/{id}", SnapshotAsync);
     }
@@ -70,16 +76,25 @@ public sealed class HttpViewer : IAsyncDisposable
     }
 
     /// <summary>The receiver hands every frame here; returns at once (nothing is done while nobody watches).</summary>
-    public void OnFrame(string remote, in Message message)
+    public void OnFrame(string remote, in Message message) => OnFrame(remote, message.Frame, message.Payload);
+
+    /// <summary>The same from a header and payload held elsewhere (a relay's shared frame); returns at once.</summary>
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySequence<byte> payload)
     {
-        uint id = message.Frame.StreamId;
+        uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))
         {
             stream = _streams.GetOrAdd(id, static key => new LiveStream(key));
         }
 
-        stream.OnFrame(remote, message);
+        stream.OnFrame(remote, header, payload);
     }
+
+    /// <summary>Whether a browser is watching the stream now: only then is a JPEG of its frames worth making.</summary>
+    public bool IsWatched(uint streamId) => _streams.TryGetValue(streamId, out LiveStream? stream) && stream.IsWatched;
+
+    /// <summary>More for /state: e.g. a relay's subscribers, under the key <c>subscribers</c>.</summary>
+    public Func<object?>? MoreState { get; set; }
 
     /// <summary>No connection feeds these streams any more; they stay listed, and viewers keep the last frame.</summary>
     public void OnStreamsEnded(IEnumerable<uint> streamIds)

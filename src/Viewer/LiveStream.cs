@@ -33,13 +33,15 @@ internal sealed class LiveStream : IDisposable
 
     public uint StreamId { get; }
 
+    /// <summary>At least one browser is watching.</summary>
+    public bool IsWatched => Volatile.Read(ref _wanted) > 0;
+
     /// <summary>A connection is feeding it now.</summary>
     public bool Live { get; set; }
 
     /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
-    public void OnFrame(string remote, in Message message)
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySequence<byte> payload)
     {
-        FrameHeader header = message.Frame;
         if (Interlocked.Increment(ref _frames) == 1)
         {
             _firstFrame = Stopwatch.GetTimestamp();
@@ -66,7 +68,6 @@ internal sealed class LiveStream : IDisposable
         long version = Interlocked.Increment(ref _version);
         if (FrameToJpeg.IsJpeg(header))
         {
-            ReadOnlySequence<byte> payload = message.Payload;
             Publish(SharedJpeg.Create((int)payload.Length, version, header.Sequence, buffer =>
             {
                 payload.CopyTo(buffer);
@@ -77,13 +78,13 @@ internal sealed class LiveStream : IDisposable
         }
 
         // The payload is valid only until the receiver reads on: copy it, then encode off the receiver's task.
-        if (_input.Length < message.Payload.Length)
+        if (_input.Length < payload.Length)
         {
-            _input = GC.AllocateUninitializedArray<byte>((int)message.Payload.Length);
+            _input = GC.AllocateUninitializedArray<byte>((int)payload.Length);
         }
 
-        message.Payload.CopyTo(_input);
-        int length = (int)message.Payload.Length;
+        payload.CopyTo(_input);
+        int length = (int)payload.Length;
         _ = Task.Run(() =>
         {
             try

@@ -177,7 +177,12 @@ internal sealed partial class ProgramProcess : IDisposable
             root = root.Parent ?? throw new InvalidOperationException("RawFrames.sln not found above the test output");
         }
 
-        string project = program == "rawframes-send" ? "Sender" : "Receiver";
+        string project = program switch
+        {
+            "rawframes-send" => "Sender",
+            "rawframes-relay" => "Relay",
+            _ => "Receiver",
+        };
         string path = Path.Combine(root.FullName, "src", project, "bin", configuration, tfm, program);
         return File.Exists(path) ? path : throw new FileNotFoundException($"{program} is not built at {path}");
     }

@@ -120,6 +120,7 @@ class ErrorCode(enum.IntEnum):
     UNAUTHORIZED = 13
     CONNECTION_LIMIT = 14
     SHUTTING_DOWN = 15
+    TOO_SLOW = 16
 
 
 def error_name(code):

@@ -43,8 +43,12 @@ public sealed record ConnectionOptions
     /// </summary>
     public int SharedMemorySlotSize { get; init; }
 
+    /// <summary>Consumer of a relay: how it wants frames delivered (HELLO option 3, PROTOCOL.md §16); null: the relay's default.</summary>
+    public Subscription? Subscription { get; init; }
+
     internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software)
     {
         Token = Role == PeerRole.Producer ? Token : null,
+        Subscription = Role == PeerRole.Consumer ? Subscription : null,
     };
 }

@@ -84,10 +84,13 @@ public sealed class FrameConnection : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             Stream stream = await SecureAsync(socket, options.Tls, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token);
-            if (endpoint.UsesSharedMemory)
+            // The connector decides (PROTOCOL.md §15.1): shm:// asks for shared memory, unix:// keeps frames on the socket.
+            options = options with
             {
-                options = options with { Capabilities = options.Capabilities | Capabilities.SharedMemory };
-            }
+                Capabilities = endpoint.UsesSharedMemory
+                    ? options.Capabilities | Capabilities.SharedMemory
+                    : options.Capabilities & ~Capabilities.SharedMemory,
+            };
 
             connection = new FrameConnection(socket, stream, options, endpoint.Text);
             await connection.OpenAsConnectorAsync(timeout.Token);

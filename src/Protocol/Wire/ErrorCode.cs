@@ -25,6 +25,8 @@ public enum ErrorCode : uint
     Unauthorized = 13,
     ConnectionLimit = 14,
     ShuttingDown = 15,
+    /// <summary>A relay's lossless subscriber whose queue filled up, with "when full: disconnect" (PROTOCOL.md §16).</summary>
+    TooSlow = 16,
     /// <summary>Codes from here up are for applications.</summary>
     ApplicationBase = 0x10000,
 }

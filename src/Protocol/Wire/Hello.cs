@@ -23,7 +23,11 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
     /// </summary>
     public ReadOnlyMemory<byte>? Token { get; init; }
 
-    public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes) + (Token is { IsEmpty: false } token ? 4 + token.Length : 0);
+    /// <summary>HELLO option 3 (PROTOCOL.md §16): a consumer's request to a relay; null when none.</summary>
+    public Subscription? Subscription { get; init; }
+
+    public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes) + (Subscription is null ? 0 : 4 + Subscription.Size)
+        + (Token is { IsEmpty: false } token ? 4 + token.Length : 0);
 
     private int SoftwareBytes => Utf8Text.ByteCount(Software ?? "", MaxSoftwareBytes);
 
@@ -42,6 +46,14 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             Utf8Text.Write(Software, destination[20..], length);
         }
 
+        if (Subscription is { } subscription)
+        {
+            Span<byte> option = destination[(FixedSize + (Software is null ? 0 : 4 + SoftwareBytes))..];
+            BinaryPrimitives.WriteUInt16LittleEndian(option, Subscription.OptionKey);
+            BinaryPrimitives.WriteUInt16LittleEndian(option[2..], Subscription.Size);
+            subscription.WriteTo(option[4..]);
+        }
+
         if (Token is { IsEmpty: false } token)
         {
             Span<byte> option = destination[(BodySize - 4 - token.Length)..];
@@ -54,7 +66,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
     // The token is a secret: records print their members, so this one leaves it out.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Role = {Role}, MaxMessageLength = {MaxMessageLength}, Capabilities = {Capabilities}, IdleTimeoutMs = {IdleTimeoutMs}, Software = {Software}, Token = {(Token is null ? "none" : "(set)")}");
+        builder.Append($"Role = {Role}, MaxMessageLength = {MaxMessageLength}, Capabilities = {Capabilities}, IdleTimeoutMs = {IdleTimeoutMs}, Software = {Software}, Subscription = {Subscription}, Token = {(Token is null ? "none" : "(set)")}");
         return true;
     }
 
@@ -87,6 +99,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
         uint idleTimeoutMs = BinaryPrimitives.ReadUInt32LittleEndian(body[12..]);
         string? software = null;
         byte[]? token = null;
+        Subscription? subscription = null;
         // PROTOCOL.md §5.1: options are key, length, value; unknown keys are skipped.
         for (ReadOnlySpan<byte> options = body[FixedSize..]; !options.IsEmpty;)
         {
@@ -110,6 +123,10 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             {
                 token = options.Slice(4, length).ToArray();
             }
+            else if (key == Subscription.OptionKey)
+            {
+                subscription = Subscription.Read(options.Slice(4, length));
+            }
 
             options = options[(4 + length)..];
         }
@@ -118,6 +135,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
         return new Hello(role, (int)Math.Min(max, (uint)ProtocolConstants.MaxMaxMessageLength), capabilities, idleTimeoutMs, software)
         {
             Token = token is null ? (ReadOnlyMemory<byte>?)null : token, // not "? null :", which would turn null into an empty token
+            Subscription = subscription,
         };
     }
 }

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using RawFrames.Codecs;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Relay.Fanout;
+
+/// <summary>
+/// One consumer connected to the relay: its subscription (HELLO option 3), its queue, and the task that sends what
+/// the queue gives it. Everything slow about a subscriber happens on its own task, so the hub never waits for it.
+/// </summary>
+internal sealed class Subscriber : IHubSubscriber
+{
+    private const string EndOfSubscription = "end of subscription";
+    private static readonly TimeSpan s_overflowGrace = TimeSpan.FromSeconds(1);
+    private readonly FrameConnection _connection;
+    private readonly Transcoder _transcoder;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _sent;
+    private long _bytes;
+
+    public Subscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, Transcoder transcoder)
+    {
+        Id = id;
+        _connection = connection;
+        _transcoder = transcoder;
+        Subscription = subscription;
+        Queue = new SubscriberQueue(subscription.Policy, subscription.QueueFrames > 0 ? subscription.QueueFrames : defaultQueue, subscription.WhenFull);
+    }
+
+    public long Id { get; }
+
+    public Subscription Subscription { get; }
+
+    public SubscriberQueue Queue { get; }
+
+    /// <summary>Why the subscription ended, once it has.</summary>
+    public string? Ended { get; private set; }
+
+    public bool Wants(uint streamId) => Subscription.StreamId is not { } only || only == streamId;
+
+    /// <summary>
+    /// The send loop says TooSlow as soon as its frame in progress is out; a subscriber that stopped reading keeps that
+    /// write blocked, so after a grace period the connection is cut instead (no ERROR can pass a stalled socket).
+    /// </summary>
+    public void OnOverflow() => _ = Task.Run(async () =>
+    {
+        await Task.Delay(s_overflowGrace);
+        if (Ended is null)
+        {
+            _connection.Abort();
+        }
+    });
+
+    /// <summary>Sends queued frames until the relay stops, the subscriber leaves, or it overflows its lossless queue.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        Task<string> inbound = ReadInboundAsync();
+        try
+        {
+            Ended = await SendAsync(inbound, stop);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Ended = inbound.IsCompleted ? await inbound : $"connection lost: {e.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            Ended = "the relay stopped";
+        }
+        finally
+        {
+            Queue.Complete();
+            if (Queue.Overflowed)
+            {
+                Ended = $"too slow: its lossless queue of {Queue.MaxDepth} frames was full";
+                await _connection.SendErrorAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber ({Queue.MaxDepth} frames) was full: read faster, subscribe with a larger queue, or subscribe to the latest frame only");
+            }
+            else if (Ended is "the relay stopped" or EndOfSubscription)
+            {
+                // PROTOCOL.md §4.2: our END answers the subscriber's, or tells it the relay has no more frames.
+                await _connection.SendEndAsync();
+            }
+
+            await _connection.DisposeAsync();
+            Queue.Dispose();
+        }
+    }
+
+    public IReadOnlyDictionary<string, object?> ToState()
+    {
+        double seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        long sent = Interlocked.Read(ref _sent);
+        return new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["id"] = Id,
+            ["remote"] = _connection.Remote,
+            ["transport"] = _connection.TransportName,
+            ["policy"] = Subscription.Policy == DeliveryPolicy.Latest ? "latest" : "lossless",
+            ["policy_now"] = Queue.Policy == DeliveryPolicy.Latest ? "latest" : "lossless",
+            ["when_full"] = Subscription.WhenFull == WhenFull.Disconnect ? "disconnect" : "latest",
+            ["codec"] = Subscription.Codec is { } codec ? CodecNames.Name(codec) : "as received",
+            ["stream"] = Subscription.StreamId,
+            ["offered"] = Queue.Offered,
+            ["sent"] = sent,
+            ["dropped"] = Queue.Dropped,
+            ["queued"] = Queue.Depth,
+            ["max_queued"] = Queue.MaxDepth,
+            ["switched_to_latest"] = Queue.SwitchedToLatestAt is not null,
+            ["bytes"] = Interlocked.Read(ref _bytes),
+            ["fps"] = seconds > 0 ? Math.Round(sent / seconds, 1) : 0,
+            ["ended"] = Ended,
+        };
+    }
+
+    private async Task<string> SendAsync(Task<string> inbound, CancellationToken stop)
+    {
+        while (await Queue.TakeAsync(stop) is { } frame)
+        {
+            try
+            {
+                if (inbound.IsCompleted)
+                {
+                    return await inbound;
+                }
+
+                (FrameHeader header, ReadOnlyMemory<byte> payload) = frame.As(Subscription.Codec, _transcoder);
+                await _connection.SendFrameAsync(header, frame.Metadata, payload, stop);
+                Interlocked.Increment(ref _sent);
+                Interlocked.Add(ref _bytes, payload.Length);
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
+
+        return Queue.Overflowed ? "too slow" : inbound.IsCompleted ? await inbound : "the relay stopped";
+    }
+
+    // The subscriber's side: PINGs and RELEASEs are handled inside the connection; END means it wants no more.
+    private async Task<string> ReadInboundAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                Message message = await _connection.ReadAsync();
+                switch (message.Type)
+                {
+                    case MessageType.None:
+                        Queue.Complete();
+                        return "closed";
+                    case MessageType.End:
+                        Queue.Complete(); // the send loop stops between two frames and answers with END
+                        return EndOfSubscription;
+                    case MessageType.Error:
+                        Queue.Complete();
+                        ErrorMessage error = message.ReadError();
+                        return $"subscriber error {(uint)error.Code} {error.Code}: {error.Reason}";
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            Queue.Complete();
+            await _connection.SendErrorAsync(e.Code, e.Message);
+            return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Queue.Complete();
+            return $"connection lost: {e.Message}";
+        }
+    }
+}

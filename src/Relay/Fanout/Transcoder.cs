@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Relay.Fanout;
+
+/// <summary>
+/// Encoders and decoders for the relay, pooled per codec (each instance is single-threaded), and how many frames
+/// each codec made: the proof that a frame is encoded at most once per codec however many subscribers want it.
+/// </summary>
+internal sealed class Transcoder(EncoderSettings settings) : IDisposable
+{
+    private readonly ConcurrentDictionary<Codec, ConcurrentBag<IFrameEncoder>> _encoders = new();
+    private readonly ConcurrentDictionary<Codec, ConcurrentBag<IFrameDecoder>> _decoders = new();
+    private readonly long[] _encoded = new long[(int)Codec.Bmp + 1];
+    private long _decoded;
+    private long _failed;
+
+    /// <summary>Frames made per codec ("raw" counts frames decoded to BGR24).</summary>
+    public IReadOnlyDictionary<string, long> Made()
+    {
+        var made = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        for (int codec = 0; codec < _encoded.Length; codec++)
+        {
+            long count = codec == (int)Codec.Raw ? Interlocked.Read(ref _decoded) : Interlocked.Read(ref _encoded[codec]);
+            if (count > 0)
+            {
+                made[CodecNames.Name((Codec)codec)] = count;
+            }
+        }
+
+        return made;
+    }
+
+    /// <summary>Frames that could not be converted (corrupt, or a pixel format with no BGR path) and went as they came.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public RelayFrame.Variant DecodeToBgr(FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.Codec == Codec.Raw)
+        {
+            Interlocked.Increment(ref _failed); // raw in another pixel format: sent as it is
+            return RelayFrame.Variant.Unavailable(header);
+        }
+
+        ConcurrentBag<IFrameDecoder> pool = _decoders.GetOrAdd(header.Codec, static _ => []);
+        IFrameDecoder decoder = pool.TryTake(out IFrameDecoder? existing) ? existing : FrameCodecs.CreateDecoder(header.Codec, DecodeTarget.Bgr);
+        int size = decoder.OutputSize(header.Width, header.Height);
+        byte[] output = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            decoder.Decode(payload, header.Width, header.Height, output.AsSpan(0, size));
+            Interlocked.Increment(ref _decoded);
+            return new RelayFrame.Variant(
+                FrameHeader.ForRaw(PixelFormat.Bgr24, header.Width, header.Height, 0, header.StreamId, header.Sequence, header.TimestampNs)
+                    with { Flags = header.Flags },
+                output, size);
+        }
+        catch (CorruptFrameException)
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            Interlocked.Increment(ref _failed);
+            return RelayFrame.Variant.Unavailable(header);
+        }
+        finally
+        {
+            pool.Add(decoder);
+        }
+    }
+
+    public RelayFrame.Variant Encode(Codec codec, FrameHeader header, ReadOnlySpan<byte> bgr, int stride)
+    {
+        ConcurrentBag<IFrameEncoder> pool = _encoders.GetOrAdd(codec, static _ => []);
+        IFrameEncoder encoder = pool.TryTake(out IFrameEncoder? existing) ? existing : FrameCodecs.CreateEncoder(codec, settings);
+        byte[] output = ArrayPool<byte>.Shared.Rent(encoder.MaxEncodedSize(header.Width, header.Height));
+        try
+        {
+            int length = encoder.Encode(bgr, header.Width, header.Height, stride, output);
+            Interlocked.Increment(ref _encoded[(int)codec]);
+            return new RelayFrame.Variant(header with { Codec = codec, PixelFormat = encoder.PayloadPixelFormat, Stride = 0 }, output, length);
+        }
+        finally
+        {
+            pool.Add(encoder);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (IDisposable codec in _encoders.Values.SelectMany(bag => bag).Cast<IDisposable>().Concat(_decoders.Values.SelectMany(bag => bag)))
+        {
+            codec.Dispose();
+        }
+    }
+}

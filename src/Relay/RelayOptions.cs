@@ -1,0 +1,22 @@
+using RawFrames.Codecs;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Relay;
+
+/// <summary>Everything the command line decided, validated.</summary>
+/// <param name="Listen">Where producers connect; null when the relay only subscribes upstream.</param>
+/// <param name="Serve">Where subscribers connect.</param>
+/// <param name="From">An upstream relay to subscribe to (chaining relays), with <paramref name="Upstream"/> as the request.</param>
+internal sealed record RelayOptions(
+    FrameEndpoint? Listen,
+    IReadOnlyList<FrameEndpoint> Serve,
+    FrameEndpoint? From,
+    Subscription Upstream,
+    string? Http,
+    int Queue,
+    EncoderSettings Encoder,
+    TimeSpan IdleTimeout,
+    bool Once,
+    bool Json,
+    bool Quiet);

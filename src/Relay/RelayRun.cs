@@ -1,0 +1,306 @@
+using System.Net.Sockets;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Relay.Fanout;
+using RawFrames.Streaming;
+using RawFrames.Streaming.Stats;
+using RawFrames.Viewer;
+
+namespace RawFrames.Relay;
+
+/// <summary>
+/// producers (and/or an upstream relay) → hub → subscribers and browsers. Producers connect as to a receiver;
+/// subscribers connect as consumers and say in HELLO how they want frames (PROTOCOL.md §16). Stopping ends the
+/// producers first, then lets every subscriber take what is queued, then ends the subscriptions with END.
+/// </summary>
+internal sealed class RelayRun(RelayOptions options) : IDisposable
+{
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Log _log = new("relay");
+    private readonly TransferTotals _totals = new();
+    private readonly FrameHub _hub = new();
+    private readonly Transcoder _transcoder = new(options.Encoder);
+    private readonly CancellationTokenSource _stopIngest = new();
+    private readonly CancellationTokenSource _stopServing = new();
+    private long _producers;
+    private long _subscriberIds;
+    private long _errors;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var listeners = new List<FrameListener>();
+        HttpViewer? viewer = null;
+        try
+        {
+            if (options.Listen is { } listen)
+            {
+                listeners.Add(await FrameListener.StartAsync(listen, cancellationToken: cancellationToken));
+            }
+
+            foreach (FrameEndpoint serve in options.Serve)
+            {
+                listeners.Add(await FrameListener.StartAsync(serve, cancellationToken: cancellationToken));
+            }
+
+            if (options.Http is { } http)
+            {
+                viewer = await HttpViewer.StartAsync(http, cancellationToken);
+                viewer.MoreState = _hub.State;
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or InvalidOperationException)
+        {
+            _log.Info($"cannot listen: {e.Message}");
+            listeners.ForEach(l => l.Dispose());
+            return 1;
+        }
+
+        FrameListener? producers = options.Listen is null ? null : listeners[0];
+        FrameListener[] subscribers = [.. listeners.Skip(producers is null ? 0 : 1)];
+        if (producers is not null)
+        {
+            _log.Info($"producers connect to {producers.Endpoint}");
+        }
+
+        foreach (FrameListener listener in subscribers)
+        {
+            _log.Info($"subscribers connect to {listener.Endpoint}");
+        }
+
+        await using (viewer)
+        using (cancellationToken.Register(() => _stopIngest.Cancel()))
+        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "relay", Console.Error, () => $"  subscribers {_hub.Count}"))
+        {
+            ViewerFeed? feed = null;
+            Task viewing = Task.CompletedTask;
+            if (viewer is not null)
+            {
+                _log.Info($"browser view on {viewer.Url} (state with every subscriber at /state)");
+                feed = new ViewerFeed(viewer, _transcoder);
+                _hub.Add(feed);
+                viewing = feed.RunAsync(_stopServing.Token);
+            }
+
+            Task[] serving = [.. subscribers.Select(l => l.AcceptEachAsync(ServeSubscriberAsync, _stopServing.Token))];
+            Task ingest = Task.WhenAll(
+                producers?.AcceptEachAsync(ServeProducerAsync, _stopIngest.Token) ?? Task.CompletedTask,
+                options.From is { } from ? FollowUpstreamAsync(from, _stopIngest.Token) : Task.CompletedTask);
+            await ingest;
+            if (producers is not null)
+            {
+                await producers.ServingEnded;
+            }
+
+            // Producers are gone: subscribers take what is queued, then get END.
+            _hub.CompleteAll();
+            Task drained = Task.WhenAll(subscribers.Select(l => l.ServingEnded));
+            if (await Task.WhenAny(drained, Task.Delay(s_drainTimeout, CancellationToken.None)) != drained)
+            {
+                _log.Info($"subscribers still busy after {s_drainTimeout.TotalSeconds:0} s; closing them");
+            }
+
+            await _stopServing.CancelAsync();
+            await Task.WhenAll(serving);
+            await Task.WhenAll(subscribers.Select(l => l.ServingEnded));
+            await viewing;
+            feed?.Queue.Dispose();
+        }
+
+        listeners.ForEach(l => l.Dispose());
+        RunSummary summary = BuildSummary();
+        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-relay summary"));
+        if (options.Json)
+        {
+            await Console.Out.WriteLineAsync(summary.ToJson());
+        }
+
+        return Interlocked.Read(ref _errors) > 0 ? 1 : 0;
+    }
+
+    public void Dispose()
+    {
+        _transcoder.Dispose();
+        _stopIngest.Dispose();
+        _stopServing.Dispose();
+    }
+
+    private async Task ServeProducerAsync(Socket socket, long id)
+    {
+        FrameConnection connection;
+        try
+        {
+            connection = await FrameConnection.AcceptAsync(socket, new ConnectionOptions
+            {
+                Role = PeerRole.Consumer,
+                Capabilities = Capabilities.Ack | Capabilities.SharedMemory,
+                IdleTimeout = options.IdleTimeout,
+                Software = "rawframes-relay/1",
+            }, _stopIngest.Token);
+        }
+        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
+        {
+            _log.Info($"a producer's opening failed: {e.Message}");
+            return;
+        }
+
+        Interlocked.Increment(ref _producers);
+        _log.Info($"producer connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed"}) over {connection.TransportName}");
+        string reason = await IngestAsync(connection, _stopIngest.Token);
+        _log.Info($"producer disconnected: {connection.Remote}: {reason}");
+        await connection.DisposeAsync();
+        if (options.Once)
+        {
+            await _stopIngest.CancelAsync();
+        }
+    }
+
+    // Chaining relays: this relay is a subscriber of another, and follows it across restarts.
+    private async Task FollowUpstreamAsync(FrameEndpoint from, CancellationToken stop)
+    {
+        var request = new ConnectionOptions
+        {
+            Role = PeerRole.Consumer,
+            Capabilities = Capabilities.SharedMemory,
+            IdleTimeout = options.IdleTimeout,
+            Software = "rawframes-relay/1",
+            Subscription = options.Upstream,
+        };
+        TimeSpan backoff = s_firstBackoff;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using FrameConnection connection = await FrameConnection.ConnectAsync(from, request, stop);
+                backoff = s_firstBackoff;
+                _log.Info($"subscribed to {from} over {connection.TransportName}");
+                string reason = await IngestAsync(connection, stop);
+                _log.Info($"upstream {from}: {reason}");
+                if (options.Once)
+                {
+                    await _stopIngest.CancelAsync();
+                    return;
+                }
+            }
+            catch (Exception e) when (e is SocketException or IOException or ProtocolException)
+            {
+                _log.Info($"upstream {from}: {e.Message}; retrying");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(backoff, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+        }
+    }
+
+    // One producer connection (or the upstream subscription) into the hub. Returns why it ended.
+    private async Task<string> IngestAsync(FrameConnection connection, CancellationToken stop)
+    {
+        bool acknowledge = connection.Negotiated.HasFlag(Capabilities.Ack);
+        try
+        {
+            while (true)
+            {
+                Message message = await connection.ReadAsync(stop);
+                switch (message.Type)
+                {
+                    case MessageType.Frame:
+                        _totals.AddFrame(message.Payload.Length);
+                        _hub.Publish(message);
+                        if (acknowledge)
+                        {
+                            await connection.SendAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()), stop);
+                        }
+
+                        break;
+                    case MessageType.End:
+                        await connection.SendEndAsync();
+                        return "end of stream";
+                    case MessageType.None:
+                        return "closed without END";
+                    case MessageType.Error:
+                        ErrorMessage error = message.ReadError();
+                        return $"it sent error {(uint)error.Code} {error.Code}: {error.Reason}";
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            Interlocked.Increment(ref _errors);
+            await connection.SendErrorAsync(e.Code, e.Message);
+            return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            await connection.SendErrorAsync(ErrorCode.ShuttingDown, "the relay is shutting down");
+            return "the relay is stopping";
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            return $"connection lost: {e.Message}";
+        }
+    }
+
+    private async Task ServeSubscriberAsync(Socket socket, long _)
+    {
+        FrameConnection connection;
+        try
+        {
+            connection = await FrameConnection.AcceptAsync(socket, new ConnectionOptions
+            {
+                Role = PeerRole.Producer,
+                Capabilities = Capabilities.SharedMemory, // used on Unix sockets when the subscriber asks (shm://)
+                IdleTimeout = options.IdleTimeout,
+                Software = "rawframes-relay/1",
+            }, _stopServing.Token);
+        }
+        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
+        {
+            _log.Info($"a subscriber's opening failed: {e.Message}");
+            return;
+        }
+
+        Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
+        var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, _transcoder);
+        IReadOnlyDictionary<string, object?> state = subscriber.ToState();
+        _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"
+            + (subscription.Policy == DeliveryPolicy.Lossless ? $" (queue {subscriber.Queue.Capacity}, when full: {state["when_full"]})" : "")
+            + $", {state["codec"]}");
+        _hub.Add(subscriber);
+        try
+        {
+            await subscriber.RunAsync(_stopServing.Token);
+        }
+        finally
+        {
+            _hub.Remove(subscriber);
+            _log.Info($"subscriber {subscriber.Id} ended: {subscriber.Ended} ({subscriber.Queue.Offered} offered, {subscriber.ToState()["sent"]} sent, {subscriber.Queue.Dropped} dropped)");
+        }
+    }
+
+    private RunSummary BuildSummary()
+    {
+        RunSummary summary = new RunSummary().Add("producers", Interlocked.Read(ref _producers));
+        _totals.AddTo(summary)
+            .Add("subscribers", Interlocked.Read(ref _subscriberIds))
+            .Add("frames_unwatched", _hub.Unwatched)
+            .Add("made", _transcoder.Made())
+            .Add("unconverted", _transcoder.Failed)
+            .Add("subscriptions", _hub.State().ToArray());
+        return summary;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net.Http;
+using System.Text.Json;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Relay;
+
+/// <summary>
+/// rawframes-relay with the real programs: one sender, subscribers with different policies, codecs and transports,
+/// two that stall on purpose, and relays chained. Nothing here asserts a duration.
+/// </summary>
+public sealed class RelayProcessTests : IDisposable
+{
+    private const int Frames = 300;
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"rawframes-relay-{Guid.NewGuid():N}.sock");
+
+    public void Dispose() => File.Delete(_socket);
+
+    [Fact]
+    public async Task StalledSubscribers_NeitherSlowTheSender_NorTheOtherSubscribers()
+    {
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--serve", $"unix://{_socket}",
+            "--http", "127.0.0.1:0", "--queue", "256", "--once", "--json", "--quiet");
+        await relay.WaitUntilSaidAsync("browser view on ");
+        using var everyFrame = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--json", "--quiet");
+        using var sharedMemory = ProgramProcess.Start("rawframes-recv", "--from", $"shm://{_socket}", "--verify", "--json", "--quiet");
+        using var jpeg = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--want", "jpeg", "--verify", "--json", "--quiet");
+        foreach (ProgramProcess program in new[] { everyFrame, sharedMemory, jpeg })
+        {
+            await program.WaitUntilSaidAsync("connected:");
+        }
+
+        // Subscribers 4 and 5 stop reading after their opening: one asked for the latest frame only, one for every
+        // frame with "disconnect me when I fall behind".
+        await using FrameConnection stalledLatest = await SubscribeAsync(subscribers, new Subscription(DeliveryPolicy.Latest));
+        await using FrameConnection stalledLossless = await SubscribeAsync(subscribers, new Subscription(DeliveryPolicy.Lossless, WhenFull.Disconnect, QueueFrames: 4));
+        await relay.WaitUntilSaidAsync("subscriber 5:");
+        relay.Stderr.Should().Contain("subscriber 4: 127.0.0.1").And.Contain("latest,");
+
+        // Under --policy latest a sender that is held up drops frames instead of queuing them: the count says how long.
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", "synthetic:640x480@100", "--frames", $"{Frames}",
+            "--policy", "latest", "--json", "--quiet");
+        await relay.WaitUntilSaidAsync("subscriber 5 ended: too slow");
+        string state = await new HttpClient().GetStringAsync(BrowserUrl(relay) + "state");
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int relayExit, JsonElement relayed) = await relay.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        relayExit.Should().Be(0, relay.Stderr);
+        long dropped = sent.GetProperty("dropped").GetInt64();
+        dropped.Should().BeLessThan(Frames / 5, "a relay that waited for a stalled subscriber would hold the sender up for good; only CPU contention may cost a few frames");
+        long arrived = relayed.GetProperty("frames").GetInt64();
+        arrived.Should().Be(Frames - dropped);
+        foreach (ProgramProcess fast in new[] { everyFrame, sharedMemory, jpeg })
+        {
+            (int exit, JsonElement received) = await fast.WaitForSummaryAsync();
+            exit.Should().Be(0, fast.Stderr);
+            received.GetProperty("frames").GetInt64().Should().Be(arrived, $"a lossless subscriber that keeps up gets every frame the relay got: {fast.Stderr}");
+            received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+        }
+
+        JsonElement[] subscriptions = [.. relayed.GetProperty("subscriptions").EnumerateArray()];
+        JsonElement latest = subscriptions.Single(s => s.GetProperty("id").GetInt64() == 4);
+        latest.GetProperty("policy").GetString().Should().Be("latest");
+        latest.GetProperty("dropped").GetInt64().Should().BeGreaterThan(arrived / 2, "it took a frame or two, then the newest waited while older ones were dropped");
+        JsonElement cut = subscriptions.Single(s => s.GetProperty("id").GetInt64() == 5);
+        cut.GetProperty("ended").GetString().Should().StartWith("too slow");
+        foreach (JsonElement keptUp in subscriptions.Where(s => s.GetProperty("id").GetInt64() is >= 1 and <= 3))
+        {
+            keptUp.GetProperty("dropped").GetInt64().Should().Be(0);
+            keptUp.GetProperty("switched_to_latest").GetBoolean().Should().BeFalse();
+        }
+
+        relayed.GetProperty("made").GetProperty("jpeg").GetInt64().Should().Be(arrived, "one JPEG per frame, however many subscribers want JPEG");
+        using JsonDocument live = JsonDocument.Parse(state);
+        live.RootElement.GetProperty("subscribers").EnumerateArray().Select(s => s.GetProperty("policy").GetString())
+            .Should().Contain(["latest", "lossless"], "/state shows every subscriber while the relay runs");
+    }
+
+    [Fact]
+    public async Task ChainedRelays_CarryEveryFrame_ToASubscriberOfTheSecond()
+    {
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string first = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string second = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var upstream = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", first, "--once", "--json", "--quiet");
+        await upstream.WaitUntilSaidAsync("subscribers connect to");
+        using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--once", "--json", "--quiet");
+        await upstream.WaitUntilSaidAsync("subscriber 1:");
+        using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", second, "--verify", "--json", "--quiet");
+        await downstream.WaitUntilSaidAsync("subscriber 1:");
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", "synthetic:640x480@200", "--frames", "200", "--ack", "--json", "--quiet");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await subscriber.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("acked").GetInt64().Should().Be(200);
+        recvExit.Should().Be(0, subscriber.Stderr);
+        received.GetProperty("frames").GetInt64().Should().Be(200);
+        received.GetProperty("gaps").GetInt64().Should().Be(0);
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+        (await upstream.WaitForExitAsync()).Should().Be(0, upstream.Stderr);
+        (await downstream.WaitForExitAsync()).Should().Be(0, downstream.Stderr);
+    }
+
+    private static Task<FrameConnection> SubscribeAsync(string relay, Subscription subscription) =>
+        FrameConnection.ConnectAsync(FrameEndpoint.Parse(relay), new ConnectionOptions { Role = PeerRole.Consumer, Subscription = subscription });
+
+    private static string BrowserUrl(ProgramProcess relay) =>
+        System.Text.RegularExpressions.Regex.Match(relay.Stderr, @"browser view on (\S+)").Groups[1].Value;
+}

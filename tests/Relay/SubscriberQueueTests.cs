@@ -1,0 +1,148 @@
+using System.Buffers;
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+using RawFrames.Relay.Fanout;
+using RawFrames.Streaming.Sources;
+
+namespace RawFrames.Tests.Relay;
+
+/// <summary>PROTOCOL.md §16 policies as the relay applies them, one queue at a time; and one encode per codec.</summary>
+public sealed class SubscriberQueueTests
+{
+    [Fact]
+    public async Task Lossless_KeepsEveryFrameInOrder_WithinItsBound()
+    {
+        using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 4, WhenFull.SwitchToLatest);
+        RelayFrame[] frames = Frames(4);
+        foreach (RelayFrame frame in frames)
+        {
+            queue.Offer(frame).Should().BeTrue();
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            RelayFrame taken = (await queue.TakeAsync(CancellationToken.None))!;
+            taken.Header.Sequence.Should().Be((ulong)i);
+            taken.Release();
+        }
+
+        queue.Dropped.Should().Be(0);
+        queue.Policy.Should().Be(DeliveryPolicy.Lossless);
+        ReleaseAll(frames);
+        frames.Should().OnlyContain(f => f.References == 0, "every reference the queue took was given back");
+    }
+
+    [Fact]
+    public async Task Lossless_FullUnderSwitchToLatest_DropsTheBacklog_AndGoesOnWithTheNewest()
+    {
+        using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 3, WhenFull.SwitchToLatest);
+        RelayFrame[] frames = Frames(6);
+        foreach (RelayFrame frame in frames)
+        {
+            queue.Offer(frame).Should().BeTrue();
+        }
+
+        queue.Policy.Should().Be(DeliveryPolicy.Latest);
+        queue.SwitchedToLatestAt.Should().NotBeNull();
+        queue.Dropped.Should().Be(5, "the three queued when the fourth came, then each older one as a newer arrived");
+        RelayFrame only = (await queue.TakeAsync(CancellationToken.None))!;
+        only.Header.Sequence.Should().Be(5);
+        only.Release();
+        queue.Depth.Should().Be(0);
+        ReleaseAll(frames);
+        frames.Should().OnlyContain(f => f.References == 0);
+    }
+
+    [Fact]
+    public async Task Lossless_FullUnderDisconnect_Overflows_AndTheReaderIsToldToStop()
+    {
+        using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 2, WhenFull.Disconnect);
+        RelayFrame[] frames = Frames(3);
+        queue.Offer(frames[0]).Should().BeTrue();
+        queue.Offer(frames[1]).Should().BeTrue();
+
+        queue.Offer(frames[2]).Should().BeFalse();
+
+        queue.Overflowed.Should().BeTrue();
+        (await queue.TakeAsync(CancellationToken.None)).Should().BeNull("an overflowed subscription is closed, not drained");
+        queue.Dispose();
+        ReleaseAll(frames);
+        frames.Should().OnlyContain(f => f.References == 0);
+    }
+
+    [Fact]
+    public async Task Latest_HoldsOnlyTheNewest_AndCountsTheRest()
+    {
+        using var queue = new SubscriberQueue(DeliveryPolicy.Latest, 8, WhenFull.SwitchToLatest);
+        RelayFrame[] frames = Frames(10);
+        foreach (RelayFrame frame in frames)
+        {
+            queue.Offer(frame);
+        }
+
+        queue.Depth.Should().Be(1);
+        queue.Dropped.Should().Be(9);
+        RelayFrame newest = (await queue.TakeAsync(CancellationToken.None))!;
+        newest.Header.Sequence.Should().Be(9);
+        newest.Release();
+        ReleaseAll(frames);
+        frames.Should().OnlyContain(f => f.References == 0);
+    }
+
+    [Fact]
+    public async Task TakeAsync_WaitsForAFrame_AndEndsWhenComplete()
+    {
+        using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 4, WhenFull.SwitchToLatest);
+        ValueTask<RelayFrame?> waiting = queue.TakeAsync(CancellationToken.None);
+        waiting.IsCompleted.Should().BeFalse();
+        RelayFrame[] frames = Frames(1);
+        queue.Offer(frames[0]);
+        RelayFrame taken = (await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        taken.Release();
+
+        queue.Complete();
+        (await queue.TakeAsync(CancellationToken.None)).Should().BeNull();
+        queue.Offer(frames[0]).Should().BeFalse("nothing is offered after the end");
+        ReleaseAll(frames);
+    }
+
+    [Fact]
+    public void AFrameWantedAsJpegByManySubscribers_IsEncodedOnce()
+    {
+        var pattern = SyntheticPattern.For(64, 48);
+        using var transcoder = new Transcoder(new EncoderSettings());
+        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, new ReadOnlySequence<byte>(pattern.Frame(7)));
+
+        (FrameHeader first, ReadOnlyMemory<byte> firstPayload) = frame.As(Codec.Jpeg, transcoder);
+        (FrameHeader second, ReadOnlyMemory<byte> secondPayload) = frame.As(Codec.Jpeg, transcoder);
+        (FrameHeader asReceived, ReadOnlyMemory<byte> raw) = frame.As(null, transcoder);
+
+        first.Codec.Should().Be(Codec.Jpeg);
+        first.Sequence.Should().Be(7);
+        secondPayload.Equals(firstPayload).Should().BeTrue("the second subscriber gets the same encoded bytes");
+        transcoder.Made().Should().Equal(new Dictionary<string, long> { ["jpeg"] = 1 });
+        asReceived.Codec.Should().Be(Codec.Raw);
+        raw.ToArray().Should().Equal(pattern.Frame(7).ToArray());
+        using var decoder = FrameCodecs.CreateDecoder(Codec.Jpeg, DecodeTarget.Bgr);
+        byte[] decoded = new byte[64 * 48 * 3];
+        decoder.Decode(firstPayload.Span, 64, 48, decoded); // a corrupt JPEG would throw
+        decoded.Should().Contain(b => b != 0);
+        frame.Release();
+    }
+
+    private static RelayFrame[] Frames(int count)
+    {
+        var pattern = SyntheticPattern.For(8, 8);
+        return [.. Enumerable.Range(0, count).Select(i =>
+            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, new ReadOnlySequence<byte>(pattern.Frame((ulong)i))))];
+    }
+
+    // The hub's own reference, released after offering (as FrameHub.Publish does).
+    private static void ReleaseAll(RelayFrame[] frames)
+    {
+        foreach (RelayFrame frame in frames)
+        {
+            frame.Release();
+        }
+    }
+}
