@@ -4,6 +4,7 @@
 The best case of that approach: a preallocated frame, sendall, and recv_into a preallocated buffer (no pickle, no
 copies in Python). Prints one JSON line like rawframes-recv's summary.
     python_socket.py recv PORT SECONDS       python_socket.py send PORT SECONDS [WIDTH HEIGHT]
+PORT may be an absolute path: a Unix socket there, with the 4 MiB socket buffers RawFrames uses.
 """
 import json
 import os
@@ -13,12 +14,27 @@ import sys
 import time
 
 
+UNIX_BUFFER = 4 << 20
+
+
+def address(port):
+    """(family, address) for a TCP port on loopback or a Unix socket path."""
+    return (socket.AF_UNIX, port) if str(port).startswith("/") else (socket.AF_INET, ("127.0.0.1", int(port)))
+
+
 def recv(port, seconds):
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
+    family, where = address(port)
+    server = socket.socket(family)
+    if family == socket.AF_UNIX:
+        if os.path.exists(where):
+            os.unlink(where)
+    else:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(where)
     server.listen(1)
     conn, _ = server.accept()
+    if family == socket.AF_UNIX:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UNIX_BUFFER)
     prefix = bytearray(4)
     buffer = bytearray(64 << 20)
     view = memoryview(buffer)
@@ -52,14 +68,20 @@ def recv(port, seconds):
 def send(port, seconds, width=1920, height=1080):
     # Real bytes: bytes(n) of zeros would map the kernel's shared zero page, which stays in cache and flatters the copy.
     frame = os.urandom(width * height * 3)
+    family, where = address(port)
     conn = None
     for _ in range(100):
         try:
-            conn = socket.create_connection(("127.0.0.1", port))
+            conn = socket.socket(family)
+            if family == socket.AF_UNIX:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, UNIX_BUFFER)
+            conn.connect(where)
             break
-        except ConnectionRefusedError:
+        except (ConnectionRefusedError, FileNotFoundError):
+            conn.close()
             time.sleep(0.05)
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if family == socket.AF_INET:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     prefix = struct.pack("<I", len(frame))
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -69,7 +91,7 @@ def send(port, seconds, width=1920, height=1080):
 
 
 if __name__ == "__main__":
-    mode, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    mode, port, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     if mode == "recv":
         recv(port, seconds)
     else:

@@ -130,20 +130,10 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
 
     private async Task ServeProducerAsync(Socket socket, long id)
     {
-        FrameConnection connection;
-        try
+        // Towards producers the relay is a consumer: it acknowledges when asked, and reads shared memory on a Unix socket.
+        if (await OpenAsync(socket, ConnectionOptions(PeerRole.Consumer, Capabilities.Ack | Capabilities.SharedMemory), "producer", _stopIngest.Token)
+            is not { } connection)
         {
-            connection = await FrameConnection.AcceptAsync(socket, new ConnectionOptions
-            {
-                Role = PeerRole.Consumer,
-                Capabilities = Capabilities.Ack | Capabilities.SharedMemory,
-                IdleTimeout = options.IdleTimeout,
-                Software = "rawframes-relay/1",
-            }, _stopIngest.Token);
-        }
-        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
-        {
-            _log.Info($"a producer's opening failed: {e.Message}");
             return;
         }
 
@@ -161,14 +151,7 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
     // Chaining relays: this relay is a subscriber of another, and follows it across restarts.
     private async Task FollowUpstreamAsync(FrameEndpoint from, CancellationToken stop)
     {
-        var request = new ConnectionOptions
-        {
-            Role = PeerRole.Consumer,
-            Capabilities = Capabilities.SharedMemory,
-            IdleTimeout = options.IdleTimeout,
-            Software = "rawframes-relay/1",
-            Subscription = options.Upstream,
-        };
+        ConnectionOptions request = ConnectionOptions(PeerRole.Consumer, Capabilities.SharedMemory) with { Subscription = options.Upstream };
         TimeSpan backoff = s_firstBackoff;
         while (!stop.IsCancellationRequested)
         {
@@ -257,20 +240,9 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
 
     private async Task ServeSubscriberAsync(Socket socket, long _)
     {
-        FrameConnection connection;
-        try
+        // Towards subscribers the relay is a producer; shared memory is used on Unix sockets when the subscriber asks (shm://).
+        if (await OpenAsync(socket, ConnectionOptions(PeerRole.Producer, Capabilities.SharedMemory), "subscriber", _stopServing.Token) is not { } connection)
         {
-            connection = await FrameConnection.AcceptAsync(socket, new ConnectionOptions
-            {
-                Role = PeerRole.Producer,
-                Capabilities = Capabilities.SharedMemory, // used on Unix sockets when the subscriber asks (shm://)
-                IdleTimeout = options.IdleTimeout,
-                Software = "rawframes-relay/1",
-            }, _stopServing.Token);
-        }
-        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
-        {
-            _log.Info($"a subscriber's opening failed: {e.Message}");
             return;
         }
 
@@ -289,6 +261,28 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
         {
             _hub.Remove(subscriber);
             _log.Info($"subscriber {subscriber.Id} ended: {subscriber.Ended} ({subscriber.Queue.Offered} offered, {subscriber.ToState()["sent"]} sent, {subscriber.Queue.Dropped} dropped)");
+        }
+    }
+
+    private ConnectionOptions ConnectionOptions(PeerRole role, Capabilities capabilities) => new()
+    {
+        Role = role,
+        Capabilities = capabilities,
+        IdleTimeout = options.IdleTimeout,
+        Software = "rawframes-relay/1",
+    };
+
+    // The opening as the accepting side; a peer that fails it is logged and dropped.
+    private async Task<FrameConnection?> OpenAsync(Socket socket, ConnectionOptions connectionOptions, string who, CancellationToken stop)
+    {
+        try
+        {
+            return await FrameConnection.AcceptAsync(socket, connectionOptions, stop);
+        }
+        catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
+        {
+            _log.Info($"a {who}'s opening failed: {e.Message}");
+            return null;
         }
     }
 

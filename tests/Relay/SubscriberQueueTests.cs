@@ -28,8 +28,7 @@ public sealed class SubscriberQueueTests
 
         queue.Dropped.Should().Be(0);
         queue.Policy.Should().Be(DeliveryPolicy.Lossless);
-        ReleaseAll(frames);
-        frames.Should().OnlyContain(f => f.References == 0, "every reference the queue took was given back");
+        ReleaseAllAndCheckNoneIsHeld(frames);
     }
 
     [Fact]
@@ -49,8 +48,7 @@ public sealed class SubscriberQueueTests
         only.Header.Sequence.Should().Be(5);
         only.Release();
         queue.Depth.Should().Be(0);
-        ReleaseAll(frames);
-        frames.Should().OnlyContain(f => f.References == 0);
+        ReleaseAllAndCheckNoneIsHeld(frames);
     }
 
     [Fact]
@@ -66,8 +64,7 @@ public sealed class SubscriberQueueTests
         queue.Overflowed.Should().BeTrue();
         (await queue.TakeAsync(CancellationToken.None)).Should().BeNull("an overflowed subscription is closed, not drained");
         queue.Dispose();
-        ReleaseAll(frames);
-        frames.Should().OnlyContain(f => f.References == 0);
+        ReleaseAllAndCheckNoneIsHeld(frames);
     }
 
     [Fact]
@@ -85,8 +82,7 @@ public sealed class SubscriberQueueTests
         RelayFrame newest = (await queue.TakeAsync(CancellationToken.None))!;
         newest.Header.Sequence.Should().Be(9);
         newest.Release();
-        ReleaseAll(frames);
-        frames.Should().OnlyContain(f => f.References == 0);
+        ReleaseAllAndCheckNoneIsHeld(frames);
     }
 
     [Fact]
@@ -144,5 +140,11 @@ public sealed class SubscriberQueueTests
         {
             frame.Release();
         }
+    }
+
+    private static void ReleaseAllAndCheckNoneIsHeld(RelayFrame[] frames)
+    {
+        ReleaseAll(frames);
+        frames.Should().OnlyContain(f => f.References == 0, "every reference the queue took was given back");
     }
 }
