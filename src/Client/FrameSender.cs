@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Stats;
 
@@ -53,7 +54,8 @@ public sealed class FrameSender : IAsyncDisposable
     public string Remote => _connection.Remote;
 
     /// <summary>
-    /// Connects to <paramref name="endpoint"/> (<c>tcp://HOST:PORT</c> or <c>unix:///path</c>), retrying while nobody
+    /// Connects to <paramref name="endpoint"/> (<c>tcp://HOST:PORT</c>, <c>unix:///path</c>, or <c>shm:///path</c> for
+    /// frames through shared memory, PROTOCOL.md §15), retrying while nobody
     /// listens yet, for up to <see cref="FrameSenderOptions.ConnectTimeout"/>.
     /// </summary>
     public static async Task<FrameSender> ConnectAsync(string endpoint, FrameSenderOptions? options = null, CancellationToken cancellationToken = default)
@@ -91,6 +93,49 @@ public sealed class FrameSender : IAsyncDisposable
     public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> bgr, int width, int height, int stride = 0, ReadOnlyMemory<byte> metadata = default,
         CancellationToken cancellationToken = default) =>
         SendBgrAsync(bgr, width, height, stride, metadata, null, cancellationToken);
+
+    /// <summary>
+    /// Zero-copy sending on <c>shm://</c> connections: shared memory for one raw BGR24 frame of this geometry, to
+    /// capture, decode or draw into, then send with <see cref="SendAsync(FrameLoan, int, int, int, ReadOnlyMemory{byte}, CancellationToken)"/>.
+    /// Null when the connection does not use shared memory (or the codec is not raw): send a buffer with
+    /// <see cref="SendAsync(ReadOnlyMemory{byte}, int, int, int, ReadOnlyMemory{byte}, CancellationToken)"/> instead.
+    /// Dispose the loan if you do not send it.
+    /// </summary>
+    public ValueTask<FrameLoan?> LoanAsync(int width, int height, int stride = 0, CancellationToken cancellationToken = default) =>
+        _options.Codec == Codec.Raw
+            ? _connection.LoanAsync(checked((stride == 0 ? width * 3 : stride) * height), cancellationToken)
+            : ValueTask.FromResult<FrameLoan?>(null);
+
+    /// <summary>
+    /// Sends the frame written into <paramref name="loan"/>, timestamped now (the capture is complete), with the next
+    /// sequence number. Returns false, giving the loan back, once the receiver asked for no more frames.
+    /// </summary>
+    public async ValueTask<bool> SendAsync(FrameLoan loan, int width, int height, int stride = 0, ReadOnlyMemory<byte> metadata = default,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loan);
+        stride = stride == 0 ? width * 3 : stride;
+        await _sending.WaitAsync(cancellationToken);
+        try
+        {
+            if (Stopped)
+            {
+                loan.Dispose();
+                return false;
+            }
+
+            ulong sequence = _next;
+            var header = new FrameHeader(Codec.Raw, PixelFormat.Bgr24, FrameFlags.None, _options.StreamId, width, height, stride, 0, sequence, UnixTime.NowNanoseconds());
+            _acks?.OnSending(sequence);
+            await loan.SendAsync(header, metadata, cancellationToken);
+            _next++;
+            return true;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
 
     /// <summary>Sends a JPEG that is already encoded (a camera's, or a file's); its size is read from the JPEG itself.</summary>
     public async ValueTask<bool> SendJpegAsync(ReadOnlyMemory<byte> jpeg, ReadOnlyMemory<byte> metadata = default, CancellationToken cancellationToken = default)

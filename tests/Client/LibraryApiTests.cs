@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Codecs;
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;
@@ -31,6 +32,45 @@ public sealed class LibraryApiTests
 
         (await sending).Should().BeTrue("the receiver answered END after reading every frame");
         sequences.Should().Equal(Enumerable.Range(0, 50).Select(i => (ulong)i));
+    }
+
+    [Fact]
+    public async Task LoanedFrames_WrittenInPlaceInSharedMemory_ArriveAsWritten()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"rawframes-loan-{Guid.NewGuid():N}.sock");
+        await using FrameReceiver receiver = await FrameReceiver.ListenAsync($"unix://{socket}", new FrameReceiverOptions { Once = true });
+        var pattern = SyntheticPattern.For(64, 48);
+        Task<bool> sending = Task.Run(async () =>
+        {
+            await using FrameSender sender = await FrameSender.ConnectAsync($"shm://{socket}");
+            for (ulong i = 0; i < 20; i++)
+            {
+                using FrameLoan loan = (await sender.LoanAsync(64, 48))!;
+                pattern.Frame(i).Span.CopyTo(loan.Payload.Span); // stands for a camera or decoder writing in place
+                (await sender.SendAsync(loan, 64, 48)).Should().BeTrue();
+            }
+
+            return await sender.CompleteAsync();
+        });
+
+        var sequences = new List<ulong>();
+        await foreach (ReceivedFrame frame in receiver.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_bound).Token))
+        {
+            frame.Payload.ToArray().Should().Equal(pattern.Frame(frame.Sequence).ToArray());
+            sequences.Add(frame.Sequence);
+        }
+
+        (await sending).Should().BeTrue();
+        sequences.Should().Equal(Enumerable.Range(0, 20).Select(i => (ulong)i));
+    }
+
+    [Fact]
+    public async Task Loan_OnATcpConnection_IsNull_SoTheCallerSendsABuffer()
+    {
+        await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
+
+        (await sender.LoanAsync(64, 48)).Should().BeNull();
     }
 
     [Fact]

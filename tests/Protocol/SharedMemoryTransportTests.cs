@@ -1,6 +1,7 @@
 using System.Buffers;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Sources;
@@ -134,6 +135,26 @@ public sealed class SharedMemoryTransportTests : IAsyncLifetime
             second.Frame.Width.Should().Be(256);
             second.Payload.ToArray().Should().Equal(large.Frame(1).ToArray());
             consumer.SharedMemoryRing!.SlotSize.Should().Be(12288, "sized by the first frame (64x64x3), so the second went inline");
+        }
+    }
+
+    [Fact]
+    public async Task LoanDisposedUnsent_GivesItsSlotBack()
+    {
+        (FrameConnection producer, FrameConnection consumer) = await ConnectAsync(slots: 1);
+        await using (producer)
+        await using (consumer)
+        {
+            FrameLoan first = (await producer.LoanAsync(4096))!;
+            first.Payload.Length.Should().Be(4096);
+            first.Dispose();
+
+            using FrameLoan second = (await producer.LoanAsync(4096).AsTask().WaitAsync(s_bound))!;
+            second.Payload.Length.Should().Be(4096, "the only slot was free again");
+            await second.SendAsync(FrameHeader.ForRaw(PixelFormat.Gray8, 64, 64, 0, 1, 0, 0));
+            Func<Task> again = async () => await second.SendAsync(FrameHeader.ForRaw(PixelFormat.Gray8, 64, 64, 0, 1, 1, 0));
+            await again.Should().ThrowAsync<InvalidOperationException>();
+            (await consumer.ReadAsync()).Frame.PixelFormat.Should().Be(PixelFormat.Gray8);
         }
     }
 

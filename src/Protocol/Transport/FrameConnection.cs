@@ -296,6 +296,14 @@ public sealed class FrameConnection : IAsyncDisposable
             ? shared.SendAsync(header, metadata, payload, cancellationToken)
             : _writer.WriteFrameAsync(header, metadata, payload, cancellationToken);
 
+    /// <summary>
+    /// Zero-copy sending over shared memory: a ring slot for a payload of <paramref name="payloadLength"/> bytes, to
+    /// write into and send (waiting for a free slot is the backpressure). Null when this connection does not use
+    /// shared memory or the payload does not fit a slot: then write the frame with <see cref="SendFrameAsync"/>.
+    /// </summary>
+    public async ValueTask<FrameLoan?> LoanAsync(int payloadLength, CancellationToken cancellationToken = default) =>
+        _sharedOut is { } shared && shared.Fits(payloadLength) ? await shared.LoanAsync(payloadLength, cancellationToken) : null;
+
     /// <summary>The shared-memory ring of this connection once announced (PROTOCOL.md §15), else null.</summary>
     public RingAnnouncement? SharedMemoryRing => _sharedOut?.Ring ?? _sharedIn?.Ring;
 

@@ -34,20 +34,43 @@ internal sealed class SharedMemoryProducer : IDisposable
     /// </summary>
     public bool Fits(int payloadLength) => _ring is { } ring ? payloadLength <= ring.SlotSize : payloadLength <= _maxSlotSize;
 
+    /// <summary>Copies the payload into a free slot (waiting for one) and announces it.</summary>
     public async ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        (SharedMemoryRing ring, FreeSlots free) = _ring is { } r ? (r, _free!) : await CreateRingAsync(payload.Length, cancellationToken);
-        int slot = await free.RentAsync(cancellationToken);
+        (int slot, Memory<byte> memory) = await RentAsync(payload.Length, cancellationToken);
+        payload.Span.CopyTo(memory.Span);
+        await SendRentedAsync(slot, header, metadata, payload.Length, cancellationToken);
+    }
+
+    /// <summary>Lends a free slot (waiting for one) for the caller to write a payload of <paramref name="length"/> bytes into.</summary>
+    public async ValueTask<FrameLoan> LoanAsync(int length, CancellationToken cancellationToken)
+    {
+        (int slot, Memory<byte> memory) = await RentAsync(length, cancellationToken);
+        return new FrameLoan(this, slot, memory);
+    }
+
+    /// <summary>Announces a rented slot's payload; on failure the slot is free again.</summary>
+    internal async ValueTask SendRentedAsync(int slot, FrameHeader header, ReadOnlyMemory<byte> metadata, int length, CancellationToken cancellationToken)
+    {
         try
         {
-            payload.Span.CopyTo(ring.Slot(slot).Span);
-            await _writer.WriteSharedFrameAsync(header, metadata, new SlotReference(slot, payload.Length), cancellationToken);
+            await _writer.WriteSharedFrameAsync(header, metadata, new SlotReference(slot, length), cancellationToken);
         }
         catch
         {
-            free.Return(slot); // never announced (or the connection is gone and the ring with it)
+            _free!.Return(slot); // never announced (or the connection is gone and the ring with it)
             throw;
         }
+    }
+
+    /// <summary>A rented slot that was never announced.</summary>
+    internal void ReturnRented(int slot) => _free?.Return(slot);
+
+    private async ValueTask<(int Slot, Memory<byte> Memory)> RentAsync(int length, CancellationToken cancellationToken)
+    {
+        (SharedMemoryRing ring, FreeSlots free) = _ring is { } r ? (r, _free!) : await CreateRingAsync(length, cancellationToken);
+        int slot = await free.RentAsync(cancellationToken);
+        return (slot, ring.Slot(slot)[..length]);
     }
 
     /// <summary>The consumer's RELEASE; a slot that holds no frame is the consumer's protocol error.</summary>
