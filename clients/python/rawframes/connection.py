@@ -7,6 +7,7 @@ rest of the body with `recv_into` into one buffer that grows (never past the neg
 length prefix was checked against it) and is reused for every message. Frames handed out are views of that buffer.
 """
 
+import collections
 import mmap
 import os
 import select
@@ -16,12 +17,13 @@ import threading
 import time
 
 from .frame import PACKED_FORMATS, Frame, packed_view
+from .shm import RingWriter
 from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PREAMBLE, PREAMBLE_SIZE,
                    RESULT_HEADER, RESULT_FLAG_JSON, TOKEN, Capability, Codec, ErrorCode, check_length, FrameHeader, Hello,
                    HTTP_METHODS, MessageType, PeerError, ProtocolError, Role, check_magic,
                    error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
                    parse_preamble, parse_result, token_matches, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON,
-                   RELEASE, SLOT_REFERENCE, parse_ring, parse_slot_reference)
+                   RELEASE, SLOT_ALIGNMENT, SLOT_REFERENCE, parse_ring, parse_slot_reference)
 
 SOFTWARE = "rawframes-python/1"
 OPENING_TIMEOUT = 10.0  # seconds the opening may take (PROTOCOL.md §2: the reference receiver also uses 10 s)
@@ -69,6 +71,8 @@ class Connection:
         self._poller = None  # made on first use: only a side that checks for input between sends needs it
         self._ring = None  # §15: (mmap, memoryview, slot count, slot size) once the producer's RING is mapped
         self._held_slot = None  # the slot of the frame handed out last, released at the next read
+        self._ring_out = None  # §15 as a producer: the RingWriter, made with the first frame
+        self._deferred = collections.deque()  # messages read while waiting for a free slot, for read() to return
 
     # ---- the opening (§2) ----------------------------------------------------------------------------------------
 
@@ -78,9 +82,11 @@ class Connection:
         """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted. `token`:
         a producer presents it; a consumer requires it (§14) and refuses a missing or different one. A consumer on a
         Unix socket offers shared memory (§15)."""
-        if role == Role.CONSUMER and sock.family == socket.AF_UNIX and os.path.isdir("/dev/shm"):
+        # A consumer on a Unix socket offers shared memory; a producer uses it when asked (shm://) and possible.
+        on_one_host = sock.family == socket.AF_UNIX and os.path.isdir("/dev/shm")
+        if role == Role.CONSUMER and on_one_host:
             capabilities |= Capability.SHARED_MEMORY
-        else:
+        elif not on_one_host:
             capabilities &= ~Capability.SHARED_MEMORY
         local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software,
                       token if role == Role.PRODUCER else None)
@@ -150,12 +156,15 @@ class Connection:
         """The next frame or other message; None when the connection ended (after the peer's END, or closed on a
         message boundary: see `end_received`). PING is answered here. A protocol error sends ERROR, closes and
         raises ProtocolError; the peer's ERROR raises PeerError."""
+        if self._deferred:
+            return self._deferred.popleft()
         if self._held_slot is not None:  # §15.4: the frame handed out last is done with
             slot, self._held_slot = self._held_slot, None
             if not self.end_sent:
                 self._try_send(message_header(MessageType.RELEASE, RELEASE.size) + RELEASE.pack(slot, 0))
         while True:
             message = self._read_one()
+            # RING is followed by the frame it is for; RELEASE is returned (a producer polling must not block on it).
             if not (isinstance(message, Message) and message.type == MessageType.RING):
                 return message
 
@@ -211,13 +220,22 @@ class Connection:
         return message
 
     def _shared_memory(self, message):
-        """§15 as a consumer: map the RING, turn each SHARED_FRAME into the Frame it stands for, read in place."""
+        """§15: as a consumer, map the RING and turn each SHARED_FRAME into the Frame it stands for, read in place;
+        as a producer, free the slot a RELEASE names."""
         kind = message.type
-        if kind == MessageType.RELEASE or self.peer.role != Role.PRODUCER:
+        if (kind == MessageType.RELEASE) != (self.peer.role == Role.CONSUMER):
             sender = "a producer" if kind == MessageType.RELEASE else "a consumer"
             raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{sender} may not send {kind.name}")
         if not self.negotiated & Capability.SHARED_MEMORY:
             raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{kind.name} needs shared memory, which was not negotiated in HELLO")
+        if kind == MessageType.RELEASE:
+            slot, reserved = RELEASE.unpack_from(message.body)
+            if reserved:
+                raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 4-7 of RELEASE are not zero")
+            if self._ring_out is None:
+                raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"RELEASE of slot {slot} before any RING")
+            self._ring_out.release(slot)
+            return message
         if kind == MessageType.RING:
             self._map_ring(*parse_ring(message.body))
             return message
@@ -350,10 +368,42 @@ class Connection:
                                time.time_ns() if timestamp_ns is None else timestamp_ns)
         # Our own check with the receiver's rules: a mistake here fails at the sender, with the receiver's words.
         FrameHeader.parse(memoryview(out)[MESSAGE_HEADER_SIZE:], body_length)
+        if self.negotiated & Capability.SHARED_MEMORY and self._send_shared(out, payload, metadata):
+            return
         parts = [out, payload]
         if metadata:
             parts[1:1] = [metadata, _ZEROS[:meta_pad]]
         self._send_parts(parts)
+
+    def _send_shared(self, head, payload, metadata):
+        """§15.3: the payload into a free ring slot (the first frame makes the ring and sends RING), then
+        SHARED_FRAME. Waiting for a slot reads the consumer's messages; those other than RELEASE wait for read().
+        False when the payload is larger than a slot: it then travels as an ordinary FRAME."""
+        if self._ring_out is None:
+            limit = self.peer.max_message_length // SLOT_ALIGNMENT * SLOT_ALIGNMENT
+            size = -(-len(payload) // SLOT_ALIGNMENT) * SLOT_ALIGNMENT
+            if size > limit:
+                return False
+            self._ring_out = RingWriter(4, size)
+            ring_body = self._ring_out.announcement()
+            self._send(message_header(MessageType.RING, len(ring_body)) + ring_body)
+        if len(payload) > self._ring_out.slot_size:
+            return False
+        while (slot := self._ring_out.rent()) is None:
+            if self.end_received:  # the consumer wants no more frames and releases no more slots
+                return True
+            message = self._read_one()
+            if message is None:
+                raise ConnectionClosed("the consumer closed the connection while holding every ring slot")
+            if not (isinstance(message, Message) and message.type == MessageType.RELEASE):
+                self._deferred.append(Message(message.type, bytes(message.body)))
+        self._ring_out.write(slot, payload)
+        shared = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE + SLOT_REFERENCE.size)
+        struct.pack_into("<II", shared, 0, len(shared) - 4 + len(metadata), MessageType.SHARED_FRAME)
+        shared[MESSAGE_HEADER_SIZE:MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE] = head[MESSAGE_HEADER_SIZE:]
+        SLOT_REFERENCE.pack_into(shared, MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE, slot, 0, len(payload))
+        self._send_parts([shared, metadata] if metadata else [shared])
+        return True
 
     def send_result(self, stream_id, sequence, result, *, is_json=False):
         """RESULT (§10.2), when both HELLOs announced it."""
@@ -372,6 +422,8 @@ class Connection:
 
     def pending(self, timeout_ms=0):
         """True when bytes from the peer are waiting (a producer checks between frames without blocking)."""
+        if self._deferred:
+            return True
         if self._poller is None:
             self._poller = select.poll()
             self._poller.register(self.socket, select.POLLIN)
@@ -402,6 +454,9 @@ class Connection:
     def close(self):
         self.socket.close()
         self._unmap()
+        if self._ring_out is not None:
+            self._ring_out.close()
+            self._ring_out = None
 
     def _unmap(self):
         """Unmaps the ring unless a frame view handed out is still alive (then the garbage collector does it)."""

@@ -55,7 +55,9 @@ class Sender:
                     raise ConnectionError(f"{to}: no receiver after {connect_timeout:g} s ({error})") from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
-        capabilities = (Capability.ACK if ack else 0) | (Capability.RESULT if on_result else 0)
+        # shm:///path: frames through shared memory when the consumer can (PROTOCOL.md §15).
+        capabilities = ((Capability.ACK if ack else 0) | (Capability.RESULT if on_result else 0)
+                        | (Capability.SHARED_MEMORY if to.startswith("shm://") else 0))
         connection = Connection.open(sock, Role.PRODUCER, connector=True, capabilities=capabilities, token=token)
         return cls(connection, stream_id=stream_id, codec=codec, quality=quality, on_result=on_result)
 

@@ -96,6 +96,25 @@ def test_python_sender_to_reference_receiver(codec, free_port):
         assert got["decoded"] == FRAMES and got["psnr_min_db"] > 30
 
 
+def test_python_sender_through_shared_memory_to_reference_receiver(free_port):
+    """PROTOCOL.md §15 as a producer, from the document: the Python sender writes each frame into its /dev/shm ring
+    with mmap and waits for RELEASEs when the receiver holds every slot; ACKs read while waiting are not lost."""
+    path = f"/tmp/rawframes-py-shm-send-{free_port}.sock"
+    rings_before = set(glob.glob("/dev/shm/rawframes-*"))
+    receiver = subprocess.Popen([program("rawframes-recv"), "--listen", f"unix://{path}", "--once", "--verify", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code, sent, err = run(PYTHON + ["send", "--to", f"shm://{path}", "--size", "640x360", "--frames", str(FRAMES),
+                                    "--ack", "--quiet"])
+    out, recv_err = receiver.communicate(timeout=60)
+    got = json.loads(out.strip().splitlines()[-1])
+    assert code == 0, err
+    assert receiver.returncode == 0, recv_err
+    assert "over shared memory" in recv_err
+    assert sent["confirmed"] is True and sent["acked"] == FRAMES
+    assert got["frames"] == FRAMES and got["verify_failures"] == 0 and got["gaps"] == 0
+    assert set(glob.glob("/dev/shm/rawframes-*")) <= rings_before  # the ring's name was unlinked
+
+
 def test_a_pausing_python_sender_keeps_its_connection_by_polling(free_port):
     """The reference receiver cuts a sender that is silent past its idle timeout; Sender.poll() pings in time."""
     to = f"tcp://127.0.0.1:{free_port}"
