@@ -44,8 +44,10 @@ public sealed class RelayProcessTests : IDisposable
         // Under --policy latest a sender that is held up drops frames instead of queuing them: the count says how long.
         using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", "synthetic:640x480@100", "--frames", $"{Frames}",
             "--policy", "latest", "--json", "--quiet");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        Task<byte[]> snapshot = SnapshotWhileLiveAsync(http, BrowserUrl(relay));
         await relay.WaitUntilSaidAsync("subscriber 5 ended: too slow");
-        string state = await new HttpClient().GetStringAsync(BrowserUrl(relay) + "state");
+        string state = await http.GetStringAsync(BrowserUrl(relay) + "state");
         (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
         (int relayExit, JsonElement relayed) = await relay.WaitForSummaryAsync();
 
@@ -75,7 +77,9 @@ public sealed class RelayProcessTests : IDisposable
             keptUp.GetProperty("switched_to_latest").GetBoolean().Should().BeFalse();
         }
 
-        relayed.GetProperty("made").GetProperty("jpeg").GetInt64().Should().Be(arrived, "one JPEG per frame, however many subscribers want JPEG");
+        relayed.GetProperty("made").GetProperty("jpeg").GetInt64().Should().Be(arrived, "one JPEG per frame, however many subscribers (and browsers) want JPEG");
+        byte[] jpegSnapshot = await snapshot;
+        jpegSnapshot.AsSpan(0, 2).ToArray().Should().Equal([0xFF, 0xD8], "the browser view serves the relay's shared JPEG");
         using JsonDocument live = JsonDocument.Parse(state);
         live.RootElement.GetProperty("subscribers").EnumerateArray().Select(s => s.GetProperty("policy").GetString())
             .Should().Contain(["latest", "lossless"], "/state shows every subscriber while the relay runs");
@@ -110,8 +114,74 @@ public sealed class RelayProcessTests : IDisposable
         (await downstream.WaitForExitAsync()).Should().Be(0, downstream.Stderr);
     }
 
+    [Fact]
+    public async Task ADownstreamRelay_FollowsItsUpstreamAcrossARestart()
+    {
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string first = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string second = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string[] upstreamArguments = ["--listen", producers, "--serve", first, "--queue", "256", "--quiet"];
+        var upstream = ProgramProcess.Start("rawframes-relay", upstreamArguments);
+        try
+        {
+            await upstream.WaitUntilSaidAsync("subscribers connect to");
+            using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--queue", "256", "--json", "--quiet");
+            await upstream.WaitUntilSaidAsync("subscriber 1:");
+            using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", second, "--verify", "--json"); // live line: frames so far
+            await downstream.WaitUntilSaidAsync("subscriber 1:");
+            await SendAsync(producers, streamId: 0);
+            await ProgramProcess.WaitUntilAsync(() => subscriber.LastLiveFrames() == 100, "the subscriber has the first sender's 100 frames");
+
+            upstream.Kill(); // a crash: no END for the downstream relay, which retries with backoff
+            await downstream.WaitUntilSaidAsync("retrying");
+            upstream.Dispose();
+            upstream = ProgramProcess.Start("rawframes-relay", upstreamArguments);
+            await upstream.WaitUntilSaidAsync("subscriber 1:"); // the downstream relay is back
+            await SendAsync(producers, streamId: 1);
+
+            downstream.Signal("TERM"); // ends its subscriptions with END after what is queued
+            (int recvExit, JsonElement received) = await subscriber.WaitForSummaryAsync();
+            recvExit.Should().Be(0, subscriber.Stderr);
+            received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+            JsonElement[] streams = [.. received.GetProperty("streams").EnumerateArray()];
+            streams.Select(s => (s.GetProperty("stream_id").GetInt64(), s.GetProperty("frames").GetInt64()))
+                .Should().BeEquivalentTo(new[] { (0L, 100L), (1L, 100L) }, "the subscriber of the downstream relay saw both senders whole");
+            downstream.Stderr.Split("subscribed to").Length.Should().Be(3, "subscribed twice: at the start and after the restart");
+        }
+        finally
+        {
+            upstream.Dispose();
+        }
+    }
+
+    private static async Task SendAsync(string to, uint streamId)
+    {
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", to, "--source", "synthetic:320x240@200", "--frames", "100",
+            "--stream-id", $"{streamId}", "--ack", "--json", "--quiet");
+        (int exit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        exit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("acked").GetInt64().Should().Be(100);
+    }
+
     private static Task<FrameConnection> SubscribeAsync(string relay, Subscription subscription) =>
         FrameConnection.ConnectAsync(FrameEndpoint.Parse(relay), new ConnectionOptions { Role = PeerRole.Consumer, Subscription = subscription });
+
+    // The browser view's snapshot of stream 0, as soon as the stream is listed in /state.
+    private static async Task<byte[]> SnapshotWhileLiveAsync(HttpClient http, string url)
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(url + "state"));
+            if (state.RootElement.GetProperty("streams").GetArrayLength() > 0)
+            {
+                return await http.GetByteArrayAsync(url + "snapshot/0");
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the relay's browser view never listed stream 0");
+    }
 
     private static string BrowserUrl(ProgramProcess relay) =>
         System.Text.RegularExpressions.Regex.Match(relay.Stderr, @"browser view on (\S+)").Groups[1].Value;
