@@ -72,16 +72,16 @@ public sealed class FrameSender : IAsyncDisposable
         };
         FrameEndpoint target = FrameEndpoint.Parse(endpoint);
         long started = Stopwatch.GetTimestamp();
-        for (TimeSpan backoff = TimeSpan.FromMilliseconds(50); ; backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond)))
+        for (var backoff = default(Backoff); ;)
         {
             try
             {
                 return new FrameSender(await FrameConnection.ConnectAsync(target, connectionOptions, cancellationToken), options);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain
-                                            && Stopwatch.GetElapsedTime(started) + backoff < options.ConnectTimeout)
+                                            && Stopwatch.GetElapsedTime(started) + backoff.Current < options.ConnectTimeout)
             {
-                await Task.Delay(backoff, cancellationToken);
+                await Task.Delay(backoff.Next(), cancellationToken);
             }
         }
     }

@@ -16,8 +16,6 @@ namespace RawFrames.Relay;
 /// </summary>
 internal sealed class RelayRun(RelayOptions options) : IDisposable
 {
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Log _log = new("relay");
@@ -152,13 +150,13 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
     private async Task FollowUpstreamAsync(FrameEndpoint from, CancellationToken stop)
     {
         ConnectionOptions request = ConnectionOptions(PeerRole.Consumer, Capabilities.SharedMemory) with { Subscription = options.Upstream };
-        TimeSpan backoff = s_firstBackoff;
+        var backoff = default(Backoff);
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 await using FrameConnection connection = await FrameConnection.ConnectAsync(from, request, stop);
-                backoff = s_firstBackoff;
+                backoff.Reset();
                 _log.Info($"subscribed to {from} over {connection.TransportName}");
                 string reason = await IngestAsync(connection, stop);
                 _log.Info($"upstream {from}: {reason}");
@@ -179,14 +177,12 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
 
             try
             {
-                await Task.Delay(backoff, stop);
+                await Task.Delay(backoff.Next(), stop);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
         }
     }
 

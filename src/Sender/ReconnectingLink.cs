@@ -16,8 +16,6 @@ namespace RawFrames.Sender;
 /// </summary>
 internal sealed class ReconnectingLink : IAsyncDisposable
 {
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly SenderOptions _options;
     private readonly Log _log;
@@ -314,7 +312,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
             SharedMemorySlotSize = options.LargestPayload,
         };
         long started = Stopwatch.GetTimestamp();
-        TimeSpan backoff = s_firstBackoff;
+        var backoff = default(Backoff);
         while (true)
         {
             try
@@ -322,10 +320,9 @@ internal sealed class ReconnectingLink : IAsyncDisposable
                 return await FrameConnection.ConnectAsync(options.To, connectionOptions, cancellationToken);
             }
             catch (Exception e) when ((IsWorthRetrying(e) || e is OperationCanceledException) && !cancellationToken.IsCancellationRequested
-                                      && (options.ConnectTimeout == TimeSpan.Zero || Stopwatch.GetElapsedTime(started) + backoff < options.ConnectTimeout))
+                                      && (options.ConnectTimeout == TimeSpan.Zero || Stopwatch.GetElapsedTime(started) + backoff.Current < options.ConnectTimeout))
             {
-                await Task.Delay(backoff, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                await Task.Delay(backoff.Next(), cancellationToken);
             }
         }
     }

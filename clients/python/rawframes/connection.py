@@ -73,6 +73,7 @@ class Connection:
         self._held_slot = None  # the slot of the frame handed out last, released at the next read
         self._ring_out = None  # §15 as a producer: the RingWriter, made with the first frame
         self._deferred = collections.deque()  # messages read while waiting for a free slot, for read() to return
+        self._shared_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE + SLOT_REFERENCE.size)  # reused per frame
 
     # ---- the opening (§2) ----------------------------------------------------------------------------------------
 
@@ -398,7 +399,7 @@ class Connection:
             if not (isinstance(message, Message) and message.type == MessageType.RELEASE):
                 self._deferred.append(Message(message.type, bytes(message.body)))
         self._ring_out.write(slot, payload)
-        shared = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE + SLOT_REFERENCE.size)
+        shared = self._shared_head
         struct.pack_into("<II", shared, 0, len(shared) - 4 + len(metadata), MessageType.SHARED_FRAME)
         shared[MESSAGE_HEADER_SIZE:MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE] = head[MESSAGE_HEADER_SIZE:]
         SLOT_REFERENCE.pack_into(shared, MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE, slot, 0, len(payload))
