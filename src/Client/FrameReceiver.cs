@@ -261,7 +261,6 @@ public sealed class FrameReceiver : IAsyncDisposable
 
     private async Task<string> ReceiveAsync(FrameConnection connection, ReceivedFrame frame)
     {
-        bool acknowledge = connection.Negotiated.HasFlag(Capabilities.Ack);
         try
         {
             while (true)
@@ -270,11 +269,6 @@ public sealed class FrameReceiver : IAsyncDisposable
                 switch (message.Type)
                 {
                     case MessageType.Frame:
-                        if (acknowledge)
-                        {
-                            await connection.SendAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()));
-                        }
-
                         ValueTask done = frame.LoadAndWaitAsync(message);
                         _ready.Writer.TryWrite(frame);
                         await done;

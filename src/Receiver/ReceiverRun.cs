@@ -285,7 +285,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private async Task<string> ReceiveAsync(FrameConnection connection, long id, Dictionary<uint, SequenceTracker> streams)
     {
         bool measureLatency = connection.SharesClock || options.ClockSynced;
-        bool acknowledge = connection.PeerHello.Capabilities.HasFlag(Capabilities.Ack);
         DecodingPipeline? decoding = null;
         Task consuming = Task.CompletedTask;
         CancellationTokenRegistration abortDecoding = default;
@@ -297,12 +296,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                 switch (message.Type)
                 {
                     case MessageType.Frame:
-                        if (acknowledge)
-                        {
-                            // One ACK per FRAME read, in order, as soon as the whole frame is here (§10.1).
-                            await connection.SendAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()));
-                        }
-
                         long accepted = Interlocked.Increment(ref _acceptedFrames);
                         // After a stop, frames still in flight are read and dropped until the sender's END.
                         if (Volatile.Read(ref _stopping) != 0 || (options.Frames > 0 && accepted > options.Frames))

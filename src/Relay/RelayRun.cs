@@ -189,7 +189,6 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
     // One producer connection (or the upstream subscription) into the hub. Returns why it ended.
     private async Task<string> IngestAsync(FrameConnection connection, CancellationToken stop)
     {
-        bool acknowledge = connection.Negotiated.HasFlag(Capabilities.Ack);
         try
         {
             while (true)
@@ -200,11 +199,6 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
                     case MessageType.Frame:
                         _totals.AddFrame(message.Payload.Length);
                         _hub.Publish(message);
-                        if (acknowledge)
-                        {
-                            await connection.SendAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()), stop);
-                        }
-
                         break;
                     case MessageType.End:
                         await connection.SendEndAsync();

@@ -221,7 +221,8 @@ public sealed class FrameConnection : IAsyncDisposable
 
     /// <summary>
     /// Reads the next message for the application: FRAME (consumer), ACK or RESULT (producer), END, ERROR, or a
-    /// message of type <see cref="MessageType.None"/> when the peer closed. PING is answered here. The message is
+    /// message of type <see cref="MessageType.None"/> when the peer closed. PING is answered here, and a consumer that
+    /// negotiated ACK acknowledges each FRAME here (PROTOCOL.md §10.1). The message is
     /// valid until the next call.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -276,13 +277,20 @@ public sealed class FrameConnection : IAsyncDisposable
                     _sharedIn!.OnRing(message.ReadRing());
                     continue;
                 case MessageType.SharedFrame:
-                    return _sharedIn!.ToFrame(message);
+                    message = _sharedIn!.ToFrame(message);
+                    break;
                 case MessageType.Release:
                     _sharedOut!.OnRelease(message.ReadRelease());
                     continue;
-                default:
-                    return message;
             }
+
+            // PROTOCOL.md §10.1: with ACK negotiated, one ACK per FRAME, in the order read, as soon as it is whole.
+            if (message.Type == MessageType.Frame && Negotiated.HasFlag(Capabilities.Ack))
+            {
+                await _writer.WriteAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()), cancellationToken);
+            }
+
+            return message;
         }
     }
 
@@ -314,8 +322,6 @@ public sealed class FrameConnection : IAsyncDisposable
         : IsEncrypted ? "tcp+tls" : "tcp";
 
     public ValueTask SendPingAsync(ulong token, CancellationToken cancellationToken = default) => _writer.WritePingAsync(token, cancellationToken);
-
-    public ValueTask SendAckAsync(Ack ack, CancellationToken cancellationToken = default) => _writer.WriteAckAsync(ack, cancellationToken);
 
     /// <summary>A RESULT for a frame (PROTOCOL.md §10.2); allowed when both HELLOs set <see cref="Capabilities.Result"/>.</summary>
     public ValueTask SendResultAsync(ResultHeader header, ReadOnlyMemory<byte> result, CancellationToken cancellationToken = default) =>
