@@ -290,7 +290,6 @@ public sealed class FrameReceiver : IAsyncDisposable
         }
         catch (ProtocolException e)
         {
-            await connection.SendErrorAsync(e.Code, e.Message);
             return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
         }
         catch (OperationCanceledException)

@@ -106,6 +106,11 @@ public static class MessageParser
         }
 
         ReadOnlySequence<byte> body = buffer.Slice(MessageHeader.Size, bodyLength);
+        if (type is MessageType.Hello or MessageType.Ack or MessageType.Result or MessageType.Ring or MessageType.Release)
+        {
+            CheckBody(type, body, maxMessageLength);
+        }
+
         end = body.End;
         message = type switch
         {
@@ -133,6 +138,43 @@ public static class MessageParser
 
         int inlineBody = FrameHeader.Size + (int)metadataLength + FrameHeader.Padding((int)metadataLength);
         return (FrameHeader.Read(body, inlineBody + slot.PayloadLength), slot);
+    }
+
+    // PROTOCOL.md §3.2 step 5: a whole body is judged on its own bytes here, before the connection judges its place in
+    // the conversation (step 6) and its effect on the connection's state (a second RING, a slot never lent).
+    private static void CheckBody(MessageType type, in ReadOnlySequence<byte> body, int maxMessageLength)
+    {
+        Span<byte> scratch = stackalloc byte[body.IsSingleSegment ? 0 : (int)body.Length];
+        ReadOnlySpan<byte> bytes = body.IsSingleSegment ? body.FirstSpan : scratch;
+        if (!body.IsSingleSegment)
+        {
+            body.CopyTo(scratch);
+        }
+
+        switch (type)
+        {
+            case MessageType.Hello:
+                Hello.Read(bytes);
+                break;
+            case MessageType.Ack:
+                Ack.Read(bytes);
+                break;
+            case MessageType.Result:
+                ResultHeader.Read(bytes);
+                break;
+            case MessageType.Release:
+                SlotReference.ReadRelease(bytes);
+                break;
+            default:
+                RingAnnouncement ring = RingAnnouncement.Read(bytes);
+                if (ring.SlotSize > maxMessageLength)
+                {
+                    ProtocolException.Throw(ErrorCode.MessageTooLarge,
+                        $"RING slots of {ring.SlotSize} bytes exceed this side's maximum message length {maxMessageLength}");
+                }
+
+                break;
+        }
     }
 
     // PROTOCOL.md §4: the body length each type allows.

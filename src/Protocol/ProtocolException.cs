@@ -21,6 +21,9 @@ public sealed class ProtocolException : Exception
     /// <summary>The PROTOCOL.md §9 code, as sent in the ERROR message that closes the connection.</summary>
     public ErrorCode Code { get; }
 
+    /// <summary>The peer sent this code in an ERROR (its refusal or its reason for closing); false when this side found the fault.</summary>
+    public bool SentByPeer { get; init; }
+
     /// <summary>For <see cref="ErrorCode.BadMagic"/>: the first bytes were an HTTP request.</summary>
     public bool PeerSpokeHttp { get; init; }
 

@@ -241,7 +241,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         {
             reason = $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
             RecordError(e.Code.ToString(), $"{connection.Remote}: {reason}");
-            await connection.SendErrorAsync(e.Code, e.Message);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {

@@ -214,7 +214,6 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
         catch (ProtocolException e)
         {
             Interlocked.Increment(ref _errors);
-            await connection.SendErrorAsync(e.Code, e.Message);
             return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
         }
         catch (OperationCanceledException)

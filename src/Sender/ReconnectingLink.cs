@@ -270,6 +270,15 @@ internal sealed class ReconnectingLink : IAsyncDisposable
                 }
             }
         }
+        catch (ProtocolException e) when (e.Code != ErrorCode.Timeout)
+        {
+            // The receiver broke the protocol (it was told with ERROR): connecting again would meet the same fault.
+            string reason = $"the receiver broke the protocol: {e.Message} (error {(uint)e.Code} {e.Code})";
+            MarkLost(connection, reason);
+            connection.Abort();
+            Stop("error", reason);
+            return false;
+        }
         catch (Exception e) when (e is ProtocolException or IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             if (!connection.EndSent)

@@ -165,6 +165,35 @@ public sealed class FrameConnectionTests
         IndexOfMessage(atPeer, MessageType.Ping).Should().BePositive("the consumer pinged before giving up");
     }
 
+    [Fact]
+    public async Task PeerHalfClosingInsideAFrame_IsTruncatedStream_AndGetsNoError()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<FrameConnection> accepting = AcceptAsync(listener);
+        using Socket client = await RawClientAsync(listener);
+        var writer = new MessageWriter(System.IO.Pipelines.PipeWriter.Create(new NetworkStream(client, ownsSocket: false)));
+        await writer.WriteOpeningAsync(new Hello(PeerRole.Producer, ProtocolConstants.DefaultMaxMessageLength, Capabilities.None, 0, "half-close"));
+        await writer.WriteFrameAsync(FrameHeader.ForRaw(PixelFormat.Bgr24, 2, 2, 6, 0, 1, 0), default, new byte[12]);
+        await client.SendAsync(new byte[] { 60, 0, 0, 0, (byte)MessageType.Frame, 0, 0, 0, 0, 1 }); // 10 bytes of the next frame
+        client.Shutdown(SocketShutdown.Send); // still reading: an ERROR would reach it
+        await using FrameConnection consumer = await accepting;
+
+        (await consumer.ReadAsync()).Type.Should().Be(MessageType.Frame, "the whole frame before the cut is kept");
+        Func<Task> reading = async () => await consumer.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        (await reading.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.TruncatedStream);
+        await consumer.DisposeAsync();
+
+        var atPeer = new List<byte>();
+        var buffer = new byte[4096];
+        while (await client.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10)) is > 0 and int n)
+        {
+            atPeer.AddRange(buffer.AsSpan(0, n));
+        }
+
+        IndexOfMessage([.. atPeer], MessageType.Hello).Should().Be(8);
+        IndexOfMessage([.. atPeer], MessageType.Error).Should().Be(-1, "PROTOCOL.md §9: TruncatedStream is never sent");
+    }
+
     private static int IndexOfMessage(byte[] stream, MessageType type)
     {
         // After the 8-byte preamble: u32 length (covering the 4-byte header), then type at +4.

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the PROTOCOL.md v1 golden vectors: NAME.bin (the bytes a consumer reads from a producer) and NAME.json
-(what the bytes contain and the outcome every conformant consumer must report).
+(what the bytes contain and the outcome every conformant consumer must report); and producer/NAME.bin and .json, the
+same for the bytes a producer reads from the consumer it connected to.
 
 Written from PROTOCOL.md with nothing but the struct module, independently of the C# writer, so the C# tests check
 the C# code against the document and not against itself. Run it from this folder; it is deterministic.
@@ -28,13 +29,21 @@ def message(mtype, body, reserved=b"\0\0\0", length=None):
     return struct.pack("<I", 4 + len(body) if length is None else length) + bytes([mtype]) + reserved + body
 
 
-def hello(role=1, max_len=DEFAULT_MAX, caps=0, idle_ms=0, software=b"make_vectors.py", token=None):
+def hello(role=1, max_len=DEFAULT_MAX, caps=0, idle_ms=0, software=b"make_vectors.py", token=None, extra=b""):
     body = struct.pack("<B3xIII", role, max_len, caps, idle_ms)
     if software is not None:
         body += struct.pack("<HH", 1, len(software)) + software
     if token is not None:
         body += struct.pack("<HH", 2, len(token)) + token
-    return message(1, body)
+    return message(1, body + extra)
+
+
+def option(key, value):
+    return struct.pack("<HH", key, len(value)) + value
+
+
+def subscription(policy=0, when_full=0, codec=255, queue=0, stream=0xFFFFFFFF):
+    return struct.pack("<BBBxII", policy, when_full, codec, queue, stream)
 
 
 def frame_body(codec=0, fmt=1, flags=0, stream=7, w=2, h=2, stride=6, seq=1, ts=TS, meta=b"", payload=b"", meta_len=None):
@@ -48,8 +57,10 @@ def frame(**fields):
 
 
 def frame_json(codec=0, fmt=1, flags=0, stream=7, w=2, h=2, stride=6, seq=1, ts=TS, meta=b"", payload=b""):
+    # u64/i64 values also as decimal strings: JSON readers that parse numbers as doubles (JavaScript) round above 2^53.
     return {"codec": codec, "pixel_format": fmt, "flags": flags, "stream_id": stream, "width": w, "height": h,
-            "stride": stride, "sequence": seq, "timestamp_ns": ts, "metadata_hex": meta.hex(), "payload_hex": payload.hex()}
+            "stride": stride, "sequence": seq, "sequence_text": str(seq), "timestamp_ns": ts, "timestamp_ns_text": str(ts),
+            "metadata_hex": meta.hex(), "payload_hex": payload.hex()}
 
 
 def pixels(n):
@@ -185,6 +196,51 @@ reject("bad-frame-before-hello", "A FRAME with an unknown codec where HELLO must
 
 reject("hello-twice", "A second HELLO after the opening.", OPENING + hello(), "UnexpectedMessage", ["HELLO"])
 
+p = pixels(12)
+accept("large-sequence", "A frame whose sequence is 2^64-1 and whose timestamp is -1 (a nanosecond before the epoch): "
+       "u64 and i64 fields use their whole range; the *_text fields give them exactly for JSON readers that round.",
+       OPENING + frame(seq=2**64 - 1, ts=-1, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(seq=2**64 - 1, ts=-1, payload=p)])
+
+reject("jpeg-with-nv12", "A JPEG frame whose pixel format is NV12: PROTOCOL.md 7 allows BGR24 or GRAY8 for JPEG.",
+       OPENING + frame(codec=1, fmt=7, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+
+reject("truncated-bad-type", "The connection ends 5 bytes into a message header whose type byte (0x7F) is unknown: the "
+       "header is judged once its 8 bytes are in (PROTOCOL.md 3.2), so a stream that ends first is truncated.",
+       OPENING + struct.pack("<I", 4) + b"\x7f", "TruncatedStream", ["HELLO"])
+
+reject("truncated-bad-frame-header", "The connection ends 20 bytes into a frame header whose codec (9) is unknown: the "
+       "40-byte header is judged once whole.",
+       OPENING + frame(codec=9, stride=0, payload=pixels(12))[:8 + 20], "TruncatedStream", ["HELLO"])
+
+reject("hello-empty-token", "A producer HELLO with a token option of 0 bytes: a token is 1 to 1,024 bytes, checked by every "
+       "side that reads the HELLO.", preamble() + hello(token=b""), "MalformedMessage", hello_json=None)
+
+reject("hello-trailing-bytes", "A HELLO with 3 bytes after its last option, too few for an option header.",
+       preamble() + hello(extra=b"\x01\x00\x00"), "MalformedMessage", hello_json=None)
+
+reject("hello-bad-subscription", "A producer HELLO carrying option 3 of 11 bytes: known options are checked whatever the "
+       "role, so the outcome does not depend on who reads it.",
+       preamble() + hello(extra=option(3, subscription()[:11])), "MalformedMessage", hello_json=None)
+
+p = pixels(12)
+accept("hello-with-subscription", "A producer HELLO carrying a well-formed option 3 (meant for relays): checked, then "
+       "ignored by a consumer.", preamble() + hello(extra=option(3, subscription(policy=1, stream=7))) + frame(payload=p) + END,
+       ["HELLO", "FRAME", "END"], [frame_json(payload=p)],
+       hello_json={**HELLO_JSON, "subscription_hex": subscription(policy=1, stream=7).hex()})
+
+p = pixels(12)
+accept("message-after-end", "END, then a FRAME and garbage: a consumer reads nothing after the producer's END (PROTOCOL.md "
+       "4.2); it answers END and closes.", OPENING + frame(payload=p) + END + frame(seq=2, payload=p) + b"junk",
+       ["HELLO", "FRAME", "END"], [frame_json(payload=p)])
+vectors[-1][2]["ignored_after_end"] = len(frame(seq=2, payload=p) + b"junk")
+
+reject("ack-from-producer", "A well-formed ACK sent by the producer: only a consumer sends ACK.",
+       OPENING + message(0x10, struct.pack("<I4xQq", 7, 1, TS)), "UnexpectedMessage", ["HELLO"])
+
+reject("ack-reserved-from-producer", "An ACK with reserved bytes set, sent by the producer: a body is judged on its own bytes "
+       "before its place (PROTOCOL.md 3.2), so ReservedBitSet, not UnexpectedMessage.",
+       OPENING + message(0x10, struct.pack("<IIQq", 7, 1, 1, TS)), "ReservedBitSet", ["HELLO"])
+
 # Shared memory (PROTOCOL.md §15). The vectors' consumer can read shared memory (it sets capability bit 2), so it is
 # used whenever the producer's HELLO sets bit 2 too. No vector carries a RING that a consumer would map.
 SHM = 1 << 2
@@ -216,6 +272,20 @@ reject("shared-frame-before-ring", "A well-formed SHARED_FRAME (2x2 BGR24 in slo
 
 reject("shared-frame-trailing-byte", "A SHARED_FRAME body one byte longer than 56 + metadata length.",
        SHM_OPENING + shared_frame(extra=b"\0"), "MalformedMessage", ["HELLO"], hello_json=SHM_HELLO_JSON)
+
+reject("ring-reserved-not-negotiated", "A RING with reserved bytes set from a producer that did not set bit 2: its bytes "
+       "are judged before its place.", OPENING + message(7, struct.pack("<IIQ", 4, 1, 4096) + b"/dev/shm/rawframes-vector"),
+       "ReservedBitSet", ["HELLO"])
+
+reject("ring-slot-over-limit", "A RING whose slots (8,192 bytes) exceed the consumer's maximum message length (4,096).",
+       SHM_OPENING + ring(slot_size=8192), "MessageTooLarge", ["HELLO"], limit=4096, hello_json=SHM_HELLO_JSON)
+
+reject("shared-frame-truncated", "The connection ends inside the 56 fixed bytes of a SHARED_FRAME.",
+       SHM_OPENING + shared_frame()[:8 + 50], "TruncatedStream", ["HELLO"], hello_json=SHM_HELLO_JSON)
+
+reject("shared-frame-bad-codec-cut", "A SHARED_FRAME with codec 9 and 16 bytes of metadata, cut inside the metadata: its 56 "
+       "fixed bytes are judged as soon as they are in, so UnknownCodec.",
+       SHM_OPENING + shared_frame(codec=9, stride=0, meta=bytes(16))[:8 + 60], "UnknownCodec", ["HELLO"], hello_json=SHM_HELLO_JSON)
 
 reject("shared-frame-payload-mismatch", "A SHARED_FRAME for 2x2 BGR24 (12 bytes) that names 11 bytes of its slot: "
        "the frame header is checked against the slot's payload length as for FRAME.",
@@ -262,12 +332,91 @@ for name, codec, fmt, w, h, payload, description, decoded in [
     if decoded is not None:
         vectors[-1][2]["decoded_bgr_hex"] = decoded.hex()
 
+# Producer vectors (producer/NAME.bin): the bytes a producer that connected reads from the consumer that accepted,
+# after sending its own preamble and HELLO with `producer_capabilities` and `producer_max_message_length`. The producer
+# answers a rejection with ERROR and the code, except for BadMagic and TruncatedStream; a refusal (the acceptor's ERROR
+# instead of HELLO) is only reported.
+producer_vectors = []
+CONSUMER_OPENING = preamble() + hello(role=2)
+
+
+def producer(name, description, data, outcome, messages=(), error=None, caps=0, limit=DEFAULT_MAX, end=None):
+    expected = {"description": description, "producer_capabilities": caps, "producer_max_message_length": limit,
+                "outcome": outcome, "messages": list(messages)}
+    if outcome == "accept":
+        expected["end"] = end
+    else:
+        expected["error"] = {"code": ERRORS[error], "name": error}
+    producer_vectors.append((name, data, expected))
+
+
+ERRORS.update({"Unauthorized": 13})
+ACK_CAPS, RESULT_CAPS = 1, 2
+
+producer("consumer-opening", "The consumer's preamble and HELLO, then END: it wants no frames.",
+         CONSUMER_OPENING + END, "accept", ["HELLO", "END"], end="end_message")
+
+producer("ack-result-ping", "ACK and RESULT (both negotiated), a PING to answer with PONG, then the connection closes "
+         "without END.", preamble() + hello(role=2, caps=ACK_CAPS | RESULT_CAPS) + message(0x10, struct.pack("<I4xQq", 7, 1, TS))
+         + message(0x11, struct.pack("<IIQ", 7, 1, 1) + b'{"boxes":[]}') + message(5, struct.pack("<Q", 9)),
+         "accept", ["HELLO", "ACK", "RESULT", "PING"], caps=ACK_CAPS | RESULT_CAPS, end="closed")
+
+producer("consumer-with-subscription", "A consumer HELLO carrying option 3 (a subscription to a relay): checked, then ignored "
+         "by a producer that is not a relay.", preamble() + hello(role=2, extra=option(3, subscription(policy=1))) + END,
+         "accept", ["HELLO", "END"], end="end_message")
+
+producer("refused-unauthorized", "The acceptor refuses: its preamble, then ERROR Unauthorized instead of HELLO. The producer "
+         "reports the code and reason and answers nothing.",
+         preamble() + message(4, struct.pack("<I", 13) + b"wrong token"), "refused", error="Unauthorized")
+
+producer("acceptor-bad-magic", "An HTTP answer instead of the preamble: close without an ERROR.",
+         b"HTTP/1.1 400 Bad Request\r\n\r\n", "reject", error="BadMagic")
+
+producer("acceptor-other-version", "The acceptor's preamble says version 2.", preamble(version=2) + hello(role=2),
+         "reject", error="UnsupportedVersion")
+
+producer("acceptor-reserved-preamble", "The acceptor's preamble has reserved bytes set.", b"RFRM\x01\x00\x00\x01" + hello(role=2),
+         "reject", error="ReservedBitSet")
+
+producer("acceptor-closes-in-opening", "The acceptor sends its preamble and closes.", preamble(), "reject",
+         error="TruncatedStream")
+
+producer("acceptor-hello-producer-role", "The acceptor's HELLO says producer: two producers.", preamble() + hello(role=1),
+         "reject", error="UnexpectedMessage")
+
+producer("acceptor-frame-instead-of-hello", "A FRAME where the acceptor's HELLO must come.",
+         preamble() + frame(payload=pixels(12)), "reject", error="UnexpectedMessage")
+
+producer("acceptor-hello-small-maximum", "A consumer HELLO announcing a maximum message length of 4,095.",
+         preamble() + hello(role=2, max_len=4095), "reject", error="MalformedMessage")
+
+producer("unknown-message-type", "A message of type 0x7F after the opening.", CONSUMER_OPENING + message(0x7F, b""),
+         "reject", ["HELLO"], error="UnknownMessageType")
+
+producer("length-over-limit", "A length prefix of 5,000 with the producer's limit of 4,096.",
+         CONSUMER_OPENING + struct.pack("<I", 5000) + bytes([0x11, 0, 0, 0]), "reject", ["HELLO"], error="MessageTooLarge", limit=4096)
+
+producer("ack-not-negotiated", "An ACK although the producer did not ask for ACKs (its HELLO lacks bit 0).",
+         preamble() + hello(role=2, caps=ACK_CAPS) + message(0x10, struct.pack("<I4xQq", 7, 1, TS)), "reject", ["HELLO"],
+         error="UnexpectedMessage")
+
+producer("release-never-lent", "Shared memory negotiated, and a RELEASE of slot 0 before the producer lent any slot.",
+         preamble() + hello(role=2, caps=SHM) + message(0x12, struct.pack("<II", 0, 0)), "reject", ["HELLO"],
+         error="UnexpectedMessage", caps=SHM)
+
+producer("frame-from-consumer", "A FRAME sent by the consumer.", CONSUMER_OPENING + frame(payload=pixels(12)), "reject",
+         ["HELLO"], error="UnexpectedMessage")
+
 if __name__ == "__main__":
-    for name, data, expected in vectors:
-        expected = {"name": name, **expected}
-        with open(name + ".bin", "wb") as f:
-            f.write(data)
-        with open(name + ".json", "w") as f:
-            json.dump(expected, f, indent=2)
-            f.write("\n")
-    print(f"wrote {len(vectors)} vectors")
+    import os
+
+    os.makedirs("producer", exist_ok=True)
+    for folder, written in (("", vectors), ("producer/", producer_vectors)):
+        for name, data, expected in written:
+            expected = {"name": name, **expected}
+            with open(folder + name + ".bin", "wb") as f:
+                f.write(data)
+            with open(folder + name + ".json", "w") as f:
+                json.dump(expected, f, indent=2)
+                f.write("\n")
+    print(f"wrote {len(vectors)} consumer vectors and {len(producer_vectors)} producer vectors")

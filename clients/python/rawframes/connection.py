@@ -23,7 +23,7 @@ from .wire import (ACK, FRAME_HEADER, FRAME_HEADER_SIZE, MESSAGE_HEADER_SIZE, PR
                    HTTP_METHODS, MessageType, PeerError, ProtocolError, Role, check_magic,
                    error_message, message_header, padding, parse_ack, parse_error, parse_message_header,
                    parse_preamble, parse_result, token_matches, DEFAULT_MAX_MESSAGE_LENGTH, FLAG_METADATA_JSON,
-                   RELEASE, SLOT_ALIGNMENT, SLOT_REFERENCE, parse_ring, parse_slot_reference)
+                   RELEASE, SLOT_ALIGNMENT, SLOT_REFERENCE, check_body, parse_release, parse_ring, parse_slot_reference)
 
 SOFTWARE = "rawframes-python/1"
 OPENING_TIMEOUT = 10.0  # seconds the opening may take (PROTOCOL.md §2: the reference receiver also uses 10 s)
@@ -159,6 +159,8 @@ class Connection:
         raises ProtocolError; the peer's ERROR raises PeerError."""
         if self._deferred:
             return self._deferred.popleft()
+        if self.end_received:  # §4.2: after its END the peer sends nothing more; nothing after it is read
+            return None
         if self._held_slot is not None:  # §15.4: the frame handed out last is done with
             slot, self._held_slot = self._held_slot, None
             if not self.end_sent:
@@ -192,7 +194,7 @@ class Connection:
         if isinstance(message, Frame):
             if self.peer.role != Role.PRODUCER:
                 raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "a consumer may not send FRAME")
-            if self.negotiated & Capability.ACK:
+            if self.negotiated & Capability.ACK and not self.end_sent:  # §4.2: nothing but END after our END
                 self._send(message_header(MessageType.ACK, ACK.size)
                            + ACK.pack(message.stream_id, message.sequence, time.time_ns()))
             return message
@@ -230,9 +232,7 @@ class Connection:
         if not self.negotiated & Capability.SHARED_MEMORY:
             raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"{kind.name} needs shared memory, which was not negotiated in HELLO")
         if kind == MessageType.RELEASE:
-            slot, reserved = RELEASE.unpack_from(message.body)
-            if reserved:
-                raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 4-7 of RELEASE are not zero")
+            slot = parse_release(message.body)
             if self._ring_out is None:
                 raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, f"RELEASE of slot {slot} before any RING")
             self._ring_out.release(slot)
@@ -253,8 +253,6 @@ class Connection:
     def _map_ring(self, slots, slot_size, path):
         if self._ring is not None:
             raise ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, "RING may only be sent once per connection")
-        if slot_size > self.local.max_message_length:
-            raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, f"RING slots of {slot_size} bytes exceed the maximum message length")
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # a symbolic link is refused
             try:
@@ -288,18 +286,22 @@ class Connection:
             self._read_exactly(body[:rest], "frame payload")
             return self._frame(header, body)
         if kind == MessageType.SHARED_FRAME:
-            # §15.3: the slot reference first, then the frame header as if the payload followed, then the length.
+            # §15.3: its 56 fixed bytes are judged as soon as they are in (§3.2): the slot reference first, then the
+            # body length, then the frame header as if the payload followed; the metadata comes after.
+            fixed = FRAME_HEADER_SIZE + SLOT_REFERENCE.size
             body = self._body_for(body_length)[:body_length]
-            self._read_exactly(body, "SHARED_FRAME body")
+            self._read_exactly(body[:fixed], "SHARED_FRAME header")
             slot, length = parse_slot_reference(body[FRAME_HEADER_SIZE:])
             metadata_length = int.from_bytes(body[20:24], "little")
-            if body_length != FRAME_HEADER_SIZE + SLOT_REFERENCE.size + metadata_length:
+            if body_length != fixed + metadata_length:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"SHARED_FRAME body is {body_length} bytes; with "
-                                    f"{metadata_length} bytes of metadata it must be {FRAME_HEADER_SIZE + SLOT_REFERENCE.size + metadata_length}")
+                                    f"{metadata_length} bytes of metadata it must be {fixed + metadata_length}")
             header = FrameHeader.parse(body, FRAME_HEADER_SIZE + metadata_length + padding(metadata_length) + length)
+            self._read_exactly(body[fixed:], "SHARED_FRAME metadata")
             return Message(kind, (header, slot, length))
         body = self._body_for(body_length)[:body_length]
         self._read_exactly(body, f"{kind.name} body")
+        check_body(kind, body, max_length)
         return Message(kind, body)
 
     def _frame(self, header, body, shared=False):

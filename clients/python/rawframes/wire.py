@@ -27,6 +27,9 @@ HELLO_MAX_BODY_SIZE = 4096
 SOFTWARE_OPTION = 1
 TOKEN_OPTION = 2  # §5.1, §14: a producer's shared secret
 MAX_TOKEN_BYTES = 1024
+SUBSCRIPTION_OPTION = 3  # §16.1: a consumer's request to a relay
+SUBSCRIPTION = struct.Struct("<BBBBII")
+MAX_QUEUE_FRAMES = 1024
 
 # A message header is one u32 length and one u32 whose low byte is the type and whose high bytes are reserved.
 MESSAGE_HEADER = struct.Struct("<II")
@@ -99,6 +102,14 @@ class PixelFormat(enum.IntEnum):
     J420 = 6
     NV12 = 7
 
+
+# §7: the pixel formats a compressed codec's pixel format field may name.
+CODED_FROM = {
+    Codec.JPEG: (PixelFormat.BGR24, PixelFormat.GRAY8),
+    Codec.YUV_JPEG: (PixelFormat.J420,),
+    Codec.PNG: (PixelFormat.BGR24, PixelFormat.GRAY8),
+    Codec.BMP: (PixelFormat.BGR24,),
+}
 
 FLAG_METADATA_JSON = 1
 RESULT_FLAG_JSON = 1
@@ -244,12 +255,33 @@ class Hello:
             offset += OPTION_HEADER.size
             if len(body) - offset < length:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO option {key} claims {length} bytes, {len(body) - offset} left")
+            # Known options are checked whatever the role, so the same bytes give the same outcome everywhere.
             if key == SOFTWARE_OPTION:
                 software = bytes(body[offset:offset + length]).decode("utf-8", "replace")
             elif key == TOKEN_OPTION:
+                if not 1 <= length <= MAX_TOKEN_BYTES:
+                    raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO token option is {length} bytes; it must be 1 to {MAX_TOKEN_BYTES}")
                 token = bytes(body[offset:offset + length])
+            elif key == SUBSCRIPTION_OPTION:
+                parse_subscription(body[offset:offset + length])
             offset += length
         return cls(role, max_length, capabilities, idle_timeout_ms, software, token)
+
+
+def parse_subscription(value):
+    """§16.1 in field order: (policy, when full, codec or None, queue, stream or None)."""
+    if len(value) != SUBSCRIPTION.size:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO subscription option is {len(value)} bytes; it must be {SUBSCRIPTION.size}")
+    policy, when_full, codec, reserved, queue, stream = SUBSCRIPTION.unpack_from(value)
+    if policy > 1 or when_full > 1:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO subscription: policy {policy} or when-full {when_full} is not defined")
+    if codec > Codec.BMP and codec != 255:
+        raise ProtocolError(ErrorCode.UNKNOWN_CODEC, f"HELLO subscription asks for unknown codec {codec}")
+    if reserved:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved byte 3 of the HELLO subscription option is not zero")
+    if queue > MAX_QUEUE_FRAMES:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO subscription queue of {queue} frames exceeds {MAX_QUEUE_FRAMES}")
+    return policy, when_full, None if codec == 255 else Codec(codec), queue, None if stream == 0xFFFFFFFF else stream
 
 
 def token_matches(expected, presented):
@@ -301,6 +333,10 @@ class FrameHeader:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"stride must be 0 for codec {codec.name}, got {stride}")
             if payload_length == 0:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"empty {codec.name} payload")
+            if pixel_format not in CODED_FROM[codec]:
+                allowed = " or ".join(f.name for f in CODED_FROM[codec])
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
+                                    f"a {codec.name} payload cannot have pixel format {pixel_format.name}; PROTOCOL.md §7 allows {allowed}")
         header = cls()
         header.codec, header.pixel_format, header.flags, header.stream_id = codec, pixel_format, flags, stream_id
         header.width, header.height, header.stride, header.metadata_length = width, height, stride, metadata_length
@@ -336,6 +372,34 @@ def parse_ring(body):
     if not path.startswith(RING_PREFIX) or not name or ".." in name or not set(name) <= _RING_NAME:
         raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"RING path {path[:80]!r} is not a file {RING_PREFIX}NAME")
     return slots, slot_size, path
+
+
+def parse_release(body):
+    """§15.4: the slot."""
+    slot, reserved = RELEASE.unpack_from(body)
+    if reserved:
+        raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "reserved bytes 4-7 of RELEASE are not zero")
+    if slot >= MAX_SLOTS:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"RELEASE names slot {slot}; a ring has at most {MAX_SLOTS}")
+    return slot
+
+
+def check_body(kind, body, max_message_length):
+    """§3.2 step 5: a whole body judged on its own bytes, before its place in the conversation (step 6) and its effect
+    on the connection (a second RING, a slot never lent)."""
+    if kind == MessageType.HELLO:
+        Hello.parse(body)
+    elif kind == MessageType.ACK:
+        parse_ack(body)
+    elif kind == MessageType.RESULT:
+        parse_result(body)
+    elif kind == MessageType.RELEASE:
+        parse_release(body)
+    elif kind == MessageType.RING:
+        slots, slot_size, path = parse_ring(body)
+        if slot_size > max_message_length:
+            raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE,
+                                f"RING slots of {slot_size} bytes exceed this side's maximum message length {max_message_length}")
 
 
 def parse_slot_reference(data):

@@ -42,7 +42,9 @@ def consume(data, max_length, boundaries=()):
 def describe(frame):
     fields = {name: int(getattr(frame, name)) for name in
               ("codec", "pixel_format", "flags", "stream_id", "width", "height", "stride", "sequence")}
+    fields["sequence_text"] = str(frame.sequence)
     fields["timestamp_ns"] = frame.timestamp_ns
+    fields["timestamp_ns_text"] = str(frame.timestamp_ns)
     fields["metadata_hex"] = bytes(frame.metadata).hex()
     fields["payload_hex"] = bytes(frame.payload).hex()
     return fields

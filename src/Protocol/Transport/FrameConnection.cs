@@ -25,6 +25,7 @@ public sealed class FrameConnection : IAsyncDisposable
     private int _disposed;
     private int _reservedBlocks;
     private int _endSent;
+    private int _errorSent;
     private readonly TimeSpan _idleTimeout;
     private LivenessWatch? _liveness;
     private volatile string? _timedOut;
@@ -239,6 +240,40 @@ public sealed class FrameConnection : IAsyncDisposable
             try
             {
                 message = await _reader.ReadAsync(cancellationToken);
+                if (message.IsConnectionClosed)
+                {
+                    _sharedOut?.Fail($"{Remote} closed the connection");
+                    if (_timedOut is not null)
+                    {
+                        throw new ProtocolException(ErrorCode.Timeout, _timedOut);
+                    }
+
+                    return message;
+                }
+
+                MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
+                switch (message.Type)
+                {
+                    case MessageType.Frame:
+                        ReserveReceiveBlocks(message.Body.Length);
+                        break;
+                    case MessageType.Ring:
+                        _sharedIn!.OnRing(message.ReadRing());
+                        continue;
+                    case MessageType.SharedFrame:
+                        message = _sharedIn!.ToFrame(message);
+                        break;
+                    case MessageType.Release:
+                        _sharedOut!.OnRelease(message.ReadRelease());
+                        continue;
+                }
+            }
+            catch (ProtocolException e)
+            {
+                // PROTOCOL.md §9: whoever detects an error tells the peer (but for a truncated stream: it is gone).
+                _sharedOut?.Fail(e.Message);
+                await SendErrorAsync(e.Code, e.Message);
+                throw;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -251,21 +286,6 @@ public sealed class FrameConnection : IAsyncDisposable
                 throw;
             }
 
-            if (message.IsConnectionClosed)
-            {
-                _sharedOut?.Fail($"{Remote} closed the connection");
-                if (_timedOut is not null)
-                {
-                    throw new ProtocolException(ErrorCode.Timeout, _timedOut);
-                }
-            }
-
-            MessageRules.CheckAfterOpening(message.Type, PeerHello.Role, LocalHello.Capabilities & PeerHello.Capabilities);
-            if (message.Type == MessageType.Frame)
-            {
-                ReserveReceiveBlocks(message.Body.Length);
-            }
-
             switch (message.Type)
             {
                 case MessageType.Ping:
@@ -273,21 +293,10 @@ public sealed class FrameConnection : IAsyncDisposable
                     continue;
                 case MessageType.Pong:
                     continue;
-                case MessageType.Ring:
-                    _sharedIn!.OnRing(message.ReadRing());
-                    continue;
-                case MessageType.SharedFrame:
-                    message = _sharedIn!.ToFrame(message);
+                case MessageType.Frame when Negotiated.HasFlag(Capabilities.Ack):
+                    // PROTOCOL.md §10.1: with ACK negotiated, one ACK per FRAME, in the order read, as soon as it is whole.
+                    await _writer.WriteAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()), cancellationToken);
                     break;
-                case MessageType.Release:
-                    _sharedOut!.OnRelease(message.ReadRelease());
-                    continue;
-            }
-
-            // PROTOCOL.md §10.1: with ACK negotiated, one ACK per FRAME, in the order read, as soon as it is whole.
-            if (message.Type == MessageType.Frame && Negotiated.HasFlag(Capabilities.Ack))
-            {
-                await _writer.WriteAckAsync(new Ack(message.Frame.StreamId, message.Frame.Sequence, UnixTime.NowNanoseconds()), cancellationToken);
             }
 
             return message;
@@ -355,9 +364,17 @@ public sealed class FrameConnection : IAsyncDisposable
     /// <summary>True once this side sent END.</summary>
     public bool EndSent => Volatile.Read(ref _endSent) != 0;
 
-    /// <summary>Tells the peer why the connection ends (best effort, bounded in time).</summary>
+    /// <summary>
+    /// Tells the peer why the connection ends (best effort, bounded in time). At most one ERROR goes out per
+    /// connection, and none for <see cref="ErrorCode.TruncatedStream"/> (PROTOCOL.md §9: the peer is gone).
+    /// </summary>
     public async Task SendErrorAsync(ErrorCode code, string reason)
     {
+        if (code == ErrorCode.TruncatedStream || Interlocked.Exchange(ref _errorSent, 1) != 0)
+        {
+            return;
+        }
+
         using var cts = new CancellationTokenSource(s_closeGrace);
         try
         {
@@ -425,6 +442,7 @@ public sealed class FrameConnection : IAsyncDisposable
     private async Task OnIdleTimeoutAsync(string reason)
     {
         _timedOut = reason;
+        Interlocked.Exchange(ref _errorSent, 1);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(250));
         try
         {
@@ -470,29 +488,39 @@ public sealed class FrameConnection : IAsyncDisposable
         }
     }
 
+    // PROTOCOL.md §2.1. Bad bytes from the acceptor are answered with ERROR like any protocol error (§9); the
+    // acceptor's own ERROR is its refusal and is only reported.
     private async Task OpenAsConnectorAsync(CancellationToken cancellationToken)
     {
         await _writer.WriteOpeningAsync(LocalHello, cancellationToken);
-        await _reader.ReadPreambleAsync(cancellationToken);
-        Message first = await _reader.ReadAsync(cancellationToken);
-        if (first.Type != MessageType.None)
+        Message first;
+        try
         {
-            MessageRules.CheckFirst(first.Type, allowError: true);
-        }
+            await _reader.ReadPreambleAsync(cancellationToken);
+            first = await _reader.ReadAsync(cancellationToken);
+            if (first.Type == MessageType.None)
+            {
+                throw new ProtocolException(ErrorCode.TruncatedStream, $"{Remote} closed the connection during the opening");
+            }
 
-        switch (first.Type)
-        {
-            case MessageType.Hello:
+            MessageRules.CheckFirst(first.Type, allowError: true);
+            if (first.Type == MessageType.Hello)
+            {
                 AcceptPeerHello(first.ReadHello());
                 return;
-            case MessageType.Error:
-                ErrorMessage refusal = first.ReadError();
-                throw new ProtocolException(refusal.Code, $"{Remote} refused the connection: {refusal.Reason} (error {(uint)refusal.Code} {refusal.Code})");
-            case MessageType.None:
-                throw new ProtocolException(ErrorCode.TruncatedStream, $"{Remote} closed the connection during the opening");
-            default:
-                throw new ProtocolException(ErrorCode.UnexpectedMessage, $"{Remote} sent {first.Type} before HELLO");
+            }
         }
+        catch (ProtocolException e) when (e.Code != ErrorCode.BadMagic)
+        {
+            await SendErrorAsync(e.Code, e.Message);
+            throw;
+        }
+
+        ErrorMessage refusal = first.ReadError();
+        throw new ProtocolException(refusal.Code, $"{Remote} refused the connection: {refusal.Reason} (error {(uint)refusal.Code} {refusal.Code})")
+        {
+            SentByPeer = true,
+        };
     }
 
     private async Task OpenAsAcceptorAsync(CancellationToken cancellationToken)
@@ -519,6 +547,7 @@ public sealed class FrameConnection : IAsyncDisposable
         {
             // PROTOCOL.md §2.2: refuse with our preamble and an ERROR the peer can read whatever version it speaks.
             using var cts = new CancellationTokenSource(s_closeGrace);
+            Interlocked.Exchange(ref _errorSent, 1);
             try
             {
                 await _writer.WriteRefusalAsync(new ErrorMessage(e.Code, e.Message), cts.Token);
@@ -558,7 +587,7 @@ public sealed class FrameConnection : IAsyncDisposable
             }
             else
             {
-                _sharedIn = new SharedMemoryConsumer(LocalHello.MaxMessageLength);
+                _sharedIn = new SharedMemoryConsumer();
             }
         }
     }

@@ -50,8 +50,27 @@ public readonly record struct FrameHeader(
     }
 
     /// <summary>
+    /// PROTOCOL.md §7: the pixel formats a compressed codec's pixel format field may name (what it was coded from and
+    /// decodes to by default).
+    /// </summary>
+    public static bool IsCodedFrom(Codec codec, PixelFormat format) => codec switch
+    {
+        Codec.Jpeg or Codec.Png => format is PixelFormat.Bgr24 or PixelFormat.Gray8,
+        Codec.YuvJpeg => format == PixelFormat.J420,
+        Codec.Bmp => format == PixelFormat.Bgr24,
+        _ => PixelLayout.IsKnown(format),
+    };
+
+    private static string AllowedFormats(Codec codec) => codec switch
+    {
+        Codec.Jpeg or Codec.Png => "Bgr24 or Gray8",
+        Codec.YuvJpeg => "J420",
+        _ => "Bgr24",
+    };
+
+    /// <summary>
     /// Reads and validates a header against the length of the FRAME body that carries it, in the order of
-    /// PROTOCOL.md §6.2, so that every implementation reports the same error for the same bytes.
+    /// PROTOCOL.md §6.1, so that every implementation reports the same error for the same bytes.
     /// </summary>
     public static FrameHeader Read(ReadOnlySpan<byte> source, long bodyLength)
     {
@@ -117,6 +136,12 @@ public readonly record struct FrameHeader(
             if (payloadLength == 0)
             {
                 ProtocolException.Throw(ErrorCode.MalformedMessage, $"empty {codec} payload");
+            }
+
+            if (!IsCodedFrom(codec, format))
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage,
+                    $"a {codec} payload cannot have pixel format {format}; PROTOCOL.md §7 allows {AllowedFormats(codec)}");
             }
         }
 

@@ -100,7 +100,7 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
         string? software = null;
         byte[]? token = null;
         Subscription? subscription = null;
-        // PROTOCOL.md §5.1: options are key, length, value; unknown keys are skipped.
+        // PROTOCOL.md §5.1: options are key, length, value; known keys are checked whatever the role, unknown keys skipped.
         for (ReadOnlySpan<byte> options = body[FixedSize..]; !options.IsEmpty;)
         {
             if (options.Length < 4)
@@ -121,6 +121,12 @@ public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Cap
             }
             else if (key == TokenOptionKey)
             {
+                // Checked by every side that reads a HELLO, so that the same bytes give the same outcome everywhere.
+                if (length is 0 or > MaxTokenBytes)
+                {
+                    ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO token option is {length} bytes; it must be 1 to {MaxTokenBytes}");
+                }
+
                 token = options.Slice(4, length).ToArray();
             }
             else if (key == Subscription.OptionKey)

@@ -166,7 +166,6 @@ internal sealed class Subscriber : IHubSubscriber
         catch (ProtocolException e)
         {
             Queue.Complete();
-            await _connection.SendErrorAsync(e.Code, e.Message);
             return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)

@@ -8,7 +8,7 @@ namespace RawFrames.Protocol.Transport.SharedMemory;
 /// the FRAME it stands for, with the payload read in place from the slot. The slot is held until the application
 /// asks for the next message, then given back with RELEASE.
 /// </summary>
-internal sealed class SharedMemoryConsumer(int maxMessageLength) : IDisposable
+internal sealed class SharedMemoryConsumer : IDisposable
 {
     private SharedMemoryRing? _ring;
     private int _held = -1;
@@ -20,12 +20,6 @@ internal sealed class SharedMemoryConsumer(int maxMessageLength) : IDisposable
         if (_ring is not null)
         {
             ProtocolException.Throw(ErrorCode.UnexpectedMessage, "RING may only be sent once per connection");
-        }
-
-        if (announcement.SlotSize > maxMessageLength)
-        {
-            ProtocolException.Throw(ErrorCode.MessageTooLarge,
-                $"RING slots of {announcement.SlotSize} bytes exceed this consumer's maximum message length {maxMessageLength}");
         }
 
         _ring = SharedMemoryRing.Open(announcement);
