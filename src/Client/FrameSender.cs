@@ -78,8 +78,7 @@ public sealed class FrameSender : IAsyncDisposable
             {
                 return new FrameSender(await FrameConnection.ConnectAsync(target, connectionOptions, cancellationToken), options);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain
-                                            && Stopwatch.GetElapsedTime(started) + backoff.Current < options.ConnectTimeout)
+            catch (ConnectFailedException e) when (e.IsWorthRetrying && Stopwatch.GetElapsedTime(started) + backoff.Current < options.ConnectTimeout)
             {
                 await Task.Delay(backoff.Next(), cancellationToken);
             }
@@ -248,7 +247,15 @@ public sealed class FrameSender : IAsyncDisposable
         _acks?.OnSending(sequence);
         try
         {
+            // A cancellation here stops the wait for a shared-memory slot; a frame already going out is completed,
+            // or the connection is cut (never left half-written), and then this sender stops.
             await _connection.SendFrameAsync(header, metadata, payload, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException and not FrameTooLargeException or SocketException or ObjectDisposedException)
+        {
+            _requests.TryRemove(sequence, out _);
+            Stop($"connection lost while sending frame {sequence}: {e.Message}");
+            throw;
         }
         catch
         {

@@ -14,7 +14,7 @@ public sealed unsafe class PngCodec : IFrameEncoder
     private const int SpngIoError = -2;
     private byte[] _rgb = [];
 
-    public PngCodec(int compressionLevel = 6)
+    public PngCodec(int compressionLevel = PngLevels.Default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(compressionLevel, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);

@@ -9,6 +9,12 @@ namespace RawFrames.Protocol;
 /// Writes PROTOCOL.md messages to a <see cref="PipeWriter"/>. Safe for concurrent callers (one message at a time);
 /// awaiting a write is the backpressure.
 /// </summary>
+/// <remarks>
+/// Cancellation stops a write that is waiting for its turn. A message whose bytes have started to go out is never
+/// left half-written on a connection that goes on: it is completed, and when a cancelled write has not finished
+/// <see cref="CancelledWriteGrace"/> later (the peer stopped reading), <see cref="CutOff"/> is called to close the
+/// connection, which fails the write. Either the whole message is sent or the connection ends.
+/// </remarks>
 // SemaphoreSlim needs disposing only once its wait handle is used, which this class never does.
 #pragma warning disable CA1001
 public sealed class MessageWriter
@@ -22,12 +28,25 @@ public sealed class MessageWriter
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _endWritten; // guarded by _writeLock
     private bool _completed; // guarded by _writeLock
+    private long _writing; // the number of the message being written; 0 between messages
+    private long _messages;
+    private long _cutAfterGrace; // the message a cancellation asked to cut if it is still being written after the grace
+    private Timer? _graceTimer;
 
     public MessageWriter(PipeWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
     }
+
+    /// <summary>How long a message whose write was cancelled may still take before the connection is cut.</summary>
+    public static TimeSpan CancelledWriteGrace { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Closes the connection under a write that cannot finish (e.g. shuts the socket down); called at most once per
+    /// cancelled write, <see cref="CancelledWriteGrace"/> after the cancellation. Null: cancelled writes just wait.
+    /// </summary>
+    public Action? CutOff { get; set; }
 
     /// <summary>The peer's limit from its HELLO; larger messages are refused here instead of by the peer.</summary>
     public int PeerMaxMessageLength { get; set; } = ProtocolConstants.DefaultMaxMessageLength;
@@ -61,17 +80,20 @@ public sealed class MessageWriter
         int inline = payload.Length >= DirectWriteThreshold ? DirectWriteThreshold - MessageHeader.Size - header.PayloadOffset : payload.Length;
         inline = Math.Max(0, inline);
         await _writeLock.WaitAsync(cancellationToken);
+        CancellationTokenRegistration watch = default;
         try
         {
             ThrowIfCompleted();
+            watch = StartMessage(cancellationToken);
             BufferFrameHead(header, metadata.Span, payload.Span[..inline], (int)bodyLength);
             FlushResult result = inline < payload.Length
-                ? await _output.WriteAsync(payload[inline..], cancellationToken)
-                : await _output.FlushAsync(cancellationToken);
+                ? await _output.WriteAsync(payload[inline..], CancellationToken.None)
+                : await _output.FlushAsync(CancellationToken.None);
             ThrowIfEnded(result);
         }
         finally
         {
+            EndMessage(watch);
             _writeLock.Release();
         }
     }
@@ -171,6 +193,7 @@ public sealed class MessageWriter
             if (!_completed)
             {
                 _completed = true;
+                _graceTimer?.Dispose();
                 _output.Complete();
             }
         }
@@ -188,6 +211,50 @@ public sealed class MessageWriter
 
     /// <summary>Completes the output once no write is in progress (see <see cref="TryComplete"/>).</summary>
     public void Complete() => TryComplete(Timeout.InfiniteTimeSpan);
+
+    // Under the write lock: a message starts going out. A cancellation from here on does not stop it (that would leave
+    // half a message on the wire); it gives the write a grace period, after which the connection is cut.
+    private CancellationTokenRegistration StartMessage(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _writing, ++_messages);
+        return cancellationToken.CanBeCanceled && CutOff is not null
+            ? cancellationToken.UnsafeRegister(static state => ((MessageWriter)state!).OnCancelledWhileWriting(), this)
+            : default;
+    }
+
+    private void EndMessage(CancellationTokenRegistration watch)
+    {
+        Volatile.Write(ref _writing, 0);
+        watch.Dispose();
+        _graceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnCancelledWhileWriting()
+    {
+        long message = Volatile.Read(ref _writing);
+        if (message == 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _cutAfterGrace, message);
+        if (_graceTimer is null)
+        {
+            Interlocked.CompareExchange(ref _graceTimer, new Timer(static state => ((MessageWriter)state!).OnGraceExpired(), this, Timeout.Infinite, Timeout.Infinite), null);
+        }
+
+        _graceTimer.Change(CancelledWriteGrace, Timeout.InfiniteTimeSpan);
+    }
+
+    // Only the message that was cancelled is cut: one that finished in time, or a later one, is left alone.
+    private void OnGraceExpired()
+    {
+        long writing = Volatile.Read(ref _writing);
+        if (writing != 0 && writing == Volatile.Read(ref _cutAfterGrace))
+        {
+            CutOff?.Invoke();
+        }
+    }
 
     private void BufferFrameHead(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> inlinePayload, int bodyLength)
     {
@@ -216,6 +283,7 @@ public sealed class MessageWriter
         CancellationToken cancellationToken, bool withPreamble = false)
     {
         await _writeLock.WaitAsync(cancellationToken);
+        CancellationTokenRegistration watch = default;
         try
         {
             // PROTOCOL.md §4.2: after END this side sends nothing but an answer to the peer's END. A back-channel
@@ -228,11 +296,13 @@ public sealed class MessageWriter
             ThrowIfCompleted();
 
             _endWritten |= type == MessageType.End;
+            watch = StartMessage(cancellationToken);
             BufferSmall(type, bodyLength, state, writeBody, withPreamble);
-            ThrowIfEnded(await _output.FlushAsync(cancellationToken));
+            ThrowIfEnded(await _output.FlushAsync(CancellationToken.None));
         }
         finally
         {
+            EndMessage(watch);
             _writeLock.Release();
         }
     }

@@ -24,6 +24,12 @@ public sealed class ProtocolException : Exception
     /// <summary>The peer sent this code in an ERROR (its refusal or its reason for closing); false when this side found the fault.</summary>
     public bool SentByPeer { get; init; }
 
+    /// <summary>
+    /// For <see cref="ErrorCode.TruncatedStream"/> at an acceptor: the peer connected and closed without sending a
+    /// byte, as TCP health checks and port scans do. Not a protocol error; count it apart.
+    /// </summary>
+    public bool PeerSentNothing { get; init; }
+
     /// <summary>For <see cref="ErrorCode.BadMagic"/>: the first bytes were an HTTP request.</summary>
     public bool PeerSpokeHttp { get; init; }
 

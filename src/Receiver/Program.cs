@@ -3,34 +3,39 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Receiver;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Security;
 
 var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (loopback by default; exposing it takes an explicit address)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
-var frames = new Option<long>("--frames") { Description = "Exit after this many frames in total (0: no limit)" };
+var frames = NumberOption.Create("--frames", "Exit after this many frames in total (0: no limit)", 0L, 0L, long.MaxValue);
 var once = new Option<bool>("--once") { Description = "Exit when the first connection ends" };
 var verify = new Option<bool>("--verify") { Description = "Compare every frame with the synthetic pattern regenerated from its sequence number" };
 var decode = new Option<string>("--decode") { Description = "Decode compressed frames: none, bgr or yuv (J420 planes)", DefaultValueFactory = _ => "none" };
 decode.AcceptOnlyFromAmong("none", "bgr", "yuv");
 var fastDecode = new Option<bool>("--fast-decode") { Description = "JPEG: TurboJPEG's fast integer IDCT and plain chroma upsampling: about 14% less decode CPU, about 0.9 dB lower PSNR on a photo" };
-var decoderThreads = new Option<int>("--decoder-threads") { Description = "Frames decoded in parallel per connection; delivered in sequence order", DefaultValueFactory = _ => Environment.ProcessorCount };
-var minPsnr = new Option<double>("--min-psnr") { Description = "With --verify: the lowest PSNR (dB) a lossy frame may have; lossless codecs must match exactly", DefaultValueFactory = _ => 25 };
+var decoderThreads = NumberOption.Create("--decoder-threads", "Frames decoded in parallel per connection; delivered in sequence order", Environment.ProcessorCount, 1, 256);
+var minPsnr = NumberOption.Create("--min-psnr", "With --verify: the lowest PSNR (dB) a lossy frame may have; lossless codecs must match exactly", 25.0, 0.0, 1000.0);
 var save = new Option<string?>("--save") { Description = "Write received frames into this folder (raw BGR as .ppm, compressed payloads as they are)" };
-var saveEvery = new Option<int>("--save-every") { Description = "With --save: keep one frame in N", DefaultValueFactory = _ => 1 };
-var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest message accepted; longer length prefixes are refused before reading the payload", DefaultValueFactory = _ => ProtocolConstants.DefaultMaxMessageLength };
+var saveEvery = NumberOption.Create("--save-every", "With --save: keep one frame in N", 1, 1, int.MaxValue);
+var maxMessageBytes = NumberOption.Create("--max-message-bytes", "Largest message accepted; longer length prefixes are refused before reading the payload", ProtocolConstants.DefaultMaxMessageLength,
+    ProtocolConstants.MinMaxMessageLength, ProtocolConstants.MaxMaxMessageLength);
 var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
 var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
-var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", DefaultValueFactory = _ => 15 };
+var idleTimeout = NumberOption.Create("--idle-timeout", "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", 15.0, 0.0, 4e6);
 var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT (e.g. 127.0.0.1:8080): a page with every stream live, /stream/ID (MJPEG), /snapshot/ID (JPEG), /state (JSON per stream and viewer)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Require senders to present this shared token (the file's contents; or set RAWFRAMES_TOKEN); a missing or wrong token is refused with ERROR Unauthorized. Without TLS the token crosses the network in clear text" };
 var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with the key, or give --tls-key) or a .pfx/.p12" };
 var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert, when it is in a file of its own" };
-var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once; more are refused with ERROR ConnectionLimit", DefaultValueFactory = _ => 64 };
+var maxConnections = NumberOption.Create("--max-connections", "Connections served at once; more are refused with ERROR ConnectionLimit", 64, 1, 100_000);
 var from = new Option<string?>("--from") { Description = "Subscribe to a rawframes-relay at tcp://HOST:PORT or unix:///path (shm:///path: frames through shared memory) instead of listening" };
 var policy = new Option<string>("--policy") { Description = "With --from: lossless (every frame, through a bounded queue at the relay) or latest (only the newest frame; the relay drops and counts the rest)", DefaultValueFactory = _ => "lossless" };
 var whenFull = new Option<string>("--when-full") { Description = "With --from and --policy lossless: when this subscriber's queue at the relay is full, switch to latest, or disconnect (ERROR TooSlow)", DefaultValueFactory = _ => "latest" };
+policy.AcceptOnlyFromAmong("lossless", "latest");
+whenFull.AcceptOnlyFromAmong("latest", "disconnect");
 var want = new Option<string?>("--want") { Description = "With --from: ask the relay for this codec (raw, jpeg, yuv-jpeg, png, bmp); it is made once per frame for every subscriber that wants it" };
-var queue = new Option<int>("--queue") { Description = "With --from: the bound of this subscriber's lossless queue at the relay (0: the relay's default)" };
-var stream = new Option<long?>("--stream") { Description = "With --from: only this stream id" };
+want.AcceptOnlyFromAmong([.. CodecNames.All]);
+var queue = NumberOption.Create("--queue", "With --from: the bound of this subscriber's lossless queue at the relay (0: the relay's default)", 0, 0, Subscription.MaxQueueFrames);
+var stream = NumberOption.Optional("--stream", "With --from: only this stream id", 0u, uint.MaxValue - 1);
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
@@ -43,83 +48,47 @@ var root = new RootCommand("rawframes-recv: receives frames from rawframes-send 
 
 root.SetAction(async (parsed, cancellationToken) =>
 {
-    ReceiverOptions options;
-    try
+    // Bad values throw FormatException or a usage failure: ProgramHost answers them with one line and exit code 2.
+    if (parsed.GetValue(http) is { } address)
     {
-        int max = parsed.GetValue(maxMessageBytes);
-        if (max is < ProtocolConstants.MinMaxMessageLength or > ProtocolConstants.MaxMaxMessageLength)
-        {
-            throw new FormatException($"--max-message-bytes must be {ProtocolConstants.MinMaxMessageLength} to {ProtocolConstants.MaxMaxMessageLength}");
-        }
-
-        if (parsed.GetValue(http) is { } address)
-        {
-            RawFrames.Viewer.HttpViewer.ParseAddress(address);
-        }
-
-        if (parsed.GetValue(maxConnections) < 1)
-        {
-            throw new FormatException("--max-connections must be at least 1");
-        }
-
-        if (parsed.GetValue(saveEvery) < 1)
-        {
-            throw new FormatException("--save-every must be at least 1");
-        }
-
-        options = new ReceiverOptions(
-            FrameEndpoint.Parse(parsed.GetValue(listen)!),
-            parsed.GetValue(frames),
-            parsed.GetValue(once),
-            parsed.GetValue(verify),
-            parsed.GetValue(decode) switch
-            {
-                "bgr" => DecodeTarget.Bgr,
-                "yuv" => DecodeTarget.Yuv,
-                _ => null,
-            },
-            Math.Max(1, parsed.GetValue(decoderThreads)),
-            parsed.GetValue(fastDecode),
-            parsed.GetValue(minPsnr),
-            parsed.GetValue(save),
-            parsed.GetValue(saveEvery),
-            parsed.GetValue(stdout),
-            parsed.GetValue(http),
-            max,
-            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(idleTimeout))),
-            SharedToken.Load(parsed.GetValue(tokenFile)),
-            parsed.GetValue(tlsCert) is { } certificate ? new TlsOptions { Certificate = LoadCertificate(certificate, parsed.GetValue(tlsKey)) } : null,
-            parsed.GetValue(maxConnections),
-            parsed.GetValue(clockSynced),
-            parsed.GetValue(json),
-            parsed.GetValue(quiet))
-        {
-            From = parsed.GetValue(from) is { } relay ? FrameEndpoint.Parse(relay) : null,
-            Subscription = new Subscription(
-                parsed.GetValue(policy) switch
-                {
-                    "lossless" => DeliveryPolicy.Lossless,
-                    "latest" => DeliveryPolicy.Latest,
-                    var other => throw new FormatException($"--policy '{other}': lossless or latest"),
-                },
-                parsed.GetValue(whenFull) switch
-                {
-                    "latest" => WhenFull.SwitchToLatest,
-                    "disconnect" => WhenFull.Disconnect,
-                    var other => throw new FormatException($"--when-full '{other}': latest or disconnect"),
-                },
-                parsed.GetValue(want) is { } codecName ? CodecNames.Parse(codecName) : null,
-                parsed.GetValue(queue) is var bound and >= 0 and <= Subscription.MaxQueueFrames
-                    ? bound
-                    : throw new FormatException($"--queue must be 0 to {Subscription.MaxQueueFrames}"),
-                parsed.GetValue(stream) is { } id ? checked((uint)id) : null),
-        };
+        RawFrames.Viewer.HttpViewer.ParseAddress(address);
     }
-    catch (FormatException e)
+
+    var options = new ReceiverOptions(
+        FrameEndpoint.Parse(parsed.GetValue(listen)!),
+        parsed.GetValue(frames),
+        parsed.GetValue(once),
+        parsed.GetValue(verify),
+        parsed.GetValue(decode) switch
+        {
+            "bgr" => DecodeTarget.Bgr,
+            "yuv" => DecodeTarget.Yuv,
+            _ => null,
+        },
+        parsed.GetValue(decoderThreads),
+        parsed.GetValue(fastDecode),
+        parsed.GetValue(minPsnr),
+        parsed.GetValue(save),
+        parsed.GetValue(saveEvery),
+        parsed.GetValue(stdout),
+        parsed.GetValue(http),
+        parsed.GetValue(maxMessageBytes),
+        TimeSpan.FromSeconds(parsed.GetValue(idleTimeout)),
+        SharedToken.Load(parsed.GetValue(tokenFile)),
+        parsed.GetValue(tlsCert) is { } certificate ? new TlsOptions { Certificate = LoadCertificate(certificate, parsed.GetValue(tlsKey)) } : null,
+        parsed.GetValue(maxConnections),
+        parsed.GetValue(clockSynced),
+        parsed.GetValue(json),
+        parsed.GetValue(quiet))
     {
-        await Console.Error.WriteLineAsync($"rawframes-recv: {e.Message}");
-        return 2;
-    }
+        From = parsed.GetValue(from) is { } relay ? FrameEndpoint.Parse(relay) : null,
+        Subscription = new Subscription(
+            parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
+            parsed.GetValue(whenFull) == "disconnect" ? WhenFull.Disconnect : WhenFull.SwitchToLatest,
+            parsed.GetValue(want) is { } codecName ? CodecNames.Parse(codecName) : null,
+            parsed.GetValue(queue),
+            parsed.GetValue(stream)),
+    };
 
     if (NativeCodecs.Missing.Count > 0)
     {
@@ -133,7 +102,7 @@ root.SetAction(async (parsed, cancellationToken) =>
 
 // Ctrl+C or SIGTERM cancels the action's token; the program then tells senders it is shutting down (they reconnect
 // later) and prints its summary.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await ProgramHost.RunAsync("rawframes-recv", root, json, args);
 
 static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(string path, string? key)
 {

@@ -7,8 +7,10 @@ using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
+using RawFrames.Streaming.Streams;
 using RawFrames.Viewer;
 
 namespace RawFrames.Receiver;
@@ -34,7 +36,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private readonly ConcurrentQueue<string> _errorMessages = new();
     private readonly ConcurrentDictionary<string, long> _errorsByKind = new();
-    private readonly FrameSaver? _saver = options.SaveDirectory is null ? null : new FrameSaver(options.SaveDirectory, options.SaveEvery);
+    private readonly StreamIds _streamIds = new();
+    private FrameSaver? _saver;
+    private string? _failure;
     // File descriptor 1 as a plain FileStream, not Console's stream: that one silently drops writes to a closed pipe,
     // and a reader that goes away (ffplay closed) must end the run.
     private readonly FrameStreamWriter? _stdout = options.Stdout
@@ -43,6 +47,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private long _acceptedFrames;
     private long _connections;
     private long _peerErrors;
+    private long _probes;
+    private string? _peerErrorMessage;
+    private int _saveFailed;
     private long _decoded;
     private long _corruptFrames;
     private double _psnrMin = double.NaN;
@@ -53,8 +60,44 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
     private readonly AllocationWindow _allocations = new();
     private HttpViewer? _viewer;
 
+    /// <summary>Runs until stopped or done; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        int exitCode;
+        try
+        {
+            await ReceiveAllAsync(cancellationToken);
+            _failure ??= _saver?.Failure is { } saveFailure ? $"--save stopped: {saveFailure}" : null;
+            _failure ??= _totals.Errors > 0 ? $"{_totals.Errors} connection(s) ended with an error; the first: {_errorMessages.FirstOrDefault()}" : null;
+            _failure ??= _totals.VerifyFailures > 0 ? $"{_totals.VerifyFailures} frame(s) failed verification" : null;
+            _failure ??= Interlocked.Read(ref _peerErrors) > 0 ? $"{Interlocked.Read(ref _peerErrors)} sender(s) ended with an ERROR; the first: {_peerErrorMessage}" : null;
+            exitCode = _failure is null ? ExitCodes.Done : ExitCodes.Failed;
+        }
+        catch (RunFailedException e)
+        {
+            _failure = e.Message;
+            _log.Info(e.Message);
+            exitCode = e.ExitCode;
+        }
+
+        RunSummary summary = BuildSummary().Add("error", _failure).Add("exit_code", exitCode);
+        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-recv summary"));
+        if (options.Json)
+        {
+            // With --stdout, stdout carries the frames: the JSON line goes to stderr after the table.
+            await (options.Stdout ? Console.Error : Console.Out).WriteLineAsync(summary.ToJson());
+        }
+
+        return exitCode;
+    }
+
+    private async Task ReceiveAllAsync(CancellationToken cancellationToken)
+    {
+        if (options.SaveDirectory is { } folder)
+        {
+            _saver = FrameSaver.Create(folder, options.SaveEvery);
+        }
+
         FrameListener? listener = null;
         try
         {
@@ -65,8 +108,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
-            _log.Info($"cannot listen on {options.Listen}: {e.Message}");
-            return 1;
+            throw RunFailedException.Usage($"cannot listen on {options.Listen}: {e.Message}");
         }
 
         HttpViewer? viewer = null;
@@ -80,9 +122,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {
-                _log.Info($"--http {options.Http}: {e.Message}");
                 listener?.Dispose();
-                return 1;
+                throw RunFailedException.Usage($"--http {options.Http}: {e.Message}");
             }
         }
 
@@ -120,16 +161,6 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                 }
             }
         }
-
-        RunSummary summary = BuildSummary();
-        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-recv summary"));
-        if (options.Json)
-        {
-            // With --stdout, stdout carries the frames: the JSON line goes to stderr after the table.
-            await (options.Stdout ? Console.Error : Console.Out).WriteLineAsync(summary.ToJson());
-        }
-
-        return _totals.Errors > 0 || _totals.VerifyFailures > 0 ? 1 : 0;
     }
 
     // --max-connections counts every accepted socket, openings included, so idle or half-open peers cannot pile up.
@@ -198,7 +229,15 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
         catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
         {
-            if (e is ProtocolException refused)
+            if (e is ProtocolException { PeerSentNothing: true })
+            {
+                // A TCP health check (Kubernetes, a load balancer) or a port scan: counted, never an error.
+                if (Interlocked.Increment(ref _probes) == 1)
+                {
+                    _log.Info($"{e.Message}; such connections are counted as probes, not errors");
+                }
+            }
+            else if (e is ProtocolException refused)
             {
                 RecordError(refused.Code.ToString(), $"refused {peer}: error {(uint)refused.Code} {refused.Code}: {refused.Message}");
             }
@@ -231,10 +270,14 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         var streams = new Dictionary<uint, SequenceTracker>();
+        // PROTOCOL.md §16: streams of different producers are never merged, whatever ids they were sent with.
+        using ConnectionStreams ids = _streamIds.ForConnection(id, (sent, given, heldBy) => _log.Info(
+            $"stream {sent} from {connection.Remote} is also sent by another producer (connection {heldBy}); it is kept apart as stream {given}"
+            + (_saver is null ? "" : $" (saved as stream{given}-*)") + (_viewer is null ? "" : $" (shown at /stream/{given})")));
         string reason;
         try
         {
-            reason = await ReceiveAsync(connection, id, streams);
+            reason = await ReceiveAsync(connection, id, streams, ids);
             _allocations.Close(_totals.Frames);
         }
         catch (ProtocolException e)
@@ -254,7 +297,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
 
         _open.TryRemove(id, out _);
-        _viewer?.OnStreamsEnded(streams.Keys);
+        _viewer?.OnStreamsEnded(streams.Keys.Select(sent => ids[sent]));
         await connection.DisposeAsync();
         long frames = 0;
         foreach ((uint streamId, SequenceTracker tracker) in streams)
@@ -264,7 +307,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             {
                 ["connection"] = id,
                 ["remote"] = connection.Remote,
-                ["stream_id"] = streamId,
+                ["stream_id"] = ids[streamId],
+                ["sent_as"] = streamId,
                 ["frames"] = tracker.Frames,
                 ["first_sequence"] = tracker.First,
                 ["last_sequence"] = tracker.Last,
@@ -281,7 +325,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    private async Task<string> ReceiveAsync(FrameConnection connection, long id, Dictionary<uint, SequenceTracker> streams)
+    private async Task<string> ReceiveAsync(FrameConnection connection, long id, Dictionary<uint, SequenceTracker> streams, ConnectionStreams ids)
     {
         bool measureLatency = connection.SharesClock || options.ClockSynced;
         DecodingPipeline? decoding = null;
@@ -304,8 +348,9 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
 
                         // A frame that is decoded is measured when its pixels are ready, not when its bytes arrive.
                         bool decode = message.Frame.Codec != Codec.Raw && (options.Decode is not null || options.Verify);
-                        OnFrame(message, id, streams, measureLatency && !decode, writeOut: !decode || options.Decode is null);
-                        _viewer?.OnFrame(connection.Remote, message);
+                        FrameHeader shown = message.Frame with { StreamId = ids[message.Frame.StreamId] };
+                        OnFrame(message, shown, id, streams, measureLatency && !decode, writeOut: !decode || options.Decode is null);
+                        _viewer?.OnFrame(connection.Remote, shown, message.Payload);
                         if (decode)
                         {
                             if (decoding is null)
@@ -334,8 +379,13 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
                         return "end of stream";
                     case MessageType.Error:
                         ErrorMessage error = message.ReadError();
-                        Interlocked.Increment(ref _peerErrors);
-                        return $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
+                        string closed = $"the sender closed with error {(uint)error.Code} {error.Code}: {error.Reason}";
+                        if (Interlocked.Increment(ref _peerErrors) == 1)
+                        {
+                            _peerErrorMessage = $"{connection.Remote}: {closed}";
+                        }
+
+                        return closed;
                     default:
                         return connection.EndSent ? "closed after END"
                             : Volatile.Read(ref _shuttingDown) != 0 ? "the receiver is shutting down (told the sender: ShuttingDown)"
@@ -431,7 +481,8 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
         }
     }
 
-    private void OnFrame(in Message message, long connectionId, Dictionary<uint, SequenceTracker> streams, bool measureLatency, bool writeOut)
+    // shown: the frame's header with the stream id it is known by here (StreamIds), for everything the user sees.
+    private void OnFrame(in Message message, FrameHeader shown, long connectionId, Dictionary<uint, SequenceTracker> streams, bool measureLatency, bool writeOut)
     {
         FrameHeader header = message.Frame;
         _allocations.OnFrame(_totals.AddFrame(message.Payload.Length));
@@ -460,7 +511,10 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             }
         }
 
-        _saver?.Offer(message);
+        if (_saver is { } saver && saver.Offer(shown, message.Payload) is null && saver.Failure is { } saveFailure && Interlocked.Exchange(ref _saveFailed, 1) == 0)
+        {
+            _log.Info($"--save stopped: {saveFailure}; receiving goes on");
+        }
         if (_stdout is not null && writeOut)
         {
             Offer(_stdout.TryWrite(connectionId, message));
@@ -572,6 +626,7 @@ internal sealed class ReceiverRun(ReceiverOptions options) : IDisposable
             .Add("latency_ms_p50", _totals.Latency.PercentileMs(50), "ms")
             .Add("latency_ms_p99", _totals.Latency.PercentileMs(99), "ms")
             .Add("connections", Interlocked.Read(ref _connections))
+            .Add("probes", Interlocked.Read(ref _probes))
             .Add("saved", _saver?.Saved ?? 0)
             .Add("stdout_frames", _stdout?.Written ?? 0)
             .Add("stdout_skipped", _stdout?.Skipped ?? 0)

@@ -3,16 +3,18 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Relay;
+using RawFrames.Streaming.Cli;
 
 var listen = new Option<string?>("--listen") { Description = "Where producers (rawframes-send) connect: tcp://HOST:PORT, unix:///path (shared memory when the sender uses shm://); loopback by default", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var serve = new Option<string[]>("--serve") { Description = "Where subscribers connect (repeatable): tcp://HOST:PORT or unix:///path; a subscriber that connects with shm:///path gets frames through shared memory", DefaultValueFactory = _ => ["tcp://127.0.0.1:5556"], AllowMultipleArgumentsPerToken = false };
 var from = new Option<string?>("--from") { Description = "Subscribe to another relay (chaining relays across machines) instead of, or besides, accepting producers; with --no-listen it is the only source" };
 var noListen = new Option<bool>("--no-listen") { Description = "Accept no producers (with --from: a pure downstream relay)" };
 var upstreamPolicy = new Option<string>("--from-policy") { Description = "With --from: lossless or latest", DefaultValueFactory = _ => "lossless" };
+upstreamPolicy.AcceptOnlyFromAmong("lossless", "latest");
 var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT: every stream live, /state with every subscriber's policy, queue and drops" };
-var queue = new Option<int>("--queue") { Description = "Frames a lossless subscriber may fall behind before its 'when full' rule applies (unless it asked for another bound)", DefaultValueFactory = _ => 8 };
-var quality = new Option<int>("--quality") { Description = "JPEG quality for subscribers that ask for JPEG and the browser view", DefaultValueFactory = _ => 80 };
-var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without a byte from a peer before it is taken for dead (0: never)", DefaultValueFactory = _ => 15 };
+var queue = NumberOption.Create("--queue", "Frames a lossless subscriber may fall behind before its 'when full' rule applies (unless it asked for another bound)", 8, 1, Subscription.MaxQueueFrames);
+var quality = NumberOption.Create("--quality", "JPEG quality for subscribers that ask for JPEG and the browser view", 80, 1, 100);
+var idleTimeout = NumberOption.Create("--idle-timeout", "Seconds without a byte from a peer before it is taken for dead (0: never)", 15.0, 0.0, 4e6);
 var once = new Option<bool>("--once") { Description = "Stop when the first producer (or the upstream subscription) ends, after the subscribers took what was queued" };
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end, with every subscription" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
@@ -26,52 +28,33 @@ var root = new RootCommand("rawframes-relay: takes streams from producers and se
 
 root.SetAction(async (parsed, cancellationToken) =>
 {
-    RelayOptions options;
-    try
+    // Bad values throw FormatException: ProgramHost answers them with one line and exit code 2.
+    if (parsed.GetValue(http) is { } address)
     {
-        if (parsed.GetValue(queue) is < 1 or > Subscription.MaxQueueFrames)
-        {
-            throw new FormatException($"--queue must be 1 to {Subscription.MaxQueueFrames}");
-        }
-
-        if (parsed.GetValue(http) is { } address)
-        {
-            RawFrames.Viewer.HttpViewer.ParseAddress(address);
-        }
-
-        bool listening = !parsed.GetValue(noListen);
-        string? upstream = parsed.GetValue(from);
-        if (!listening && upstream is null)
-        {
-            throw new FormatException("--no-listen needs --from: the relay would have no source");
-        }
-
-        options = new RelayOptions(
-            listening ? FrameEndpoint.Parse(parsed.GetValue(listen)!) : null,
-            [.. parsed.GetValue(serve)!.Select(FrameEndpoint.Parse)],
-            upstream is null ? null : FrameEndpoint.Parse(upstream),
-            new Subscription(parsed.GetValue(upstreamPolicy) switch
-            {
-                "lossless" => DeliveryPolicy.Lossless,
-                "latest" => DeliveryPolicy.Latest,
-                var other => throw new FormatException($"--from-policy '{other}': lossless or latest"),
-            }),
-            parsed.GetValue(http),
-            parsed.GetValue(queue),
-            new EncoderSettings(Quality: Math.Clamp(parsed.GetValue(quality), 1, 100)),
-            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(idleTimeout))),
-            parsed.GetValue(once),
-            parsed.GetValue(json),
-            parsed.GetValue(quiet));
-    }
-    catch (FormatException e)
-    {
-        await Console.Error.WriteLineAsync($"rawframes-relay: {e.Message}");
-        return 2;
+        RawFrames.Viewer.HttpViewer.ParseAddress(address);
     }
 
+    bool listening = !parsed.GetValue(noListen);
+    string? upstream = parsed.GetValue(from);
+    if (!listening && upstream is null)
+    {
+        throw new FormatException("--no-listen needs --from: the relay would have no source");
+    }
+
+    var options = new RelayOptions(
+        listening ? FrameEndpoint.Parse(parsed.GetValue(listen)!) : null,
+        [.. parsed.GetValue(serve)!.Select(FrameEndpoint.Parse)],
+        upstream is null ? null : FrameEndpoint.Parse(upstream),
+        new Subscription(parsed.GetValue(upstreamPolicy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless),
+        parsed.GetValue(http),
+        parsed.GetValue(queue),
+        new EncoderSettings(Quality: parsed.GetValue(quality)),
+        TimeSpan.FromSeconds(parsed.GetValue(idleTimeout)),
+        parsed.GetValue(once),
+        parsed.GetValue(json),
+        parsed.GetValue(quiet));
     using var run = new RelayRun(options);
     return await run.RunAsync(cancellationToken);
 });
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await ProgramHost.RunAsync("rawframes-relay", root, json, args);

@@ -4,7 +4,9 @@ using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
 using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Stats;
+using RawFrames.Streaming.Streams;
 using RawFrames.Viewer;
 
 namespace RawFrames.Relay;
@@ -24,11 +26,42 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
     private readonly Transcoder _transcoder = new(options.Encoder);
     private readonly CancellationTokenSource _stopIngest = new();
     private readonly CancellationTokenSource _stopServing = new();
+    private readonly StreamIds _streamIds = new();
     private long _producers;
+    private long _probes;
+    private long _upstreamConnections;
     private long _subscriberIds;
     private long _errors;
 
+    /// <summary>Runs until stopped; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        string? failure;
+        int exitCode;
+        try
+        {
+            await RelayAsync(cancellationToken);
+            long errors = Interlocked.Read(ref _errors);
+            failure = errors > 0 ? $"{errors} connection(s) ended with a protocol error (see the log)" : null;
+            exitCode = failure is null ? ExitCodes.Done : ExitCodes.Failed;
+        }
+        catch (RunFailedException e)
+        {
+            _log.Info(e.Message);
+            (failure, exitCode) = (e.Message, e.ExitCode);
+        }
+
+        RunSummary summary = BuildSummary().Add("error", failure).Add("exit_code", exitCode);
+        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-relay summary"));
+        if (options.Json)
+        {
+            await Console.Out.WriteLineAsync(summary.ToJson());
+        }
+
+        return exitCode;
+    }
+
+    private async Task RelayAsync(CancellationToken cancellationToken)
     {
         var listeners = new List<FrameListener>();
         HttpViewer? viewer = null;
@@ -52,9 +85,8 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
         }
         catch (Exception e) when (e is SocketException or IOException or InvalidOperationException)
         {
-            _log.Info($"cannot listen: {e.Message}");
             listeners.ForEach(l => l.Dispose());
-            return 1;
+            throw RunFailedException.Usage($"cannot listen: {e.Message}");
         }
 
         FrameListener? producers = options.Listen is null ? null : listeners[0];
@@ -109,14 +141,6 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
         }
 
         listeners.ForEach(l => l.Dispose());
-        RunSummary summary = BuildSummary();
-        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-relay summary"));
-        if (options.Json)
-        {
-            await Console.Out.WriteLineAsync(summary.ToJson());
-        }
-
-        return Interlocked.Read(ref _errors) > 0 ? 1 : 0;
     }
 
     public void Dispose()
@@ -137,7 +161,7 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
 
         Interlocked.Increment(ref _producers);
         _log.Info($"producer connected: {connection.Remote} ({connection.PeerHello.Software ?? "unnamed"}) over {connection.TransportName}");
-        string reason = await IngestAsync(connection, _stopIngest.Token);
+        string reason = await IngestAsync(connection, id, _stopIngest.Token);
         _log.Info($"producer disconnected: {connection.Remote}: {reason}");
         await connection.DisposeAsync();
         if (options.Once)
@@ -158,7 +182,8 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
                 await using FrameConnection connection = await FrameConnection.ConnectAsync(from, request, stop);
                 backoff.Reset();
                 _log.Info($"subscribed to {from} over {connection.TransportName}");
-                string reason = await IngestAsync(connection, stop);
+                // Negative ids: apart from the producers' connection numbers.
+                string reason = await IngestAsync(connection, -Interlocked.Increment(ref _upstreamConnections), stop);
                 _log.Info($"upstream {from}: {reason}");
                 if (options.Once)
                 {
@@ -187,8 +212,11 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
     }
 
     // One producer connection (or the upstream subscription) into the hub. Returns why it ended.
-    private async Task<string> IngestAsync(FrameConnection connection, CancellationToken stop)
+    private async Task<string> IngestAsync(FrameConnection connection, long id, CancellationToken stop)
     {
+        // PROTOCOL.md §16: two producers' streams with one id are relayed as two streams, never merged.
+        using ConnectionStreams ids = _streamIds.ForConnection(id, (sent, given, heldBy) => _log.Info(
+            $"stream {sent} from {connection.Remote} is also sent by another producer (connection {heldBy}); it is relayed as stream {given}"));
         try
         {
             while (true)
@@ -198,7 +226,7 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
                 {
                     case MessageType.Frame:
                         _totals.AddFrame(message.Payload.Length);
-                        _hub.Publish(message);
+                        _hub.Publish(message, ids[message.Frame.StreamId]);
                         break;
                     case MessageType.End:
                         await connection.SendEndAsync();
@@ -268,6 +296,16 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
         {
             return await FrameConnection.AcceptAsync(socket, connectionOptions, stop);
         }
+        catch (ProtocolException e) when (e.PeerSentNothing)
+        {
+            // A TCP health check or a port scan: counted, not logged each time.
+            if (Interlocked.Increment(ref _probes) == 1)
+            {
+                _log.Info($"{e.Message}; such connections are counted as probes, not errors");
+            }
+
+            return null;
+        }
         catch (Exception e) when (e is ProtocolException or IOException or SocketException or OperationCanceledException)
         {
             _log.Info($"a {who}'s opening failed: {e.Message}");
@@ -277,7 +315,7 @@ internal sealed class RelayRun(RelayOptions options) : IDisposable
 
     private RunSummary BuildSummary()
     {
-        RunSummary summary = new RunSummary().Add("producers", Interlocked.Read(ref _producers));
+        RunSummary summary = new RunSummary().Add("producers", Interlocked.Read(ref _producers)).Add("probes", Interlocked.Read(ref _probes));
         _totals.AddTo(summary)
             .Add("subscribers", Interlocked.Read(ref _subscriberIds))
             .Add("frames_unwatched", _hub.Unwatched)

@@ -3,31 +3,32 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Sender;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Security;
 using RawFrames.Streaming.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var source = new Option<string>("--source") { Description = $"Frame source: {SourceSpec.Syntax}. synthetic is 1920x1080 by default; image is a photo, panned; folder loops over its images in name order", DefaultValueFactory = _ => "synthetic" };
-var fps = new Option<double?>("--fps") { Description = "Frames per second the source is paced at (0: as fast as possible). Default: the source's own rate (a video file's), else as fast as possible" };
+var fps = NumberOption.Optional("--fps", "Frames per second the source is paced at (0: as fast as possible). Default: the source's own rate (a video file's), else as fast as possible", 0.0, 100_000.0);
 var ffmpegOptions = new Option<string?>("--ffmpeg-options") { Description = "ffmpeg input options for an ffmpeg: source, placed before -i and split at spaces, e.g. \"-rtsp_transport tcp\" or \"-stream_loop -1\"" };
 var codec = new Option<string>("--codec") { Description = "Payload codec", DefaultValueFactory = _ => "raw" };
 codec.AcceptOnlyFromAmong([.. CodecNames.All]);
-var quality = new Option<int>("--quality") { Description = "JPEG and YUV-JPEG quality, 1-100", DefaultValueFactory = _ => 80 };
+var quality = NumberOption.Create("--quality", "JPEG and YUV-JPEG quality, 1-100", 80, 1, 100);
 var subsampling = new Option<string>("--subsampling") { Description = "JPEG chroma subsampling: 420, 422 or 444 (YUV-JPEG is always 420)", DefaultValueFactory = _ => "420" };
 subsampling.AcceptOnlyFromAmong("420", "422", "444");
-var pngLevel = new Option<int>("--png-level") { Description = "PNG compression level, 0 (store) to 9 (smallest)", DefaultValueFactory = _ => 6 };
-var encoderThreads = new Option<int>("--encoder-threads") { Description = "Frames encoded in parallel; they still leave in sequence order", DefaultValueFactory = _ => Environment.ProcessorCount };
-var stride = new Option<int>("--stride") { Description = "Bytes per row for raw frames, at least width*3 (0: tightly packed)" };
-var frames = new Option<long>("--frames") { Description = "Stop after this many frames (0: no limit)" };
-var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0: no limit)" };
-var streamId = new Option<uint>("--stream-id") { Description = "Stream id written into every frame header" };
+var pngLevel = NumberOption.Create("--png-level", PngLevels.Help, PngLevels.Default, 0, 9);
+var encoderThreads = NumberOption.Create("--encoder-threads", "Frames encoded in parallel; they still leave in sequence order", Environment.ProcessorCount, 1, 256);
+var stride = NumberOption.Create("--stride", "Bytes per row for raw frames, at least width*3 (0: tightly packed)", 0, 0, int.MaxValue);
+var frames = NumberOption.Create("--frames", "Stop after this many frames (0: no limit)", 0L, 0L, long.MaxValue);
+var duration = NumberOption.Create("--duration", "Stop after this many seconds (0: no limit)", 0.0, 0.0, 1e9);
+var streamId = NumberOption.Create("--stream-id", "Stream id written into every frame header", 0u, 0u, uint.MaxValue);
 var metadata = new Option<string?>("--metadata") { Description = "Metadata sent with every frame (flagged as JSON when it parses as JSON)" };
 var policy = new Option<string>("--policy") { Description = "When a paced source is faster than the link, the receiver or the encoders: lossless (send every frame, late) or latest (drop superseded frames, counted in dropped; the receiver sees gaps)", DefaultValueFactory = _ => "lossless" };
 policy.AcceptOnlyFromAmong("lossless", "latest");
 var ack = new Option<bool>("--ack") { Description = "Ask the receiver to acknowledge every frame (ACK) and report round trip times: acked, ack_rtt_ms_p50, ack_rtt_ms_p99" };
-var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to keep trying to connect, at the start and after a lost connection, with backoff (0: forever)", DefaultValueFactory = _ => 10 };
+var connectTimeout = NumberOption.Create("--connect-timeout", "Seconds to keep trying to connect, at the start and after a lost connection, with backoff (0: forever)", 10.0, 0.0, 1e9);
 var noReconnect = new Option<bool>("--no-reconnect") { Description = "End the run when the connection is lost instead of connecting again" };
-var peerTimeout = new Option<double>("--peer-timeout") { Description = "Seconds without hearing anything from the receiver (its PINGs, PONGs to ours, ACKs) after which it is taken for dead and the sender reconnects; announced in HELLO, pinged at a third of it (0: never)", DefaultValueFactory = _ => 10 };
+var peerTimeout = NumberOption.Create("--peer-timeout", "Seconds without hearing anything from the receiver (its PINGs, PONGs to ours, ACKs) after which it is taken for dead and the sender reconnects; announced in HELLO, pinged at a third of it (0: never)", 10.0, 0.0, 4e6);
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this shared token to the receiver (the file's contents; or set RAWFRAMES_TOKEN)" };
 var tls = new Option<bool>("--tls") { Description = "Connect with TLS, validating the receiver's certificate against the system's trusted roots and the host name" };
 var tlsPin = new Option<string?>("--tls-pin") { Description = "Connect with TLS and accept only the certificate with this SHA-256 fingerprint (hex; rawframes-recv logs it), e.g. a self-signed one" };
@@ -43,57 +44,39 @@ var root = new RootCommand("rawframes-send: streams frames to rawframes-recv ove
 
 root.SetAction(async (parsed, cancellationToken) =>
 {
-    SenderOptions options;
-    try
+    // Bad values throw FormatException or a usage failure: ProgramHost answers them with one line and exit code 2.
+    var options = new SenderOptions(
+        FrameEndpoint.Parse(parsed.GetValue(to)!),
+        SourceSpec.Parse(parsed.GetValue(source)!) with
+        {
+            FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
+        },
+        parsed.GetValue(fps),
+        CodecNames.Parse(parsed.GetValue(codec)!),
+        new EncoderSettings(parsed.GetValue(quality), parsed.GetValue(subsampling) switch
+        {
+            "444" => ChromaSubsampling.S444,
+            "422" => ChromaSubsampling.S422,
+            _ => ChromaSubsampling.S420,
+        }, parsed.GetValue(pngLevel)),
+        parsed.GetValue(encoderThreads),
+        parsed.GetValue(stride),
+        parsed.GetValue(frames),
+        parsed.GetValue(duration) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
+        parsed.GetValue(streamId),
+        parsed.GetValue(metadata),
+        TimeSpan.FromSeconds(parsed.GetValue(connectTimeout)),
+        !parsed.GetValue(noReconnect),
+        TimeSpan.FromSeconds(parsed.GetValue(peerTimeout)),
+        SharedToken.Load(parsed.GetValue(tokenFile)),
+        parsed.GetValue(tlsPin) is { } pin ? new TlsOptions { PinnedSha256 = pin } : parsed.GetValue(tls) ? new TlsOptions() : null,
+        parsed.GetValue(ack),
+        parsed.GetValue(policy) == "latest",
+        parsed.GetValue(json),
+        parsed.GetValue(quiet));
+    if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
     {
-        options = new SenderOptions(
-            FrameEndpoint.Parse(parsed.GetValue(to)!),
-            SourceSpec.Parse(parsed.GetValue(source)!) with
-            {
-                FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
-            },
-            parsed.GetValue(fps),
-            CodecNames.Parse(parsed.GetValue(codec)!),
-            new EncoderSettings(parsed.GetValue(quality), parsed.GetValue(subsampling) switch
-            {
-                "444" => ChromaSubsampling.S444,
-                "422" => ChromaSubsampling.S422,
-                _ => ChromaSubsampling.S420,
-            }, parsed.GetValue(pngLevel)),
-            parsed.GetValue(encoderThreads),
-            parsed.GetValue(stride),
-            parsed.GetValue(frames),
-            parsed.GetValue(duration) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
-            parsed.GetValue(streamId),
-            parsed.GetValue(metadata),
-            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(connectTimeout))),
-            !parsed.GetValue(noReconnect),
-            TimeSpan.FromSeconds(Math.Max(0, parsed.GetValue(peerTimeout))),
-            SharedToken.Load(parsed.GetValue(tokenFile)),
-            parsed.GetValue(tlsPin) is { } pin ? new TlsOptions { PinnedSha256 = pin } : parsed.GetValue(tls) ? new TlsOptions() : null,
-            parsed.GetValue(ack),
-            parsed.GetValue(policy) == "latest",
-            parsed.GetValue(json),
-            parsed.GetValue(quiet));
-        if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
-        {
-            throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
-        }
-
-        if (options.Fps is < 0 or > 100_000 || (options.Fps is { } rate && double.IsNaN(rate)))
-        {
-            throw new FormatException($"--fps {options.Fps}: expected 0 (as fast as possible) up to 100000");
-        }
-
-        if (options.Encoder.Quality is < 1 or > 100 || options.Encoder.PngLevel is < 0 or > 9 || options.EncoderThreads < 1)
-        {
-            throw new FormatException("--quality must be 1-100, --png-level 0-9, --encoder-threads at least 1");
-        }
-    }
-    catch (FormatException e)
-    {
-        await Console.Error.WriteLineAsync($"rawframes-send: {e.Message}");
-        return 2;
+        throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
     }
 
     // PROTOCOL.md codecs need native libraries; say up front which are missing. Raw frames work without any.
@@ -108,12 +91,10 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
     catch (CodecUnavailableException e)
     {
-        await Console.Error.WriteLineAsync($"rawframes-send: --codec {CodecNames.Name(options.Codec)}: {e.Message}");
-        return 2;
+        throw RunFailedException.Usage($"--codec {CodecNames.Name(options.Codec)}: {e.Message}");
     }
 
     return await new SenderRun(options).RunAsync(cancellationToken);
 });
 
-// Ctrl+C or SIGTERM cancels the action's token; the program then ends the stream cleanly, which may take a few seconds.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await ProgramHost.RunAsync("rawframes-send", root, json, args);

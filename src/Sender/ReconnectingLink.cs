@@ -4,6 +4,7 @@ using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Stats;
 
 namespace RawFrames.Sender;
@@ -63,7 +64,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
     public static async Task<ReconnectingLink> ConnectAsync(SenderOptions options, int largestPayload, Log log, AckTracker? acks, CancellationToken cancellationToken)
     {
         options = options with { LargestPayload = largestPayload };
-        return new(options, log, acks, await ConnectWithBackoffAsync(options, cancellationToken));
+        return new(options, log, acks, await ConnectWithBackoffAsync(options, log, cancellationToken));
     }
 
     /// <summary>
@@ -88,6 +89,17 @@ internal sealed class ReconnectingLink : IAsyncDisposable
 
                     _lastSent = header.Sequence;
                     return;
+                }
+                catch (FrameTooLargeException e)
+                {
+                    // Every frame of the stream has this size: another connection would refuse it too.
+                    string fix = $"--max-message-bytes {e.MessageLength} or more";
+                    await connection.SendErrorAsync(ErrorCode.MessageTooLarge,
+                        $"frame {e.Sequence} would be a message of {e.MessageLength:N0} bytes, over your maximum of {e.PeerMaximum:N0}: start the receiver with {fix} to take this stream");
+                    string reason = $"{e.Message}: start the receiver with {fix}, or send smaller frames (e.g. --codec jpeg)";
+                    MarkLost(connection, reason);
+                    Stop("error", reason);
+                    throw new RunFailedException(reason);
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
                 {
@@ -142,7 +154,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
         FrameConnection connection;
         try
         {
-            connection = await ConnectWithBackoffAsync(_options, stop);
+            connection = await ConnectWithBackoffAsync(_options, null, stop);
         }
         catch (Exception e) when (e is SocketException or IOException or ProtocolException || (e is OperationCanceledException && !stop.IsCancellationRequested))
         {
@@ -308,7 +320,8 @@ internal sealed class ReconnectingLink : IAsyncDisposable
         _receiverStopped.Cancel();
     }
 
-    private static async Task<FrameConnection> ConnectWithBackoffAsync(SenderOptions options, CancellationToken cancellationToken)
+    /// <param name="log">Told once, at the first failed attempt, what is wrong and that the sender keeps trying; null: silent.</param>
+    private static async Task<FrameConnection> ConnectWithBackoffAsync(SenderOptions options, Log? log, CancellationToken cancellationToken)
     {
         var connectionOptions = new ConnectionOptions
         {
@@ -331,6 +344,13 @@ internal sealed class ReconnectingLink : IAsyncDisposable
             catch (Exception e) when ((IsWorthRetrying(e) || e is OperationCanceledException) && !cancellationToken.IsCancellationRequested
                                       && (options.ConnectTimeout == TimeSpan.Zero || Stopwatch.GetElapsedTime(started) + backoff.Current < options.ConnectTimeout))
             {
+                if (backoff.Current == Backoff.First)
+                {
+                    log?.Info($"{e.Message}; retrying " + (options.ConnectTimeout == TimeSpan.Zero
+                        ? "until it answers (--connect-timeout 0)"
+                        : $"for up to {options.ConnectTimeout.TotalSeconds:0.#} s (--connect-timeout)"));
+                }
+
                 await Task.Delay(backoff.Next(), cancellationToken);
             }
         }
@@ -339,6 +359,7 @@ internal sealed class ReconnectingLink : IAsyncDisposable
     // Not up yet, starting, or going down: worth another try. A refusal for a reason (a limit, a version) is not.
     private static bool IsWorthRetrying(Exception e) => e switch
     {
+        ConnectFailedException c => c.IsWorthRetrying,
         SocketException s => s.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.TryAgain
             or SocketError.ConnectionReset or SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable,
         ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout or ErrorCode.ConnectionLimit,

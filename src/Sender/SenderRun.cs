@@ -7,6 +7,7 @@ using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Sources;
 using RawFrames.Streaming.Stats;
 
@@ -26,8 +27,44 @@ internal sealed class SenderRun(SenderOptions options)
     private IFrameSource? _source;
     private Func<long> _dropped = static () => 0; // the schedule's count, readable after the run
     private ReconnectingLink? _link;
+    private bool _confirmed;
 
+    /// <summary>Runs until done or failed; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        int exitCode;
+        try
+        {
+            exitCode = await StreamAsync(cancellationToken);
+        }
+        catch (RunFailedException e)
+        {
+            _failure ??= e.Message;
+            _stoppedBy = "error";
+            exitCode = e.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _log.Info(_link is null ? "stopped before a connection was made" : "stopped");
+            exitCode = _failure is null ? ExitCodes.Done : ExitCodes.Failed;
+        }
+
+        if (_failure is not null)
+        {
+            _log.Info(_failure);
+        }
+
+        RunSummary summary = BuildSummary(exitCode);
+        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-send summary"));
+        if (options.Json)
+        {
+            await Console.Out.WriteLineAsync(summary.ToJson());
+        }
+
+        return exitCode;
+    }
+
+    private async Task<int> StreamAsync(CancellationToken cancellationToken)
     {
         int framesInFlight = options.Codec == Codec.Raw ? 1 : EncodingPipeline.FramesInFlight(options.EncoderThreads);
         PixelFormat wanted = options.Codec == Codec.YuvJpeg ? PixelFormat.J420 : PixelFormat.Bgr24;
@@ -35,17 +72,15 @@ internal sealed class SenderRun(SenderOptions options)
         {
             _source = await options.Source.OpenAsync(options.Stride, framesInFlight, wanted, _log.Info, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or FormatException or CorruptFrameException or CodecUnavailableException)
+        catch (Exception e) when (e is IOException or FormatException or CorruptFrameException or CodecUnavailableException or UnauthorizedAccessException)
         {
-            _log.Info($"cannot open source {options.Source.Path ?? options.Source.Kind}: {e.Message}");
-            return 2;
+            throw RunFailedException.Usage($"cannot open source {options.Source.Path ?? options.Source.Kind}: {e.Message}");
         }
 
         using IFrameSource source = _source;
         if (options.Codec != Codec.Raw && !EncodingPipeline.CanEncode(options.Codec, source.PixelFormat))
         {
-            _log.Info($"--codec {CodecNames.Name(options.Codec)} encodes bgr24 frames, and this source gives {source.PixelFormat}: use --codec raw or yuv-jpeg (j420)");
-            return 2;
+            throw RunFailedException.Usage($"--codec {CodecNames.Name(options.Codec)} encodes bgr24 frames, and this source gives {source.PixelFormat}: use --codec raw or yuv-jpeg (j420)");
         }
 
         ReconnectingLink link;
@@ -60,19 +95,19 @@ internal sealed class SenderRun(SenderOptions options)
         }
         catch (ProtocolException e)
         {
-            _log.Info($"{options.To}: {e.Message}");
-            return 1;
+            throw new RunFailedException($"{options.To}: {e.Message}");
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        catch (IOException e)
         {
-            _log.Info($"could not connect to {options.To} within {options.ConnectTimeout.TotalSeconds:0.#} s: {e.Message}");
-            return 1;
+            string within = options.ConnectTimeout > TimeSpan.Zero ? $"; gave up after {options.ConnectTimeout.TotalSeconds:0.#} s (--connect-timeout)" : "";
+            throw new RunFailedException(e.Message + within);
         }
 
         bool confirmed;
         await using (link)
         using (var metrics = new TransferMetrics(_totals, "rawframes-send"))
         {
+            _link = link;
             if (_acks is { } acks)
             {
                 metrics.AddCounter("rawframes.acked", () => acks.Acknowledged, "{frame}", "Frames the receiver acknowledged");
@@ -114,28 +149,15 @@ internal sealed class SenderRun(SenderOptions options)
 
             // The receiver's END says it has read every frame sent before ours.
             confirmed = streamIntact && await link.EndAsync(s_endConfirmationTimeout);
+            _confirmed = confirmed;
             if (link.StoppedBy is { } by)
             {
                 _stoppedBy = by;
                 _failure ??= link.Failure;
             }
-
-            _link = link;
         }
 
-        if (_failure is not null)
-        {
-            _log.Info(_failure);
-        }
-
-        RunSummary summary = BuildSummary(confirmed);
-        await Console.Error.WriteLineAsync(summary.ToTable("rawframes-send summary"));
-        if (options.Json)
-        {
-            await Console.Out.WriteLineAsync(summary.ToJson());
-        }
-
-        return _failure is null ? 0 : 1;
+        return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
     }
 
     private async Task SendFramesAsync(ReconnectingLink link, CancellationToken stop, CancellationToken abortWrite)
@@ -286,7 +308,7 @@ internal sealed class SenderRun(SenderOptions options)
         }
     }
 
-    private RunSummary BuildSummary(bool confirmed)
+    private RunSummary BuildSummary(int exitCode)
     {
         RunSummary summary = new RunSummary()
             .Add("endpoint", options.To.Text)
@@ -298,9 +320,10 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("stopped_by", _stoppedBy)
             .Add("policy", options.Latest ? "latest" : "lossless")
             .Add("dropped", _dropped())
-            .Add("confirmed", confirmed)
+            .Add("confirmed", _confirmed)
             .Add("allocated_bytes_per_frame", _allocations.BytesPerFrame, "B");
         _link?.AddTo(summary);
-        return _acks?.AddTo(summary) ?? summary;
+        _acks?.AddTo(summary);
+        return summary.Add("error", _failure).Add("exit_code", exitCode);
     }
 }

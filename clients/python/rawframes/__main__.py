@@ -15,6 +15,7 @@ from . import codecs
 from .receiver import Receiver
 from .sender import Sender
 from .synthetic import check, pattern
+from .wire import PeerError, ProtocolError
 
 
 def main(argv=None):
@@ -42,8 +43,15 @@ def main(argv=None):
         command.add_argument("--quiet", action="store_true", help="no log lines on stderr")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
-    summary = run_send(args) if args.command == "send" else run_recv(args)
+    try:
+        summary = run_send(args) if args.command == "send" else run_recv(args)
+    except (OSError, ProtocolError, PeerError, ValueError) as error:
+        # One line in the user's words, and the JSON line with the error, as the reference programs do.
+        print(f"python3 -m rawframes {args.command}: {error}", file=sys.stderr)
+        summary = {"error": str(error), "_exit": 1}
     code = summary.pop("_exit", 0)
+    summary.setdefault("error", None)
+    summary["exit_code"] = code
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return code
 

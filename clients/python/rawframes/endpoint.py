@@ -2,6 +2,7 @@
 the same Unix socket: this client reads shared-memory frames on any Unix socket, §15)."""
 
 import os
+import stat
 import socket
 
 UNIX_SOCKET_BUFFER = 4 * 1024 * 1024  # what the reference programs use: fewer, larger copies on one host
@@ -68,8 +69,16 @@ def connect(endpoint, timeout):
 
 
 def _remove_stale(path):
-    if not os.path.exists(path):
+    """A socket file left by a receiver that crashed is removed. Anything else at the path is the user's (a typo must
+    not delete a file): refused with the file untouched, as is a socket someone accepts on."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
         return
+    if not stat.S_ISSOCK(mode):
+        kind = ("a regular file" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode) else
+                "a symbolic link" if stat.S_ISLNK(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a socket")
+        raise OSError(f"{path} is {kind}, not a socket; it was left untouched: listen on another path")
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(path)
@@ -78,4 +87,4 @@ def _remove_stale(path):
         return
     finally:
         probe.close()
-    raise OSError(f"{path}: another process is listening on this Unix socket")
+    raise OSError(f"{path} is in use: another process is listening on it")

@@ -204,6 +204,27 @@ def test_unix_socket_round_trip(tmp_path):
     assert np.array_equal(frames[0].image, pattern(64, 64).image(9))
 
 
+def test_listen_on_a_unix_path_removes_only_a_stale_socket(tmp_path):
+    """A typo in the listen path must not delete a user's file; a socket file left by a crashed receiver is replaced,
+    and one that someone accepts on is refused."""
+    precious = tmp_path / "notes.txt"
+    precious.write_text("a user's file")
+    with pytest.raises(OSError, match="is a regular file, not a socket; it was left untouched"):
+        Receiver(f"unix://{precious}")
+    assert precious.read_text() == "a user's file"
+    with pytest.raises(OSError, match="is a folder, not a socket"):
+        Receiver(f"unix://{tmp_path}")
+
+    stale = tmp_path / "stale.sock"
+    crashed = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    crashed.bind(str(stale))
+    crashed.close()  # the file stays, nobody accepts on it
+    with Receiver(f"unix://{stale}") as receiver:
+        with pytest.raises(OSError, match="is in use"):
+            Receiver(f"unix://{stale}")
+        assert receiver.connections == 0
+
+
 def test_peer_error_during_opening_names_the_code():
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]

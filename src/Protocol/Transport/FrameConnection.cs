@@ -52,7 +52,10 @@ public sealed class FrameConnection : IAsyncDisposable
         _reader = new MessageReader(
             PipeReader.Create(stream, new StreamPipeReaderOptions(SegmentPool.Shared, SocketTuning.ReadBufferSize, SocketTuning.MinimumReadSize, leaveOpen: true)),
             options.MaxMessageLength);
-        _writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true)));
+        _writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true)))
+        {
+            CutOff = Abort, // a cancelled write the peer does not take in time ends the connection, never half a frame
+        };
         SharesClock = socket.RemoteEndPoint is null or UnixDomainSocketEndPoint
             || (socket.RemoteEndPoint is IPEndPoint ip && IPAddress.IsLoopback(ip.Address));
     }
@@ -75,13 +78,30 @@ public sealed class FrameConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
-        EndPoint address = await endpoint.ResolveAsync(cancellationToken);
+        EndPoint address;
+        try
+        {
+            address = await endpoint.ResolveAsync(cancellationToken);
+        }
+        catch (SocketException e)
+        {
+            throw new ConnectFailedException(endpoint, e);
+        }
+
         var socket = new Socket(address.AddressFamily, SocketType.Stream, endpoint.IsUnix ? ProtocolType.Unspecified : ProtocolType.Tcp);
         FrameConnection? connection = null;
         try
         {
             SocketTuning.Apply(socket);
-            await socket.ConnectAsync(address, cancellationToken);
+            try
+            {
+                await socket.ConnectAsync(address, cancellationToken);
+            }
+            catch (SocketException e)
+            {
+                throw new ConnectFailedException(endpoint, e);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             Stream stream = await SecureAsync(socket, options.Tls, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token);
@@ -125,11 +145,20 @@ public sealed class FrameConnection : IAsyncDisposable
         Stream stream;
         try
         {
+            if (!await SendsAnythingAsync(socket, timeout.Token))
+            {
+                throw new ProtocolException(ErrorCode.TruncatedStream, $"{remote} connected and closed without sending anything (a health check or a port scan)")
+                {
+                    PeerSentNothing = true,
+                };
+            }
+
             stream = await SecureAsync(socket, options.Tls, remote, client: false, remote, timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ProtocolException(ErrorCode.Timeout, $"{remote} did not complete the TLS handshake within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+            string step = options.Tls is null ? "sent nothing" : "did not complete the TLS handshake";
+            throw new ProtocolException(ErrorCode.Timeout, $"{remote} {step} within {options.HandshakeTimeout.TotalSeconds:0.#} s");
         }
 
         var connection = new FrameConnection(socket, stream, options, remote);
@@ -175,6 +204,20 @@ public sealed class FrameConnection : IAsyncDisposable
         finally
         {
             socket.Dispose();
+        }
+    }
+
+    // Waits for the peer's first byte without taking it; false when the peer closes (or resets) before sending one.
+    private static async Task<bool> SendsAnythingAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        byte[] first = new byte[1];
+        try
+        {
+            return await socket.ReceiveAsync(first, SocketFlags.Peek, cancellationToken) > 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
+            return false;
         }
     }
 
@@ -308,10 +351,19 @@ public sealed class FrameConnection : IAsyncDisposable
     /// copied into a free ring slot (waiting for one is the backpressure) and only its reference is sent. The memory
     /// may be reused when this ends.
     /// </summary>
-    public ValueTask SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-        _sharedOut is { } shared && shared.Fits(payload.Length)
-            ? shared.SendAsync(header, metadata, payload, cancellationToken)
+    /// <exception cref="FrameTooLargeException">The frame's message would be longer than the peer accepts; nothing was sent.</exception>
+    public ValueTask SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        if (_sharedOut is { } shared && shared.Fits(payload.Length))
+        {
+            return shared.SendAsync(header, metadata, payload, cancellationToken);
+        }
+
+        long length = FrameHeader.MessageLength(metadata.Length, payload.Length);
+        return length > PeerHello.MaxMessageLength
+            ? throw new FrameTooLargeException(header.Sequence, length, PeerHello.MaxMessageLength)
             : _writer.WriteFrameAsync(header, metadata, payload, cancellationToken);
+    }
 
     /// <summary>
     /// Zero-copy sending over shared memory: a ring slot for a payload of <paramref name="payloadLength"/> bytes, to
@@ -443,7 +495,7 @@ public sealed class FrameConnection : IAsyncDisposable
     {
         _timedOut = reason;
         Interlocked.Exchange(ref _errorSent, 1);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(250));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         try
         {
             await _writer.WriteErrorAsync(new ErrorMessage(ErrorCode.Timeout, reason), cts.Token);

@@ -104,12 +104,18 @@ public sealed class FrameListener : IDisposable
         }
     }
 
-    // A socket file left by a receiver that crashed blocks Bind; one that still answers belongs to a live receiver.
+    // A socket file left by a receiver that crashed blocks Bind: it is removed. Anything else at the path is the user's
+    // (a typo in --listen must not delete a file): refused with the file untouched, as is a socket someone accepts on.
     private static async Task RemoveStaleSocketFileAsync(string path, EndPoint address, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path))
+        if (Interop.Libc.FileType(path) is not { } type)
         {
             return;
+        }
+
+        if (type != Interop.Libc.SocketType)
+        {
+            throw new IOException($"{path} is {Describe(type)}, not a socket; it was left untouched: listen on another path");
         }
 
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -123,6 +129,16 @@ public sealed class FrameListener : IDisposable
             return;
         }
 
-        throw new IOException($"{path} is in use by another listening process");
+        throw new IOException($"{path} is in use: another process is listening on it");
     }
+
+    private static string Describe(int type) => type switch
+    {
+        0x8000 => "a regular file",
+        0x4000 => "a folder",
+        0xA000 => "a symbolic link",
+        0x1000 => "a named pipe (FIFO)",
+        0x2000 or 0x6000 => "a device",
+        _ => "not a socket",
+    };
 }

@@ -9,6 +9,7 @@ namespace RawFrames.Protocol.Transport;
 /// </summary>
 internal sealed class LivenessWatch : IAsyncDisposable
 {
+    private static readonly TimeSpan s_pingWait = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
 
@@ -31,35 +32,45 @@ internal sealed class LivenessWatch : IAsyncDisposable
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, pingEvery.Ticks / 4)));
         long lastPing = Stopwatch.GetTimestamp();
         ulong token = 0;
+        Task pinging = Task.CompletedTask;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 if (timeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(reader.LastReceivedTimestamp) > timeout)
                 {
+                    // A ping still going out holds the writer: let it finish (briefly) so the ERROR can follow it.
+                    await Task.WhenAny(pinging, Task.Delay(s_pingWait, CancellationToken.None));
                     await onTimeout($"nothing received for {timeout.TotalSeconds:0.###} s (idle timeout): the peer is gone or the link is stalled");
                     return;
                 }
 
-                if (Stopwatch.GetElapsedTime(lastPing) >= pingEvery)
+                // One PING at a time, not awaited here: a ping queued behind a frame the peer is slow to take must not
+                // keep this loop from checking the timeout.
+                if (Stopwatch.GetElapsedTime(lastPing) >= pingEvery && pinging.IsCompleted)
                 {
                     lastPing = Stopwatch.GetTimestamp();
-                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                    bounded.CancelAfter(pingEvery);
-                    try
-                    {
-                        await writer.WritePingAsync(++token, bounded.Token);
-                    }
-                    catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        // A write is stuck or the connection is closing: the timeout above decides, not this.
-                    }
+                    pinging = PingAsync(writer, ++token);
                 }
             }
         }
         catch (OperationCanceledException)
         {
             // Disposed with the connection.
+        }
+
+        await pinging;
+    }
+
+    private async Task PingAsync(MessageWriter writer, ulong token)
+    {
+        try
+        {
+            await writer.WritePingAsync(token, _stop.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is closing, or broke: the timeout (or the reader) reports it, not this.
         }
     }
 

@@ -26,6 +26,10 @@ public readonly record struct FrameHeader(
     /// <summary>Bytes of the FRAME body before the payload: header, metadata and padding.</summary>
     public int PayloadOffset => Size + MetadataLength + MetadataPadding;
 
+    /// <summary>The length prefix of a FRAME message with this much metadata and payload (PROTOCOL.md §3, §6).</summary>
+    public static long MessageLength(int metadataLength, long payloadLength) =>
+        ProtocolConstants.LengthCoveredHeaderSize + Size + metadataLength + Padding(metadataLength) + payloadLength;
+
     public static int Padding(int metadataLength) =>
         (ProtocolConstants.PayloadAlignment - (metadataLength % ProtocolConstants.PayloadAlignment)) % ProtocolConstants.PayloadAlignment;
 

@@ -40,20 +40,23 @@ internal sealed class FrameHub
         }
     }
 
-    /// <summary>Called on the producer's connection task for every frame; returns without waiting for anyone.</summary>
-    public void Publish(in Message message)
+    /// <summary>
+    /// Called on the producer's connection task for every frame; returns without waiting for anyone.
+    /// <paramref name="streamId"/> is the id the relay delivers the frame's stream under (PROTOCOL.md §16).
+    /// </summary>
+    public void Publish(in Message message, uint streamId)
     {
         Interlocked.Increment(ref _frames);
         IHubSubscriber[] subscribers = Volatile.Read(ref _subscribers);
         RelayFrame? frame = null;
         foreach (IHubSubscriber subscriber in subscribers)
         {
-            if (!subscriber.Wants(message.Frame.StreamId))
+            if (!subscriber.Wants(streamId))
             {
                 continue;
             }
 
-            frame ??= RelayFrame.Copy(message);
+            frame ??= RelayFrame.Copy(message.Frame with { StreamId = streamId }, message.Metadata, message.Payload);
             if (!subscriber.Queue.Offer(frame) && subscriber.Queue.Overflowed)
             {
                 subscriber.OnOverflow();

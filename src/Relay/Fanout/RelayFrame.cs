@@ -31,9 +31,7 @@ internal sealed class RelayFrame
 
     public ReadOnlyMemory<byte> Payload => _payload.AsMemory(0, _payloadLength);
 
-    /// <summary>A copy of a FRAME message's header, metadata and payload; the caller holds the first reference.</summary>
-    public static RelayFrame Copy(in Message message) => Copy(message.Frame, message.Metadata, message.Payload);
-
+    /// <summary>A copy of a frame's header, metadata and payload; the caller holds the first reference.</summary>
     public static RelayFrame Copy(FrameHeader header, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload)
     {
         int length = checked((int)payload.Length);

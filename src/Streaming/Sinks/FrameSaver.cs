@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Cli;
 
 namespace RawFrames.Streaming.Sinks;
 
@@ -15,25 +16,58 @@ public sealed class FrameSaver
     private readonly int _every;
     private long _seen;
 
-    public FrameSaver(string directory, int every)
+    private FrameSaver(string directory, int every)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
-        Directory.CreateDirectory(directory);
         _directory = directory;
         _every = every;
     }
 
+    /// <summary>A saver writing into <paramref name="directory"/>, made if missing; a folder that cannot be made is a usage error.</summary>
+    public static FrameSaver Create(string directory, int every)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw RunFailedException.Usage($"--save {directory}: cannot make the folder: {e.Message}");
+        }
+
+        return new FrameSaver(directory, every);
+    }
+
     public long Saved { get; private set; }
 
+    /// <summary>
+    /// Why saving stopped (a file that could not be written: a full disk, a folder removed), or null. The frames go
+    /// on to the other sinks; the run reports the failure at its end.
+    /// </summary>
+    public string? Failure { get; private set; }
+
     /// <summary>Saves the frame if it is one of every Nth; returns the file written, or null.</summary>
-    public string? Offer(in Message message)
+    /// <param name="header">The frame's header, with the stream id the frame is known by (StreamIds).</param>
+    public string? Offer(FrameHeader header, ReadOnlySequence<byte> payload)
     {
-        if ((Interlocked.Increment(ref _seen) - 1) % _every != 0)
+        if (Failure is not null || (Interlocked.Increment(ref _seen) - 1) % _every != 0)
         {
             return null;
         }
 
-        FrameHeader header = message.Frame;
+        try
+        {
+            return Save(header, payload);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Failure = $"cannot write into {_directory}: {e.Message}";
+            return null;
+        }
+    }
+
+    private string Save(FrameHeader header, ReadOnlySequence<byte> payload)
+    {
         string stem = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"stream{header.StreamId}-{header.Sequence:D10}"));
         string path = header.Codec switch
         {
@@ -47,11 +81,11 @@ public sealed class FrameSaver
         {
             if (Path.GetExtension(path) == ".ppm")
             {
-                WritePpm(file, header, message.Payload);
+                WritePpm(file, header, payload);
             }
             else
             {
-                foreach (ReadOnlyMemory<byte> segment in message.Payload)
+                foreach (ReadOnlyMemory<byte> segment in payload)
                 {
                     file.Write(segment.Span);
                 }

@@ -10,6 +10,8 @@ namespace RawFrames.Streaming.Stats;
 /// </summary>
 public sealed class RunSummary
 {
+    private const int LongText = 40;
+
     private readonly List<(string Key, object? Value, string? Unit)> _fields = [];
 
     public RunSummary Add(string key, object? value, string? unit = null)
@@ -39,10 +41,18 @@ public sealed class RunSummary
     public string ToTable(string title)
     {
         var lines = new List<(string, string)>();
+        var notes = new List<string>();
         foreach ((string key, object? value, string? unit) in _fields)
         {
             if (value is IEnumerable<IReadOnlyDictionary<string, object?>> || value is IEnumerable<string>)
             {
+                continue;
+            }
+
+            // A sentence (an error) reads better under the table than stretched across it.
+            if (value is string { Length: > LongText } sentence)
+            {
+                notes.Add($"{key}: {sentence}");
                 continue;
             }
 
@@ -58,6 +68,11 @@ public sealed class RunSummary
         foreach ((string key, string value) in lines)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {key.PadRight(keyWidth)} | {value.PadLeft(valueWidth)} |");
+        }
+
+        foreach (string note in notes)
+        {
+            text.AppendLine(note);
         }
 
         return text.ToString();

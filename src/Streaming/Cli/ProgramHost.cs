@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace RawFrames.Streaming.Cli;
+
+/// <summary>
+/// What every program does around its run: parse the command line, answer a usage error with one line and exit code
+/// 2 (and the JSON line with its <c>error</c> when <c>--json</c> was given), invoke the run, and make sure nothing it
+/// throws reaches the user as a stack trace.
+/// </summary>
+public static class ProgramHost
+{
+    public static async Task<int> RunAsync(string program, RootCommand root, Option<bool> json, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(json);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            string message = string.Join("; ", parsed.Errors.Select(error => error.Message));
+            await Console.Error.WriteLineAsync($"{program}: {message} ({program} --help lists the options)");
+            if (WantsJson(parsed, json))
+            {
+                await Console.Out.WriteLineAsync(ErrorJson(program, message, ExitCodes.Usage));
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            // Ctrl+C or SIGTERM cancels the action's token; each program ends cleanly, which may take a few seconds.
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e) when (e is RunFailedException or FormatException)
+        {
+            // A check made before the run started: a bad value (FormatException) or a missing file or folder.
+            int exitCode = e is RunFailedException failed ? failed.ExitCode : ExitCodes.Usage;
+            await Console.Error.WriteLineAsync($"{program}: {e.Message}");
+            if (WantsJson(parsed, json))
+            {
+                await Console.Out.WriteLineAsync(ErrorJson(program, e.Message, exitCode));
+            }
+
+            return exitCode;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A run reports its own failures with its summary; this is only for what escaped it.
+            await Console.Error.WriteLineAsync($"{program}: unexpected failure: {e.Message} ({e.GetType().Name})");
+            if (WantsJson(parsed, json))
+            {
+                await Console.Out.WriteLineAsync(ErrorJson(program, e.Message, ExitCodes.Failed));
+            }
+
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static bool WantsJson(ParseResult parsed, Option<bool> json)
+    {
+        try
+        {
+            return parsed.GetValue(json);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static string ErrorJson(string program, string error, int exitCode) =>
+        JsonSerializer.Serialize(new Dictionary<string, object> { ["program"] = program, ["error"] = error, ["exit_code"] = exitCode });
+}
