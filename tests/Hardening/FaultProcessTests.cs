@@ -11,7 +11,7 @@ public sealed class FaultProcessTests
     [Fact]
     public async Task SenderKilledMidFrame_TheReceiverNamesTheCutFrame_AndKeepsTheOnesBefore()
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--verify", "--json", "--quiet");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--verify", "--json"); // live line: frames so far
         string endpoint = await receiver.ListeningEndpointAsync();
         byte[] stream = await File.ReadAllBytesAsync(Path.Combine(Path.Combine(AppContext.BaseDirectory, "vectors"), "minimal-raw-frame.bin"));
         int frameStart = FirstFrameOffset(stream);
@@ -23,13 +23,15 @@ public sealed class FaultProcessTests
         {
             await socket.ConnectAsync(await FrameEndpoint.Parse(endpoint).ResolveAsync(CancellationToken.None));
             await socket.SendAsync(stream[..frameStart]);
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < 2; i++)
             {
                 await socket.SendAsync(frame);
             }
 
-            await socket.SendAsync(frame[..(frame.Length / 2)]);
-            await Task.Delay(200);
+            // The third frame and half of the fourth in one small write, so one read takes both: once the receiver
+            // counts 3 frames it holds the half frame too, and the reset that follows cannot overtake it.
+            await socket.SendAsync(frame.Concat(frame[..(frame.Length / 2)]).ToArray());
+            await ProgramProcess.WaitUntilAsync(() => receiver.LastLiveFrames() == 3, "the receiver has read the three whole frames");
         }
 
         (int exit, JsonElement received) = await receiver.WaitForSummaryAsync();
@@ -45,12 +47,10 @@ public sealed class FaultProcessTests
     [Fact]
     public async Task RealSenderKilledWhileStreaming_EveryFrameTheReceiverKeptIsIntact()
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--verify", "--json", "--quiet");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--verify", "--json");
         string endpoint = await receiver.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:1920x1080", "--quiet");
-        await receiver.WaitUntilSaidAsync("connected:");
-
-        await Task.Delay(700); // frames flowing, most of the time inside a 6 MB write
+        await ProgramProcess.WaitUntilAsync(() => receiver.LastLiveFrames() >= 10, "frames are flowing, most of the time inside a 6 MB write");
         sender.Kill();
         (_, JsonElement received) = await receiver.WaitForSummaryAsync();
 

@@ -33,7 +33,7 @@ public sealed class TortureTests
 
         // Hundreds of connections that open and say nothing: the limit refuses all but 64 at once, with an ERROR.
         List<Socket> idle = await OpenIdleAsync(address, 300);
-        int refused = await CountRefusedAsync(idle);
+        int refused = await CountRefusedAsync(idle, expected: idle.Count - MaxConnections);
         foreach (Socket socket in idle)
         {
             socket.Dispose();
@@ -122,11 +122,13 @@ public sealed class TortureTests
     }
 
     // The idle connections the receiver refused: it wrote them a preamble and ERROR ConnectionLimit and closed them.
-    private static async Task<int> CountRefusedAsync(List<Socket> sockets)
+    // Waits (bounded) until as many as expected have an answer to read; then reads what each got.
+    private static async Task<int> CountRefusedAsync(List<Socket> sockets, int expected)
     {
         int refused = 0;
         byte[] reply = new byte[256];
-        await Task.Delay(1000); // refusals are written at accept time
+        await ProgramProcess.WaitUntilAsync(() => sockets.Count(socket => socket.Poll(0, SelectMode.SelectRead)) >= expected,
+            $"{expected} idle connections were answered");
         foreach (Socket socket in sockets.Where(socket => socket.Poll(0, SelectMode.SelectRead)))
         {
             // Preamble (8 bytes), then ERROR: length at 8, type 0x04 at 12, code at 16.

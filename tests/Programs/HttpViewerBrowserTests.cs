@@ -42,7 +42,13 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         }
 
         JsonElement[] viewers = await WaitForViewersAsync(pair, viewers => viewers.Length == 2 && viewers.All(v => v.GetProperty("frames").GetInt64() >= 10));
-        viewers.Should().HaveCount(2, "each page's image is a viewer of its own");
+        viewers.Select(v => v.GetProperty("remote").GetString()).Distinct().Should().HaveCount(2, "each page's image is a viewer of its own connection");
+        foreach (IPage page in (IPage[])[one, two])
+        {
+            // What each browser shows keeps changing: both pages are painted with new frames, not only counted by the server.
+            string shown = await Fingerprint(page.Locator("#stream-0"));
+            await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{shown}'", null, new() { Timeout = 30_000 });
+        }
     }
 
     [Fact]

@@ -68,12 +68,20 @@ public sealed class SecurityProcessTests : IDisposable
     [Fact]
     public async Task ConnectionLimit_RefusesTheConnectionOverIt_WithAClearError()
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--max-connections", "1", "--once", "--json", "--quiet");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--max-connections", "1", "--frames", "10", "--json", "--quiet");
         string endpoint = await receiver.ListeningEndpointAsync();
         using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await squatter.ConnectAsync(await FrameEndpoint.Parse(endpoint).ResolveAsync(CancellationToken.None)); // opens, says nothing
+        await squatter.ConnectAsync(await FrameEndpoint.Parse(endpoint).ResolveAsync(CancellationToken.None));
+        // A producer that opens and then says nothing: once the receiver's HELLO is back, it holds the only place.
+        var opening = new RawFrames.Protocol.MessageWriter(System.IO.Pipelines.PipeWriter.Create(new NetworkStream(squatter, ownsSocket: false)));
+        await opening.WriteOpeningAsync(new RawFrames.Protocol.Wire.Hello(RawFrames.Protocol.Wire.PeerRole.Producer, 1 << 20, 0, 0, "squatter"));
+        byte[] answer = new byte[13]; // preamble, length prefix, type
+        for (int read = 0; read < answer.Length;)
+        {
+            read += await squatter.ReceiveAsync(answer.AsMemory(read));
+        }
 
-        await Task.Delay(300); // the receiver has accepted it by now
+        answer[12].Should().Be((byte)RawFrames.Protocol.Wire.MessageType.Hello, "the receiver accepted the squatter and answered its HELLO");
         using var refused = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:64x48", "--frames", "10", "--connect-timeout", "1", "--quiet");
         (await refused.WaitForExitAsync()).Should().Be(1);
         squatter.Close();

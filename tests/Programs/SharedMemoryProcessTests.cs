@@ -40,11 +40,10 @@ public sealed class SharedMemoryProcessTests : IDisposable
     [Fact]
     public async Task ReceiverKilled_TheSenderIsNotWedged_AndGoesOnThroughANewRing()
     {
-        using var first = ProgramProcess.Start("rawframes-recv", "--listen", Listen, "--json", "--quiet");
+        using var first = ProgramProcess.Start("rawframes-recv", "--listen", Listen, "--json"); // live line: frames so far
         await first.ListeningEndpointAsync();
         using var sender = ProgramProcess.Start("rawframes-send", "--to", To, "--source", "synthetic:640x480@200", "--frames", "600", "--json", "--quiet");
-        await first.WaitUntilSaidAsync("over shared memory");
-        await Task.Delay(500);
+        await ProgramProcess.WaitUntilAsync(() => first.LastLiveFrames() >= 50, "frames flow through shared memory");
 
         first.Kill(); // it held ring slots and never releases them
         await sender.WaitUntilSaidAsync("lost:");
@@ -67,13 +66,13 @@ public sealed class SharedMemoryProcessTests : IDisposable
     [Fact]
     public async Task SenderKilled_TheReceiverGoesOnServing_AndNoRingFileIsLeft()
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", Listen, "--verify", "--json", "--quiet");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", Listen, "--verify", "--json");
         await receiver.ListeningEndpointAsync();
         int killedId;
         using (var doomed = ProgramProcess.Start("rawframes-send", "--to", To, "--source", "synthetic:1920x1080", "--quiet"))
         {
-            await receiver.WaitUntilSaidAsync("over shared memory");
-            await Task.Delay(700); // frames flowing; the receiver holds one in place most of the time
+            // Frames flowing; the receiver holds one in place most of the time.
+            await ProgramProcess.WaitUntilAsync(() => receiver.LastLiveFrames() >= 10, "frames flow through shared memory");
             killedId = doomed.Id;
             doomed.Kill();
         }
