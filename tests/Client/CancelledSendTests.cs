@@ -23,13 +23,9 @@ public sealed class CancelledSendTests
     public async Task CancelledMidFrame_ThePeerReadsOn_TheFrameCompletes_AndTheNextFrameFollowsIntact()
     {
         await using var consumer = await HandOpenedConsumer.StartAsync();
-        Task<FrameSender> connecting = FrameSender.ConnectAsync(consumer.Endpoint, new FrameSenderOptions { PeerTimeout = TimeSpan.Zero });
-        await consumer.OpenAsync();
-        await using FrameSender sender = await connecting;
-
+        await using FrameSender sender = await ConnectAsync(consumer);
         using var cancel = new CancellationTokenSource();
-        Task<bool> first = sender.SendAsync(s_pattern.Frame(0), Width, Height, cancellationToken: cancel.Token).AsTask();
-        await consumer.ReadAsync(1024 * 1024); // the frame is on its way: a megabyte of it has arrived
+        Task<bool> first = await SendUntilHalfwayAsync(sender, consumer, cancel.Token);
         first.IsCompleted.Should().BeFalse("the rest does not fit in the socket buffers until the consumer reads");
         await cancel.CancelAsync();
 
@@ -51,13 +47,9 @@ public sealed class CancelledSendTests
     public async Task CancelledMidFrame_ThePeerStaysStalled_TheConnectionFails_AndNothingMoreIsSent()
     {
         await using var consumer = await HandOpenedConsumer.StartAsync();
-        Task<FrameSender> connecting = FrameSender.ConnectAsync(consumer.Endpoint, new FrameSenderOptions { PeerTimeout = TimeSpan.Zero });
-        await consumer.OpenAsync();
-        await using FrameSender sender = await connecting;
-
+        await using FrameSender sender = await ConnectAsync(consumer);
         using var cancel = new CancellationTokenSource();
-        Task<bool> first = sender.SendAsync(s_pattern.Frame(0), Width, Height, cancellationToken: cancel.Token).AsTask();
-        await consumer.ReadAsync(1024 * 1024);
+        Task<bool> first = await SendUntilHalfwayAsync(sender, consumer, cancel.Token);
         await cancel.CancelAsync(); // and the consumer reads nothing more: the write can never finish
 
         Func<Task> sending = () => first.WaitAsync(TimeSpan.FromSeconds(30));
@@ -69,6 +61,22 @@ public sealed class CancelledSendTests
         await consumer.ReadToEndAsync();
         consumer.Received.Should().BeLessThan(s_frameMessage, "the cut frame is the last thing on the wire");
         consumer.Frames().Should().BeEmpty("no whole frame, and above all no second frame spliced into the first");
+    }
+
+    // No pings (no idle timeout on either side): the consumer's byte counts are the frames' alone.
+    private static async Task<FrameSender> ConnectAsync(HandOpenedConsumer consumer)
+    {
+        Task<FrameSender> connecting = FrameSender.ConnectAsync(consumer.Endpoint, new FrameSenderOptions { PeerTimeout = TimeSpan.Zero });
+        await consumer.OpenAsync();
+        return await connecting;
+    }
+
+    // Starts sending frame 0 and returns once a megabyte of it has arrived: the write is under way.
+    private static async Task<Task<bool>> SendUntilHalfwayAsync(FrameSender sender, HandOpenedConsumer consumer, CancellationToken cancellationToken)
+    {
+        Task<bool> sending = sender.SendAsync(s_pattern.Frame(0), Width, Height, cancellationToken: cancellationToken).AsTask();
+        await consumer.ReadAsync(1024 * 1024);
+        return sending;
     }
 
     /// <summary>A consumer on a Unix socket that answers the opening by hand and reads only when told.</summary>

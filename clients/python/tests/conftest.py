@@ -3,6 +3,7 @@ stand-in that replays bytes in chosen chunks."""
 
 import os
 import pathlib
+import struct
 import sys
 
 import pytest
@@ -51,6 +52,15 @@ class ReplaySocket:
 
     def close(self):
         self.closed = True
+
+
+def messages_in(data):
+    """(type, body) of each whole message in bytes that follow a preamble."""
+    at = 0
+    while at + 8 <= len(data):
+        length, kind = struct.unpack_from("<IB", data, at)
+        yield kind, data[at + 8:at + 4 + length]
+        at += 4 + length
 
 
 def program(name):

@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from conftest import VECTORS, ReplaySocket
+from conftest import VECTORS, ReplaySocket, messages_in
 from rawframes import Connection, PeerError, ProtocolError, Role
 from rawframes.wire import PREAMBLE, MessageType
 
@@ -72,10 +72,3 @@ def test_producer_vector_split_anywhere(name):
         assert produce(vector, data, (cut,))[:4] == want, f"split at {cut}"
     assert produce(vector, data, range(1, len(data)))[:4] == want, "1 byte at a time"
 
-
-def messages_in(data):
-    at = 0
-    while at + 8 <= len(data):
-        length, kind = struct.unpack_from("<IB", data, at)
-        yield kind, data[at + 8:at + 4 + length]
-        at += 4 + length

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from conftest import VECTORS, ReplaySocket
+from conftest import VECTORS, ReplaySocket, messages_in
 from rawframes import Connection, Frame, ProtocolError, Role
 from rawframes.codecs import decode
 from rawframes.wire import PREAMBLE, MessageType
@@ -105,13 +105,6 @@ def check_answers(vector, data, written):
     assert [body for kind, body in replies if kind == MessageType.PONG] == pings
     assert (replies[-1][0] == MessageType.END) == (vector["end"] == "end_message")
 
-
-def messages_in(data):
-    at = 0
-    while at + 8 <= len(data):
-        length, kind = struct.unpack_from("<IB", data, at)
-        yield kind, data[at + 8:at + 4 + length]
-        at += 4 + length
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n.endswith("-frame") and n != "minimal-raw-frame"])
