@@ -11,7 +11,7 @@ namespace RawFrames.Bench.ProtocolBench;
 /// <summary>
 /// The protocol's per-frame work without a socket: header write and parse, whole 1080p FRAME messages parsed from one
 /// buffer and from 64 KiB segments (what a socket read loop hands over), and a frame written and read back through a
-/// Pipe. Every row must show 0 B allocated: this is the per-frame path of every sender and receiver.
+/// Pipe by the connections' reader. Every row must show 0 B allocated: this is the per-frame path of every sender and receiver.
 /// </summary>
 [BenchmarkCategory("protocol")]
 public class ProtocolBenchmarks
@@ -24,7 +24,7 @@ public class ProtocolBenchmarks
     private ReadOnlySequence<byte> _segmented;
     private Pipe _pipe = null!;
     private MessageWriter _writer = null!;
-    private MessageReader _reader = null!;
+    private MessageInput _reader = null!;
     private ReadOnlyMemory<byte> _vgaPayload;
     private FrameHeader _vgaHeader;
 
@@ -42,12 +42,11 @@ public class ProtocolBenchmarks
         MessageHeader.ForBody(MessageType.Frame, FrameHeader.Size + payload).WriteTo(_headerBytes);
         _header.WriteTo(_headerBytes.AsSpan(MessageHeader.Size));
 
-        // The connections' segment pool; large enough that a whole frame fits without the writer pausing, since one
-        // thread writes and then reads.
-        _pipe = new Pipe(new PipeOptions(SegmentPool.Shared, pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20,
-            minimumSegmentSize: SegmentPool.Shared.MaxBufferSize, useSynchronizationContext: false));
+        // Large enough that a whole frame fits without the writer pausing, since one thread writes and then reads.
+        _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, minimumSegmentSize: 1 << 20,
+            useSynchronizationContext: false));
         _writer = new MessageWriter(_pipe.Writer);
-        _reader = new MessageReader(_pipe.Reader);
+        _reader = new MessageInput(new StreamSource(_pipe.Reader.AsStream()));
         _vgaHeader = FrameHeader.ForRaw(PixelFormat.Bgr24, 640, 480, 0, streamId: 1, sequence: 0, timestampNs: 0);
         _vgaPayload = new byte[640 * 480 * 3];
     }
@@ -81,7 +80,7 @@ public class ProtocolBenchmarks
     public void Cleanup()
     {
         _writer.Complete();
-        _reader.Complete();
+        _pipe.Reader.Complete();
     }
 
     private static long Parse(in ReadOnlySequence<byte> buffer)

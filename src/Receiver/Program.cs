@@ -39,8 +39,6 @@ var stream = NumberOption.Optional("--stream", "With --from: only this stream id
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
-SocketTuning.PreferInlineCompletions();
-
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
     listen, from, policy, whenFull, want, queue, stream, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,

@@ -19,8 +19,6 @@ var once = new Option<bool>("--once") { Description = "Stop when the first produ
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end, with every subscription" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
-SocketTuning.PreferInlineCompletions();
-
 var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)")
 {
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,

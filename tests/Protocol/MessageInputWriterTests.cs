@@ -7,7 +7,7 @@ using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Tests.Protocol;
 
-public sealed class MessageReaderWriterTests
+public sealed class MessageInputWriterTests
 {
     [Fact]
     public async Task Frames_LargerThanThePipePauseThreshold_DoNotDeadlock()
@@ -15,7 +15,7 @@ public sealed class MessageReaderWriterTests
         // A 1080p frame is 6.2 MB; the Pipe pauses its writer at 64 KiB and the reader needs the whole frame.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024));
         var writer = new MessageWriter(pipe.Writer);
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
         SyntheticPattern pattern = SyntheticPattern.For(1920, 1080);
 
         Task producing = Task.Run(async () =>
@@ -47,7 +47,7 @@ public sealed class MessageReaderWriterTests
     {
         var pipe = new Pipe();
         var writer = new MessageWriter(pipe.Writer);
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
 
         await writer.WriteAckAsync(new Ack(1, 7, 123));
         await writer.WriteEndAsync();
@@ -65,7 +65,7 @@ public sealed class MessageReaderWriterTests
     public async Task Read_OverLimitLength_ThrowsBeforeThePayloadArrives()
     {
         var pipe = new Pipe();
-        var reader = new MessageReader(pipe.Reader, maxMessageLength: 1 << 20);
+        var reader = new MessageInput(new StreamSource(pipe.Reader.AsStream()), maxMessageLength: 1 << 20);
         byte[] prefix = new byte[8];
         new MessageHeader((1 << 20) + 1, MessageType.Frame).WriteTo(prefix);
         await pipe.Writer.WriteAsync(prefix); // the writer stays open: the payload never comes
@@ -79,7 +79,7 @@ public sealed class MessageReaderWriterTests
     public async Task Read_BadFrameHeader_ThrowsBeforeThePayloadArrives()
     {
         var pipe = new Pipe();
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
         byte[] head = new byte[MessageHeader.Size + FrameHeader.Size];
         MessageHeader.ForBody(MessageType.Frame, FrameHeader.Size + 6_220_800).WriteTo(head);
         (FrameHeader.ForRaw(PixelFormat.Bgr24, 1920, 1080, 0, 0, 0, 0) with { Flags = (FrameFlags)0x10 }).WriteTo(head.AsSpan(MessageHeader.Size));
@@ -102,7 +102,7 @@ public sealed class MessageReaderWriterTests
         Header(pattern, 1).WriteTo(partial.AsSpan(MessageHeader.Size));
         await pipe.Writer.WriteAsync(partial);
         await pipe.Writer.CompleteAsync();
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
 
         Message first = await reader.ReadAsync();
         first.Frame.Sequence.Should().Be(0);
@@ -139,7 +139,7 @@ public sealed class MessageReaderWriterTests
         await writer.WriteFrameAsync(Header(pattern, 3), "{\"a\":1}"u8.ToArray(), pattern.Frame(3));
         await writer.WriteFrameAsync(Header(pattern, 4), default, pattern.Frame(4));
         writer.Complete();
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
 
         using PooledFrame kept = PooledFrame.CopyOf(await reader.ReadAsync());
         (await reader.ReadAsync()).Frame.Sequence.Should().Be(4);
@@ -152,10 +152,9 @@ public sealed class MessageReaderWriterTests
     [Fact]
     public async Task SteadyState_ReadingAndWritingFrames_AllocatesNothingPerFrame()
     {
-        // Segments as large as the socket reads use, so the pipe's own pool can recycle them.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 1 << 20));
         var writer = new MessageWriter(pipe.Writer);
-        var reader = new MessageReader(pipe.Reader);
+        var reader = Input(pipe);
         SyntheticPattern pattern = SyntheticPattern.For(640, 480);
 
         async Task RoundTripAsync(int frames)
@@ -193,6 +192,9 @@ public sealed class MessageReaderWriterTests
         Hello.Read(body).Software.Should().Be(new string('é', 128));
         ErrorMessage.Read(errorBody).Reason.Should().Be("€" + new string('x', ProtocolConstants.MaxErrorReasonBytes - 3));
     }
+
+    // The reader of a connection, over a pipe instead of a socket.
+    private static MessageInput Input(Pipe pipe) => new(new StreamSource(pipe.Reader.AsStream()));
 
     private static FrameHeader Header(SyntheticPattern pattern, ulong sequence) =>
         FrameHeader.ForRaw(PixelFormat.Bgr24, pattern.Width, pattern.Height, pattern.Stride, 1, sequence, UnixTime.NowNanoseconds());
