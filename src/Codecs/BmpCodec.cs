@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 /// 24-bit BMP (BITMAPINFOHEADER, BI_RGB): a 54-byte header and bottom-up rows padded to 4 bytes. BMP stores B,G,R, so
 /// it is a copy of the pixels; it is here because the comparison table the bench reproduces has a BMP row.
 /// </summary>
-public static class BmpCodec
+internal static class BmpCodec
 {
     public const int HeaderSize = 54;
 
@@ -81,7 +81,7 @@ public static class BmpCodec
 }
 
 /// <summary><see cref="BmpCodec"/> as an <see cref="IFrameEncoder"/>.</summary>
-public sealed class BmpEncoder : IFrameEncoder
+internal sealed class BmpEncoder : IFrameEncoder
 {
     public RawFrames.Protocol.Wire.Codec Codec => RawFrames.Protocol.Wire.Codec.Bmp;
 

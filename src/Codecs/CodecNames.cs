@@ -3,7 +3,7 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>The codec names the command lines use (PROTOCOL.md §7).</summary>
-public static class CodecNames
+internal static class CodecNames
 {
     private static readonly (string Name, Codec Codec)[] s_names =
         [("raw", Codec.Raw), ("jpeg", Codec.Jpeg), ("yuv-jpeg", Codec.YuvJpeg), ("png", Codec.Png), ("bmp", Codec.Bmp)];

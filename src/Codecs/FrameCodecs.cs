@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 public sealed record EncoderSettings(int Quality = 80, ChromaSubsampling Subsampling = ChromaSubsampling.S420, int PngLevel = PngLevels.Default);
 
 /// <summary>Creates the encoder or decoder for a codec; the one place that maps codec ids to implementations.</summary>
-public static class FrameCodecs
+internal static class FrameCodecs
 {
     public static IFrameEncoder CreateEncoder(Codec codec, EncoderSettings settings)
     {

@@ -3,7 +3,7 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>What a receiver decodes payloads to.</summary>
-public enum DecodeTarget
+internal enum DecodeTarget
 {
     /// <summary>Tightly packed BGR24.</summary>
     Bgr,
@@ -12,7 +12,7 @@ public enum DecodeTarget
 }
 
 /// <summary>Decodes one codec's payloads. Throws <see cref="CorruptFrameException"/> for a bad payload. One instance per worker.</summary>
-public interface IFrameDecoder : IDisposable
+internal interface IFrameDecoder : IDisposable
 {
     Codec Codec { get; }
 

@@ -3,7 +3,7 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>A compressing codec, BGR24 in, payload out. Not thread-safe: one instance per worker.</summary>
-public interface IFrameEncoder : IDisposable
+internal interface IFrameEncoder : IDisposable
 {
     Codec Codec { get; }
 

@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 /// JPEG (from the jpeg or yuv-jpeg codec) to BGR24 with tjDecompress2, or to J420 planes with
 /// tjDecompressToYUVPlanes. A corrupt or truncated JPEG throws <see cref="CorruptFrameException"/>. One instance per thread.
 /// </summary>
-public sealed unsafe class JpegDecoder : IDisposable
+internal sealed unsafe class JpegDecoder : IDisposable
 {
     private readonly TurboJpegHandle _handle;
 

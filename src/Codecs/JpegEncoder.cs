@@ -5,9 +5,9 @@ namespace RawFrames.Codecs;
 
 /// <summary>
 /// BGR24 (any stride) to baseline JPEG with tjCompress2, written into the caller's buffer of at least
-/// <see cref="MaxEncodedSize"/> bytes (TJFLAG_NOREALLOC: TurboJPEG never allocates). One instance per thread.
+/// <see cref="MaxEncodedSize(int, int)"/> bytes (TJFLAG_NOREALLOC: TurboJPEG never allocates). One instance per thread.
 /// </summary>
-public sealed unsafe class JpegEncoder : IFrameEncoder
+internal sealed unsafe class JpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
 

@@ -4,7 +4,7 @@ using RawFrames.Codecs.Interop;
 namespace RawFrames.Codecs;
 
 /// <summary>Which native codec libraries can be loaded, checked once at start-up so a missing one is named up front.</summary>
-public static class NativeCodecs
+internal static class NativeCodecs
 {
     /// <summary>The libraries that cannot be loaded; empty when all codecs are available.</summary>
     public static IReadOnlyList<NativeLibraryInfo> Missing => s_missing;
@@ -43,25 +43,33 @@ public static class NativeCodecs
 /// <summary>A codec was asked for whose native library is not installed.</summary>
 public sealed class CodecUnavailableException : Exception
 {
+    /// <summary>The library is missing; the message says which package installs it.</summary>
     public CodecUnavailableException(NativeLibraryInfo library)
         : base($"{library.Soname} not found: {library.UsedFor} unavailable; install it with: apt-get install {library.DebianPackage}") =>
         Library = library;
 
+    /// <summary>A codec unavailable, without details.</summary>
     public CodecUnavailableException() : this("a native codec library is missing") { }
 
-    public CodecUnavailableException(string message) : base(message) => Library = null!;
+    /// <summary>A codec unavailable, said in <paramref name="message"/>.</summary>
+    public CodecUnavailableException(string message) : base(message) { }
 
-    public CodecUnavailableException(string message, Exception inner) : base(message, inner) => Library = null!;
+    /// <summary>A codec unavailable, said in <paramref name="message"/>, found through <paramref name="inner"/>.</summary>
+    public CodecUnavailableException(string message, Exception inner) : base(message, inner) { }
 
-    public NativeLibraryInfo Library { get; }
+    /// <summary>The missing library and the Debian package that has it; null when not known.</summary>
+    public NativeLibraryInfo? Library { get; }
 }
 
 /// <summary>A payload the codec could not decode (corrupt, truncated, or not what its header says).</summary>
 public sealed class CorruptFrameException : Exception
 {
+    /// <summary>A corrupt payload, without details.</summary>
     public CorruptFrameException() { }
 
+    /// <summary>A corrupt payload, with the codec's words for what is wrong.</summary>
     public CorruptFrameException(string message) : base(message) { }
 
+    /// <summary>A corrupt payload, said in <paramref name="message"/>, found through <paramref name="inner"/>.</summary>
     public CorruptFrameException(string message, Exception inner) : base(message, inner) { }
 }

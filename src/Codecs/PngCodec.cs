@@ -9,7 +9,7 @@ namespace RawFrames.Codecs;
 /// into a buffer this instance keeps; the PNG is streamed straight into the caller's buffer. libspng needs a fresh
 /// context per image, so each frame costs one small native context. One instance per thread.
 /// </summary>
-public sealed unsafe class PngCodec : IFrameEncoder
+internal sealed unsafe class PngCodec : IFrameEncoder
 {
     private const int SpngIoError = -2;
     private byte[] _rgb = [];

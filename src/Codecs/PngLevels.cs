@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 /// machine, one encoder thread, the 1920x1144 photo of scripts/natural-photo.sh panned, in sender CPU per frame
 /// (whole process, start-up included): see <see cref="Help"/>.
 /// </summary>
-public static class PngLevels
+internal static class PngLevels
 {
     public const int Default = 1;
 

@@ -8,7 +8,7 @@ namespace RawFrames.Codecs;
 /// tjCompressFromYUVPlanes. BGR sources go through libyuv RGB24ToJ420 first (full range: libyuv's I420 is limited
 /// range and would cost 14 dB); J420 sources skip the conversion. One instance per thread.
 /// </summary>
-public sealed unsafe class YuvJpegEncoder : IFrameEncoder
+internal sealed unsafe class YuvJpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
     private byte[] _planes = [];

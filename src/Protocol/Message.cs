@@ -8,7 +8,7 @@ namespace RawFrames.Protocol;
 /// One message as parsed from the input. Every sequence in it is a slice of the reader's buffer and is valid only
 /// until the next read on the same reader; copy (e.g. <see cref="PooledFrame"/>) to keep anything longer.
 /// </summary>
-public readonly struct Message
+internal readonly struct Message
 {
     internal Message(MessageType type, ReadOnlySequence<byte> body, FrameHeader frame, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload,
         SlotReference slot = default)

@@ -9,7 +9,7 @@ namespace RawFrames.Protocol;
 /// that can never become valid throw <see cref="ProtocolException"/> as soon as they are seen, before the rest of
 /// the message arrives and before anything is allocated for it.
 /// </summary>
-public static class MessageParser
+internal static class MessageParser
 {
     private const int LookAhead = MessageHeader.Size + FrameHeader.Size + SlotReference.Size;
 

@@ -3,7 +3,7 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Protocol;
 
 /// <summary>PROTOCOL.md §4.1: which message may come when, and from which role.</summary>
-public static class MessageRules
+internal static class MessageRules
 {
     /// <summary>The first message after the preamble must be HELLO (or ERROR, when the peer refuses).</summary>
     public static void CheckFirst(MessageType type, bool allowError)

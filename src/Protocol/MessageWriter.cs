@@ -17,7 +17,7 @@ namespace RawFrames.Protocol;
 /// </remarks>
 // SemaphoreSlim needs disposing only once its wait handle is used, which this class never does.
 #pragma warning disable CA1001
-public sealed class MessageWriter
+internal sealed class MessageWriter
 #pragma warning restore CA1001
 {
     // Above this a payload is handed to the writer as it is: a stream-backed PipeWriter sends it straight from the
@@ -79,7 +79,7 @@ public sealed class MessageWriter
         // full-sized one rather than a 48-byte segment of its own, and the rest goes out from the caller's memory.
         int inline = payload.Length >= DirectWriteThreshold ? DirectWriteThreshold - MessageHeader.Size - header.PayloadOffset : payload.Length;
         inline = Math.Max(0, inline);
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         CancellationTokenRegistration watch = default;
         try
         {
@@ -87,8 +87,8 @@ public sealed class MessageWriter
             watch = StartMessage(cancellationToken);
             BufferFrameHead(header, metadata.Span, payload.Span[..inline], (int)bodyLength);
             FlushResult result = inline < payload.Length
-                ? await _output.WriteAsync(payload[inline..], CancellationToken.None)
-                : await _output.FlushAsync(CancellationToken.None);
+                ? await _output.WriteAsync(payload[inline..], CancellationToken.None).ConfigureAwait(false)
+                : await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             ThrowIfEnded(result);
         }
         finally
@@ -282,7 +282,7 @@ public sealed class MessageWriter
     private async ValueTask WriteSmallAsync<TState>(MessageType type, int bodyLength, TState state, BodyWriter<TState> writeBody,
         CancellationToken cancellationToken, bool withPreamble = false)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         CancellationTokenRegistration watch = default;
         try
         {
@@ -298,7 +298,7 @@ public sealed class MessageWriter
             _endWritten |= type == MessageType.End;
             watch = StartMessage(cancellationToken);
             BufferSmall(type, bodyLength, state, writeBody, withPreamble);
-            ThrowIfEnded(await _output.FlushAsync(CancellationToken.None));
+            ThrowIfEnded(await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false));
         }
         finally
         {

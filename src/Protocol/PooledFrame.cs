@@ -9,7 +9,7 @@ namespace RawFrames.Protocol;
 /// next read (a queue, another thread) or need one pointer for native code. Exactly one owner: dispose it once, and
 /// the instance and its buffer go back to their pools. Steady state allocates nothing.
 /// </summary>
-public sealed class PooledFrame : IDisposable
+internal sealed class PooledFrame : IDisposable
 {
     private static readonly ConcurrentBag<PooledFrame> s_instances = [];
     private byte[] _buffer = [];

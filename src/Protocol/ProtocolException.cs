@@ -8,14 +8,19 @@ namespace RawFrames.Protocol;
 /// </summary>
 public sealed class ProtocolException : Exception
 {
+    /// <summary>A fault with its PROTOCOL.md §9 code and what happened, in words.</summary>
     public ProtocolException(ErrorCode code, string message) : base(message) => Code = code;
 
+    /// <summary>A fault with its code, what happened, and the exception that revealed it.</summary>
     public ProtocolException(ErrorCode code, string message, Exception inner) : base(message, inner) => Code = code;
 
+    /// <summary>A malformed message, without details.</summary>
     public ProtocolException() : this(ErrorCode.MalformedMessage, "protocol violation") { }
 
+    /// <summary>A malformed message, with what was wrong.</summary>
     public ProtocolException(string message) : this(ErrorCode.MalformedMessage, message) { }
 
+    /// <summary>A malformed message, with what was wrong and the exception that revealed it.</summary>
     public ProtocolException(string message, Exception inner) : this(ErrorCode.MalformedMessage, message, inner) { }
 
     /// <summary>The PROTOCOL.md §9 code, as sent in the ERROR message that closes the connection.</summary>

@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol;
 
 /// <summary>PROTOCOL.md §6: frame timestamps are nanoseconds since the Unix epoch (UTC) on the wall clock.</summary>
-public static class UnixTime
+internal static class UnixTime
 {
     public static long NowNanoseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 }

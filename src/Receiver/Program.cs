@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
@@ -80,12 +81,14 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(quiet))
     {
         From = parsed.GetValue(from) is { } relay ? FrameEndpoint.Parse(relay) : null,
-        Subscription = new Subscription(
-            parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
-            parsed.GetValue(whenFull) == "disconnect" ? WhenFull.Disconnect : WhenFull.SwitchToLatest,
-            parsed.GetValue(want) is { } codecName ? CodecNames.Parse(codecName) : null,
-            parsed.GetValue(queue),
-            parsed.GetValue(stream)),
+        Subscription = new SubscriptionOptions
+        {
+            Policy = parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
+            WhenFull = parsed.GetValue(whenFull) == "disconnect" ? WhenFull.Disconnect : WhenFull.SwitchToLatest,
+            Codec = parsed.GetValue(want) is { } codecName ? CodecNames.Parse(codecName) : null,
+            QueueFrames = parsed.GetValue(queue),
+            StreamId = parsed.GetValue(stream),
+        },
     };
 
     if (NativeCodecs.Missing.Count > 0)
@@ -94,8 +97,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         await Console.Error.WriteLineAsync($"rawframes-recv: {NativeCodecs.DescribeMissing()}");
     }
 
-    using var run = new ReceiverRun(options);
-    return await run.RunAsync(cancellationToken);
+    return await new ReceiverRun(options).RunAsync(cancellationToken);
 });
 
 // Ctrl+C or SIGTERM cancels the action's token; the program then tells senders it is shutting down (they reconnect

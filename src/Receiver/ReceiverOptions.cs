@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 
 namespace RawFrames.Receiver;
@@ -29,5 +30,5 @@ internal sealed record ReceiverOptions(
     public FrameEndpoint? From { get; init; }
 
     /// <summary>With --from: how the relay should deliver (HELLO option 3).</summary>
-    public RawFrames.Protocol.Wire.Subscription? Subscription { get; init; }
+    public SubscriptionOptions? Subscription { get; init; }
 }

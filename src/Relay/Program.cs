@@ -43,7 +43,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         listening ? FrameEndpoint.Parse(parsed.GetValue(listen)!) : null,
         [.. parsed.GetValue(serve)!.Select(FrameEndpoint.Parse)],
         upstream is null ? null : FrameEndpoint.Parse(upstream),
-        new Subscription(parsed.GetValue(upstreamPolicy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless),
+        parsed.GetValue(upstreamPolicy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
         parsed.GetValue(http),
         parsed.GetValue(queue),
         new EncoderSettings(Quality: parsed.GetValue(quality)),
@@ -51,7 +51,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(once),
         parsed.GetValue(json),
         parsed.GetValue(quiet));
-    using var run = new RelayRun(options);
+    await using var run = new RelayRun(options);
     return await run.RunAsync(cancellationToken);
 });
 

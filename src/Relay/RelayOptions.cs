@@ -7,12 +7,12 @@ namespace RawFrames.Relay;
 /// <summary>Everything the command line decided, validated.</summary>
 /// <param name="Listen">Where producers connect; null when the relay only subscribes upstream.</param>
 /// <param name="Serve">Where subscribers connect.</param>
-/// <param name="From">An upstream relay to subscribe to (chaining relays), with <paramref name="Upstream"/> as the request.</param>
+/// <param name="From">An upstream relay to subscribe to (chaining relays), with <paramref name="UpstreamPolicy"/> as its policy.</param>
 internal sealed record RelayOptions(
     FrameEndpoint? Listen,
     IReadOnlyList<FrameEndpoint> Serve,
     FrameEndpoint? From,
-    Subscription Upstream,
+    DeliveryPolicy UpstreamPolicy,
     string? Http,
     int Queue,
     EncoderSettings Encoder,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;

@@ -5,16 +5,15 @@ namespace RawFrames.Viewer;
 
 /// <summary>
 /// Turns a frame into the JPEG a browser shows: JPEG and YUV-JPEG payloads are JPEG already (copied, not
-/// re-encoded); raw BGR24 and J420 frames are encoded, PNG and BMP decoded and encoded. One per stream, used by one
-/// encode at a time.
+/// re-encoded); raw BGR24 and J420 frames are encoded, PNG and BMP decoded (with a decoder from the run's pool) and
+/// encoded. One per stream, used by one encode at a time.
 /// </summary>
-internal sealed class FrameToJpeg : IDisposable
+internal sealed class FrameToJpeg(CodecPool codecs) : IDisposable
 {
     private const int Quality = 80;
 
     private JpegEncoder? _jpeg;
     private YuvJpegEncoder? _yuv;
-    private IFrameDecoder? _decoder;
     private byte[] _bgr = [];
 
     public static bool IsJpeg(in FrameHeader header) => header.Codec is Codec.Jpeg or Codec.YuvJpeg;
@@ -45,19 +44,14 @@ internal sealed class FrameToJpeg : IDisposable
             return _jpeg.Encode(payload, width, height, header.Stride, destination);
         }
 
-        if (_decoder?.Codec != header.Codec)
-        {
-            _decoder?.Dispose();
-            _decoder = FrameCodecs.CreateDecoder(header.Codec, DecodeTarget.Bgr);
-        }
-
-        int size = _decoder.OutputSize(width, height);
+        using CodecPool.Lease<IFrameDecoder> decoder = codecs.RentDecoder(header.Codec, DecodeTarget.Bgr);
+        int size = decoder.Codec.OutputSize(width, height);
         if (_bgr.Length < size)
         {
             _bgr = GC.AllocateUninitializedArray<byte>(size);
         }
 
-        _decoder.Decode(payload, width, height, _bgr.AsSpan(0, size));
+        decoder.Codec.Decode(payload, width, height, _bgr.AsSpan(0, size));
         return _jpeg.Encode(_bgr.AsSpan(0, size), width, height, width * 3, destination);
     }
 
@@ -65,6 +59,5 @@ internal sealed class FrameToJpeg : IDisposable
     {
         _jpeg?.Dispose();
         _yuv?.Dispose();
-        _decoder?.Dispose();
     }
 }

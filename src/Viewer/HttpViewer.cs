@@ -10,8 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using System.Buffers;
-using RawFrames.Protocol;
+using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
@@ -22,7 +21,7 @@ namespace RawFrames.Viewer;
 /// one; <c>/snapshot/{id}</c> one JPEG; <c>/state</c> JSON per stream and per viewer. Each viewer writes from its own
 /// request, so a slow one only skips frames: it never delays the other viewers or the receiver.
 /// </summary>
-public sealed class HttpViewer : IAsyncDisposable
+internal sealed class HttpViewer : IAsyncDisposable
 {
     private const string Boundary = "rawframes-frame";
     private static readonly TimeSpan s_snapshotWait = TimeSpan.FromSeconds(5);
@@ -31,11 +30,15 @@ public sealed class HttpViewer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<uint, LiveStream> _streams = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CodecPool _codecs;
+    private readonly bool _ownsCodecs;
     private long _viewers;
 
-    private HttpViewer(WebApplication app)
+    private HttpViewer(WebApplication app, CodecPool? codecs)
     {
         _app = app;
+        _codecs = codecs ?? new CodecPool();
+        _ownsCodecs = codecs is null;
         app.MapGet("/", () => Results.Content(ViewerPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/state", () => Results.Json(new
         {
@@ -50,14 +53,15 @@ public sealed class HttpViewer : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <summary>Starts Kestrel on <c>HOST:PORT</c> (an IP address; loopback unless said otherwise).</summary>
-    public static async Task<HttpViewer> StartAsync(string hostAndPort, CancellationToken cancellationToken = default)
+    /// <param name="codecs">Where decoders for PNG and BMP frames come from (the run's pool); null: a pool of its own.</param>
+    public static async Task<HttpViewer> StartAsync(string hostAndPort, CodecPool? codecs = null, CancellationToken cancellationToken = default)
     {
         (IPAddress address, int port) = ParseAddress(hostAndPort);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(address, port));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var viewer = new HttpViewer(builder.Build());
+        var viewer = new HttpViewer(builder.Build(), codecs);
         await viewer._app.StartAsync(cancellationToken);
         string bound = viewer._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         viewer.Url = bound.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/";
@@ -75,16 +79,13 @@ public sealed class HttpViewer : IAsyncDisposable
             : throw new FormatException($"--http '{hostAndPort}': expected IP:PORT, e.g. 127.0.0.1:8080 (loopback) or 0.0.0.0:8080 (every interface)");
     }
 
-    /// <summary>The receiver hands every frame here; returns at once (nothing is done while nobody watches).</summary>
-    public void OnFrame(string remote, in Message message) => OnFrame(remote, message.Frame, message.Payload);
-
-    /// <summary>The same from a header and payload held elsewhere (a relay's shared frame); returns at once.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySequence<byte> payload)
+    /// <summary>Every frame is handed here; returns at once (nothing is done while nobody watches). The payload is read during the call only.</summary>
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload)
     {
         uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))
         {
-            stream = _streams.GetOrAdd(id, static key => new LiveStream(key));
+            stream = _streams.GetOrAdd(id, static (key, codecs) => new LiveStream(key, codecs), _codecs);
         }
 
         stream.OnFrame(remote, header, payload);
@@ -117,6 +118,11 @@ public sealed class HttpViewer : IAsyncDisposable
         foreach (LiveStream stream in _streams.Values)
         {
             stream.Dispose();
+        }
+
+        if (_ownsCodecs)
+        {
+            _codecs.Dispose();
         }
 
         _stopping.Dispose();

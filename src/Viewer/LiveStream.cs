@@ -1,7 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using RawFrames.Protocol;
+using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
@@ -14,7 +13,7 @@ namespace RawFrames.Viewer;
 internal sealed class LiveStream : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly FrameToJpeg _maker = new();
+    private readonly FrameToJpeg _maker;
     private readonly ConcurrentDictionary<long, ViewerStats> _viewers = new();
     private SharedJpeg? _latest; // guarded by _lock
     private TaskCompletionSource _changed = NewSignal(); // guarded by _lock
@@ -29,7 +28,11 @@ internal sealed class LiveStream : IDisposable
     private string _remote = "";
     private string? _unsupported;
 
-    public LiveStream(uint streamId) => StreamId = streamId;
+    public LiveStream(uint streamId, CodecPool codecs)
+    {
+        StreamId = streamId;
+        _maker = new FrameToJpeg(codecs);
+    }
 
     public uint StreamId { get; }
 
@@ -40,7 +43,7 @@ internal sealed class LiveStream : IDisposable
     public bool Live { get; set; }
 
     /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySequence<byte> payload)
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload)
     {
         if (Interlocked.Increment(ref _frames) == 1)
         {
@@ -68,11 +71,7 @@ internal sealed class LiveStream : IDisposable
         long version = Interlocked.Increment(ref _version);
         if (FrameToJpeg.IsJpeg(header))
         {
-            Publish(SharedJpeg.Create((int)payload.Length, version, header.Sequence, buffer =>
-            {
-                payload.CopyTo(buffer);
-                return (int)payload.Length;
-            }));
+            Publish(SharedJpeg.Create(payload, version, header.Sequence));
             Volatile.Write(ref _busy, 0);
             return;
         }
@@ -80,11 +79,11 @@ internal sealed class LiveStream : IDisposable
         // The payload is valid only until the receiver reads on: copy it, then encode off the receiver's task.
         if (_input.Length < payload.Length)
         {
-            _input = GC.AllocateUninitializedArray<byte>((int)payload.Length);
+            _input = GC.AllocateUninitializedArray<byte>(payload.Length);
         }
 
         payload.CopyTo(_input);
-        int length = (int)payload.Length;
+        int length = payload.Length;
         _ = Task.Run(() =>
         {
             try

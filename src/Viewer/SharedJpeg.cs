@@ -44,6 +44,14 @@ internal sealed class SharedJpeg
         }
     }
 
+    /// <summary>A copy of a JPEG payload as it arrived.</summary>
+    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, ulong sequence)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(jpeg.Length);
+        jpeg.CopyTo(buffer);
+        return new SharedJpeg(buffer, jpeg.Length, version, sequence);
+    }
+
     /// <summary>Takes a reference; false when the last one was already released (the caller must look again).</summary>
     public bool TryAddReference()
     {

@@ -25,7 +25,7 @@ public sealed class LibraryApiTests
         var sequences = new List<ulong>();
         await foreach (ReceivedFrame frame in receiver.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_bound).Token))
         {
-            frame.Header.Stride.Should().Be(200, "raw frames arrive as sent");
+            frame.Stride.Should().Be(200, "raw frames arrive as sent");
             frame.Bgr().ToArray().Should().Equal(expected.AsSpan((int)frame.Sequence * 64 * 48 * 3, 64 * 48 * 3).ToArray(), "Bgr() drops the row padding");
             sequences.Add(frame.Sequence);
         }
@@ -45,9 +45,9 @@ public sealed class LibraryApiTests
             await using FrameSender sender = await FrameSender.ConnectAsync($"shm://{socket}");
             for (ulong i = 0; i < 20; i++)
             {
-                using FrameLoan loan = (await sender.LoanAsync(64, 48))!;
+                using FrameLoan loan = (await sender.LoanAsync(FrameFormat.Bgr24(64, 48)))!;
                 pattern.Frame(i).Span.CopyTo(loan.Payload.Span); // stands for a camera or decoder writing in place
-                (await sender.SendAsync(loan, 64, 48)).Should().BeTrue();
+                (await sender.SendAsync(loan, FrameFormat.Bgr24(64, 48))).Should().BeTrue();
             }
 
             return await sender.CompleteAsync();
@@ -68,9 +68,9 @@ public sealed class LibraryApiTests
     public async Task Loan_OnATcpConnection_IsNull_SoTheCallerSendsABuffer()
     {
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
-        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint);
 
-        (await sender.LoanAsync(64, 48)).Should().BeNull();
+        (await sender.LoanAsync(FrameFormat.Bgr24(64, 48))).Should().BeNull();
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class LibraryApiTests
         await using FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0", new FrameReceiverOptions { Once = true });
         Task sending = Task.Run(async () =>
         {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text, new FrameSenderOptions { Codec = Codec.Jpeg, Encoder = new EncoderSettings(Quality: 95) });
+            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint, new FrameSenderOptions { Codec = Codec.Jpeg, Encoder = new EncoderSettings(Quality: 95) });
             await sender.SendAsync(image, 160, 120);
             await sender.SendJpegAsync(camerasJpeg);
         });
@@ -94,7 +94,7 @@ public sealed class LibraryApiTests
         var received = new List<(Codec Codec, int Width, byte[] Payload, double Psnr)>();
         await foreach (ReceivedFrame frame in receiver.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_bound).Token))
         {
-            received.Add((frame.Header.Codec, frame.Width, frame.Payload.ToArray(), ImageQuality.Psnr(frame.Bgr().Span, 480, image, 480, 480, 120)));
+            received.Add((frame.Codec, frame.Width, frame.Payload.ToArray(), ImageQuality.Psnr(frame.Bgr().Span, 480, image, 480, 480, 120)));
         }
 
         await sending;
@@ -116,7 +116,7 @@ public sealed class LibraryApiTests
         });
         SyntheticPattern pattern = SyntheticPattern.For(32, 24);
 
-        await using (FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text))
+        await using (FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint))
         {
             for (ulong sequence = 0; sequence < 20; sequence++)
             {
@@ -182,7 +182,7 @@ public sealed class LibraryApiTests
         // without the maximum wait the two sides would wait for each other forever.
         Task sending = Task.Run(async () =>
         {
-            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text);
+            await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint);
             SyntheticPattern pattern = SyntheticPattern.For(32, 24);
             for (ulong group = 0; group < 10; group++)
             {
@@ -264,7 +264,7 @@ public sealed class LibraryApiTests
         FrameSenderOptions? options = null) => Task.Run(async () =>
     {
         SyntheticPattern pattern = SyntheticPattern.For(width, height, stride);
-        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint.Text, options);
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint, options);
         for (ulong sequence = 0; sequence < (ulong)count; sequence++)
         {
             (await sender.SendAsync(pattern.Frame(sequence), width, height, stride)).Should().BeTrue();

@@ -61,7 +61,7 @@ public sealed partial class ReadmeExampleTests
         await foreach (ReceivedFrame frame in receiver.ReadAllAsync())
         {
             ReadOnlyMemory<byte> bgr = frame.Bgr(); // decoded and packed; valid until the next frame
-            output.WriteLine($"{frame.Remote} #{frame.Sequence}: {frame.Width}x{frame.Height}");
+            output.WriteLine($"{frame.Sender.Remote} #{frame.Sequence}: {frame.Width}x{frame.Height}");
             await frame.ReplyJsonAsync($"{{\"mean\":{bgr.Span[0]}}}"); // your model's answer
             if (frame.Sequence == 99)
             {

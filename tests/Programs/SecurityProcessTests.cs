@@ -1,7 +1,8 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using System.Text.Json;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Tests.Support;
 

@@ -1,10 +1,11 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Sources;
+using RawFrames.Streaming.Verification;
 
 namespace RawFrames.Tests.Protocol;
 
@@ -239,7 +240,7 @@ public sealed class FrameConnectionTests
             }
 
             message.Frame.Sequence.Should().Be((ulong)verified, "frames arrive in order with none missing");
-            SyntheticFrameVerifier.Check(message).Should().BeNull();
+            SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
             last = message.Frame.Sequence;
             verified++;
         }

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Sources;
+using RawFrames.Streaming.Verification;
 
 namespace RawFrames.Tests.Protocol;
 
@@ -34,7 +34,7 @@ public sealed class MessageInputWriterTests
             Message message = await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             message.Type.Should().Be(MessageType.Frame);
             message.Frame.Sequence.Should().Be(seq);
-            SyntheticFrameVerifier.Check(message).Should().BeNull();
+            SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
         }
 
         (await reader.ReadAsync()).Type.Should().Be(MessageType.End);
@@ -106,7 +106,7 @@ public sealed class MessageInputWriterTests
 
         Message first = await reader.ReadAsync();
         first.Frame.Sequence.Should().Be(0);
-        SyntheticFrameVerifier.Check(first).Should().BeNull();
+        SyntheticFrameVerifier.Check(first.Frame, first.Payload.ToArray()).Should().BeNull();
         Func<Task> second = async () => await reader.ReadAsync();
 
         (await second.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.TruncatedStream);

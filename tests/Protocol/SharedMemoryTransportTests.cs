@@ -3,8 +3,8 @@ using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Sources;
+using RawFrames.Streaming.Verification;
 
 namespace RawFrames.Tests.Protocol;
 
@@ -38,7 +38,7 @@ public sealed class SharedMemoryTransportTests : IAsyncLifetime
                 message.Type.Should().Be(MessageType.Frame);
                 message.Frame.Sequence.Should().Be((ulong)i);
                 message.Payload.IsSingleSegment.Should().BeTrue("a shared-memory payload is one slot, read in place");
-                SyntheticFrameVerifier.Check(message).Should().BeNull();
+                SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
             }
 
             await sending;

@@ -106,8 +106,9 @@ public sealed class SubscriberQueueTests
     public void AFrameWantedAsJpegByManySubscribers_IsEncodedOnce()
     {
         var pattern = SyntheticPattern.For(64, 48);
-        using var transcoder = new Transcoder(new EncoderSettings());
-        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, new ReadOnlySequence<byte>(pattern.Frame(7)));
+        using var codecs = new CodecPool();
+        var transcoder = new Transcoder(codecs);
+        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, pattern.Frame(7).Span);
 
         (FrameHeader first, ReadOnlyMemory<byte> firstPayload) = frame.As(Codec.Jpeg, transcoder);
         (FrameHeader second, ReadOnlyMemory<byte> secondPayload) = frame.As(Codec.Jpeg, transcoder);
@@ -130,7 +131,7 @@ public sealed class SubscriberQueueTests
     {
         var pattern = SyntheticPattern.For(8, 8);
         return [.. Enumerable.Range(0, count).Select(i =>
-            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, new ReadOnlySequence<byte>(pattern.Frame((ulong)i))))];
+            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, pattern.Frame((ulong)i).Span))];
     }
 
     // The hub's own reference, released after offering (as FrameHub.Publish does).

@@ -1,3 +1,4 @@
+using RawFrames.Client.Statistics;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Stats;
 

@@ -1,4 +1,4 @@
-using RawFrames.Streaming.Pipeline;
+using RawFrames.Client.Pipeline;
 
 namespace RawFrames.Tests.Streaming;
 

@@ -7,7 +7,7 @@ namespace RawFrames.Bench.Scenarios.Baselines;
 /// transport differs: JPEG as base64 inside JSON in an HTTP POST per frame (to a Kestrel endpoint), and MJPEG as
 /// multipart/x-mixed-replace over one HTTP response (what Flask MJPEG servers and browsers do).
 /// </summary>
-public static class BaselineRoles
+internal static class BaselineRoles
 {
     public const string PostSender = "http-post-send";
     public const string PostReceiver = "http-post-recv";

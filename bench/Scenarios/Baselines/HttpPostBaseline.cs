@@ -14,7 +14,7 @@ using RawFrames.Streaming.Stats;
 namespace RawFrames.Bench.Scenarios.Baselines;
 
 /// <summary>One frame as the HTTP POST approach sends it: JSON with the JPEG in base64.</summary>
-public sealed record FramePost(ulong Sequence, long TimestampNs, int Width, int Height, string Jpeg);
+internal sealed record FramePost(ulong Sequence, long TimestampNs, int Width, int Height, string Jpeg);
 
 [JsonSerializable(typeof(FramePost))]
 internal sealed partial class BaselineJson : JsonSerializerContext;
@@ -23,7 +23,7 @@ internal sealed partial class BaselineJson : JsonSerializerContext;
 /// JPEG in base64 inside JSON, one HTTP POST per frame, to a Kestrel endpoint that decodes the base64 and the JPEG:
 /// the "requests.post(url, json={'image': b64})" pattern. The client waits for each response, as that pattern does.
 /// </summary>
-public static class HttpPostBaseline
+internal static class HttpPostBaseline
 {
     public static async Task SendAsync(RoleArguments role, TransferTotals totals)
     {

@@ -16,7 +16,7 @@ namespace RawFrames.Bench.Scenarios.Baselines;
 /// pattern), and a viewer reads the parts and decodes each JPEG (what a browser's img element or OpenCV's
 /// VideoCapture on the URL does). Parts carry Content-Length and the capture time in X-Timestamp-Ns.
 /// </summary>
-public static class MjpegBaseline
+internal static class MjpegBaseline
 {
     private const string Boundary = "frame";
 

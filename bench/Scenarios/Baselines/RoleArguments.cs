@@ -8,7 +8,7 @@ namespace RawFrames.Bench.Scenarios.Baselines;
 /// <c>--role NAME --port P --source SPEC --seconds S [--quality Q]</c>. Roles run as separate processes so that each
 /// side's CPU time is measured on its own, as with rawframes-send and rawframes-recv.
 /// </summary>
-public sealed record RoleArguments(string Role, int Port, SourceSpec Source, double Seconds, int Quality)
+internal sealed record RoleArguments(string Role, int Port, SourceSpec Source, double Seconds, int Quality)
 {
     public static RoleArguments Parse(string[] args)
     {

@@ -1,9 +1,10 @@
+using System.Net.Security;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport;
 
 /// <summary>What this side announces in its HELLO, and how long it waits for the other side's.</summary>
-public sealed record ConnectionOptions
+internal sealed record ConnectionOptions
 {
     public required PeerRole Role { get; init; }
 
@@ -31,8 +32,11 @@ public sealed record ConnectionOptions
     /// </summary>
     public ReadOnlyMemory<byte>? Token { get; init; }
 
-    /// <summary>TLS for this connection (PROTOCOL.md §14); null: plain TCP or Unix socket.</summary>
-    public TlsOptions? Tls { get; init; }
+    /// <summary>TLS on the connecting side (PROTOCOL.md §14), given the host name; null: plain TCP or Unix socket.</summary>
+    public Func<string, SslClientAuthenticationOptions>? ClientTls { get; init; }
+
+    /// <summary>TLS on the accepting side, with the certificate; null: plain.</summary>
+    public SslServerAuthenticationOptions? ServerTls { get; init; }
 
     /// <summary>Producer with shared memory (PROTOCOL.md §15): ring slots, i.e. frames the consumer may hold at once.</summary>
     public int SharedMemorySlots { get; init; } = 4;

@@ -14,7 +14,7 @@ namespace RawFrames.Protocol.Transport;
 /// <see cref="ControlReplies"/>), enforcing which messages each role may send. Frames go out through
 /// <see cref="SendFrameAsync"/>, inline or through shared memory.
 /// </summary>
-public sealed class FrameConnection : IAsyncDisposable
+internal sealed partial class FrameConnection : IAsyncDisposable
 {
     private static readonly TimeSpan s_closeGrace = TimeSpan.FromSeconds(2);
 
@@ -84,101 +84,6 @@ public sealed class FrameConnection : IAsyncDisposable
 
     /// <summary>True once this side sent END.</summary>
     public bool EndSent => Volatile.Read(ref _endSent) != 0;
-
-    /// <summary>Opens a connection and completes the opening as the connecting side (PROTOCOL.md §2.1).</summary>
-    /// <exception cref="ConnectFailedException">Nothing accepted the connection.</exception>
-    /// <exception cref="ProtocolException">The acceptor refused (<see cref="ProtocolException.SentByPeer"/>) or broke the protocol.</exception>
-    public static async Task<FrameConnection> ConnectAsync(FrameEndpoint endpoint, ConnectionOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentNullException.ThrowIfNull(options);
-        // The connector decides (PROTOCOL.md §15.1): shm:// asks for shared memory, unix:// keeps frames on the socket.
-        options = options with
-        {
-            Capabilities = endpoint.UsesSharedMemory ? options.Capabilities | Capabilities.SharedMemory : options.Capabilities & ~Capabilities.SharedMemory,
-        };
-        SocketTransport transport = await SocketTransport.ConnectAsync(endpoint, options.Tls, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-        var connection = new FrameConnection(transport, options);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.HandshakeTimeout);
-            try
-            {
-                connection.Opened(await ConnectionOpening.AsConnectorAsync(connection._input, connection._writer, connection.LocalHello, endpoint.Text, timeout.Token)
-                    .ConfigureAwait(false));
-            }
-            catch (ProtocolException e) when (!e.SentByPeer && e.Code != ErrorCode.BadMagic)
-            {
-                await connection.SendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
-                throw;
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Completes the opening as the accepting side (PROTOCOL.md §2.2) on a socket from a listener. On failure the
-    /// peer has been told why where it can understand it, the socket is closed, and the exception says why.
-    /// </summary>
-    public static async Task<FrameConnection> AcceptAsync(Socket socket, ConnectionOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        ArgumentNullException.ThrowIfNull(options);
-        SocketTransport transport = await SocketTransport.AcceptAsync(socket, options.Tls, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-        var connection = new FrameConnection(transport, options);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.HandshakeTimeout);
-        try
-        {
-            connection.Opened(await ConnectionOpening.AsAcceptorAsync(connection._input, connection._writer, transport.Output, connection.LocalHello,
-                options.Role == PeerRole.Consumer ? options.Token : null, transport.Remote, timeout.Token).ConfigureAwait(false));
-            return connection;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new ProtocolException(ErrorCode.Timeout, $"{transport.Remote} did not complete the opening within {options.HandshakeTimeout.TotalSeconds:0.#} s");
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Refuses a connection before its opening (PROTOCOL.md §9: preamble + ERROR, e.g. ConnectionLimit), inside TLS
-    /// when the listener uses it, then closes it. Bounded in time; a peer that is gone is simply closed.
-    /// </summary>
-    public static async Task RefuseAsync(Socket socket, ConnectionOptions options, ErrorCode code, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        ArgumentNullException.ThrowIfNull(options);
-        using var cts = new CancellationTokenSource(s_closeGrace);
-        try
-        {
-            await using Stream stream = await SocketTransport.SecureAsync(socket, options.Tls, "", client: false, "a refused peer", cts.Token).ConfigureAwait(false);
-            var writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
-            await writer.WriteRefusalAsync(new ErrorMessage(code, reason), cts.Token).ConfigureAwait(false);
-            writer.Complete();
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ProtocolException or ObjectDisposedException)
-        {
-            // The peer is gone or never spoke TLS: closing is all that is left.
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
 
     /// <summary>
     /// Reads the next message for the application: FRAME (consumer), ACK or RESULT (producer), END, ERROR, or a

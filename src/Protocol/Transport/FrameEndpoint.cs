@@ -8,7 +8,7 @@ namespace RawFrames.Protocol.Transport;
 /// Where to connect or listen: <c>tcp://HOST:PORT</c>, <c>unix:///absolute/path</c>, or <c>shm:///absolute/path</c>: the
 /// same Unix socket with frames passed through shared memory (PROTOCOL.md §15) when the peer agrees.
 /// </summary>
-public sealed record FrameEndpoint
+internal sealed record FrameEndpoint
 {
     private FrameEndpoint(string text, string? host, int port, string? unixPath, bool usesSharedMemory = false)
     {
@@ -116,7 +116,7 @@ public sealed record FrameEndpoint
             return new IPEndPoint(address, Port);
         }
 
-        IPAddress[] addresses = await Dns.GetHostAddressesAsync(Host!, cancellationToken);
+        IPAddress[] addresses = await Dns.GetHostAddressesAsync(Host!, cancellationToken).ConfigureAwait(false);
         return addresses.Length > 0
             ? new IPEndPoint(addresses[0], Port)
             : throw new SocketException((int)SocketError.HostNotFound);

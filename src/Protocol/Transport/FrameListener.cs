@@ -1,15 +1,13 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
 namespace RawFrames.Protocol.Transport;
 
 /// <summary>A listening socket on a <see cref="FrameEndpoint"/>; each accepted socket is one peer.</summary>
-public sealed class FrameListener : IDisposable
+internal sealed class FrameListener : IDisposable
 {
     private readonly Socket _socket;
     private readonly string? _unixPath;
-    private readonly ConcurrentDictionary<long, Task> _serving = new();
 
     private FrameListener(Socket socket, FrameEndpoint endpoint, FrameEndpoint bound)
     {
@@ -24,10 +22,10 @@ public sealed class FrameListener : IDisposable
     public static async Task<FrameListener> StartAsync(FrameEndpoint endpoint, int backlog = 128, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        EndPoint address = await endpoint.ResolveAsync(cancellationToken);
+        EndPoint address = await endpoint.ResolveAsync(cancellationToken).ConfigureAwait(false);
         if (endpoint.UnixPath is not null)
         {
-            await RemoveStaleSocketFileAsync(endpoint.UnixPath, address, cancellationToken);
+            await RemoveStaleSocketFileAsync(endpoint.UnixPath, address, cancellationToken).ConfigureAwait(false);
         }
 
         var socket = new Socket(address.AddressFamily, SocketType.Stream, endpoint.IsUnix ? ProtocolType.Unspecified : ProtocolType.Tcp);
@@ -57,44 +55,6 @@ public sealed class FrameListener : IDisposable
 
     public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
 
-    /// <summary>
-    /// Accepts until <paramref name="stop"/> is cancelled and serves each peer on the thread pool with
-    /// <paramref name="serve"/>(socket, connection number), which owns the socket. Returns when accepting stops;
-    /// <see cref="ServingEnded"/> tells when the peers still being served are done.
-    /// </summary>
-    public async Task AcceptEachAsync(Func<Socket, long, Task> serve, CancellationToken stop)
-    {
-        ArgumentNullException.ThrowIfNull(serve);
-        for (long id = 0; ; id++)
-        {
-            Socket socket;
-            try
-            {
-                socket = await AcceptAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            long connection = id;
-            _serving[connection] = Task.Run(async () =>
-            {
-                try
-                {
-                    await serve(socket, connection);
-                }
-                finally
-                {
-                    _serving.TryRemove(connection, out _);
-                }
-            }, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Ends when every peer that <see cref="AcceptEachAsync"/> was serving at the time of the call is done.</summary>
-    public Task ServingEnded => Task.WhenAll(_serving.Values);
-
     public void Dispose()
     {
         _socket.Dispose();
@@ -121,7 +81,7 @@ public sealed class FrameListener : IDisposable
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await probe.ConnectAsync(address, cancellationToken);
+            await probe.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException)
         {

@@ -35,13 +35,13 @@ internal sealed class LivenessWatch : IAsyncDisposable
         Task pinging = Task.CompletedTask;
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 if (timeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(reader.LastReceivedTimestamp) > timeout)
                 {
                     // A ping still going out holds the writer: let it finish (briefly) so the ERROR can follow it.
-                    await Task.WhenAny(pinging, Task.Delay(s_pingWait, CancellationToken.None));
-                    await onTimeout($"nothing received for {timeout.TotalSeconds:0.###} s (idle timeout): the peer is gone or the link is stalled");
+                    await Task.WhenAny(pinging, Task.Delay(s_pingWait, CancellationToken.None)).ConfigureAwait(false);
+                    await onTimeout($"nothing received for {timeout.TotalSeconds:0.###} s (idle timeout): the peer is gone or the link is stalled").ConfigureAwait(false);
                     return;
                 }
 
@@ -59,14 +59,14 @@ internal sealed class LivenessWatch : IAsyncDisposable
             // Disposed with the connection.
         }
 
-        await pinging;
+        await pinging.ConfigureAwait(false);
     }
 
     private async Task PingAsync(MessageWriter writer, ulong token)
     {
         try
         {
-            await writer.WritePingAsync(token, _stop.Token);
+            await writer.WritePingAsync(token, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -76,8 +76,8 @@ internal sealed class LivenessWatch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _watching;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _watching.ConfigureAwait(false);
         _stop.Dispose();
     }
 }

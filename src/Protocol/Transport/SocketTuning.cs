@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace RawFrames.Protocol.Transport;
 
 /// <summary>Socket options and buffer sizes measured on this kind of machine (shared/FACTS.md).</summary>
-public static class SocketTuning
+internal static class SocketTuning
 {
     /// <summary>
     /// PipeReader read size: the 4 KiB default costs half the throughput of large frames; 1 MiB reads move a 1080p

@@ -4,7 +4,7 @@ namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §10.1: consumer to producer, "frame <see cref="Sequence"/> of stream <see cref="StreamId"/> arrived".</summary>
 /// <param name="ReceivedAtNs">When the consumer had the whole frame: nanoseconds since the Unix epoch on its wall clock.</param>
-public readonly record struct Ack(uint StreamId, ulong Sequence, long ReceivedAtNs)
+internal readonly record struct Ack(uint StreamId, ulong Sequence, long ReceivedAtNs)
 {
     public const int Size = 24;
 

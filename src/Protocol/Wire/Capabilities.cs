@@ -5,7 +5,7 @@ namespace RawFrames.Protocol.Wire;
 /// that later features need no version bump.
 /// </summary>
 [Flags]
-public enum Capabilities : uint
+internal enum Capabilities : uint
 {
     None = 0,
     /// <summary>The consumer acknowledges each frame with ACK.</summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §8: why the sender is closing the connection.</summary>
-public readonly record struct ErrorMessage(ErrorCode Code, string Reason)
+internal readonly record struct ErrorMessage(ErrorCode Code, string Reason)
 {
     public const int FixedSize = 4;
 

@@ -2,7 +2,7 @@ namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §6: the flags field of a frame header. Every bit not named here is reserved and must be zero.</summary>
 [Flags]
-public enum FrameFlags : ushort
+internal enum FrameFlags : ushort
 {
     None = 0,
     /// <summary>The metadata block is UTF-8 JSON.</summary>

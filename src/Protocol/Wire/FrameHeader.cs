@@ -6,7 +6,7 @@ namespace RawFrames.Protocol.Wire;
 /// PROTOCOL.md §6: the fixed 40 bytes at the start of a FRAME body. One layout shared by reader and writer.
 /// </summary>
 /// <param name="TimestampNs">Capture time: nanoseconds since the Unix epoch (UTC) on the producer's wall clock.</param>
-public readonly record struct FrameHeader(
+internal readonly record struct FrameHeader(
     Codec Codec,
     PixelFormat PixelFormat,
     FrameFlags Flags,

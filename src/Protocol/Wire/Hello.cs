@@ -7,7 +7,7 @@ namespace RawFrames.Protocol.Wire;
 /// <param name="MaxMessageLength">The largest length prefix this side accepts.</param>
 /// <param name="IdleTimeoutMs">This side closes the connection after this long without receiving anything; 0 = never.</param>
 /// <param name="Software">Free text naming the implementation, for logs (HELLO option 1).</param>
-public sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Capabilities, uint IdleTimeoutMs, string? Software)
+internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities Capabilities, uint IdleTimeoutMs, string? Software)
 {
     public const int FixedSize = 16;
     public const int MaxBodySize = 4096;

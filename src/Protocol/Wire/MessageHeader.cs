@@ -6,7 +6,7 @@ namespace RawFrames.Protocol.Wire;
 /// PROTOCOL.md §3: the 8 bytes before every message body. <see cref="Length"/> counts every byte after the length
 /// field itself: the type byte, the three reserved bytes and the body.
 /// </summary>
-public readonly record struct MessageHeader(uint Length, MessageType Type)
+internal readonly record struct MessageHeader(uint Length, MessageType Type)
 {
     public const int Size = ProtocolConstants.MessageHeaderSize;
 

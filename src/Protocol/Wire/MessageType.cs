@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §4: the type byte of a message.</summary>
-public enum MessageType : byte
+internal enum MessageType : byte
 {
     /// <summary>Not on the wire: the connection ended on a message boundary.</summary>
     None = 0x00,

@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §5: which way frames flow. Roles are declared in HELLO, whoever opened the connection.</summary>
-public enum PeerRole : byte
+internal enum PeerRole : byte
 {
     /// <summary>Never valid on the wire.</summary>
     Unspecified = 0,

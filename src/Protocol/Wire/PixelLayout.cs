@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §7.1: how many bytes a raw frame of a given geometry occupies.</summary>
-public static class PixelLayout
+internal static class PixelLayout
 {
     /// <summary>Bytes per pixel of a packed format; 0 for planar formats.</summary>
     public static int BytesPerPixel(PixelFormat format) => format switch

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §2: the 8 bytes that open each direction of a connection.</summary>
-public readonly record struct Preamble(ushort Version)
+internal readonly record struct Preamble(ushort Version)
 {
     public const int Size = 8;
 

@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>Fixed numbers of PROTOCOL.md v1.</summary>
-public static class ProtocolConstants
+internal static class ProtocolConstants
 {
     /// <summary>PROTOCOL.md §2: the first four bytes of each direction, ASCII "RFRM".</summary>
     public const uint Magic = 0x4D524652; // "RFRM" read as a little-endian u32

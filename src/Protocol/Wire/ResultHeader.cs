@@ -6,7 +6,7 @@ namespace RawFrames.Protocol.Wire;
 /// PROTOCOL.md §10.2: the fixed start of a RESULT body (consumer to producer); the rest of the body is the result
 /// itself, e.g. JSON detections for frame <see cref="Sequence"/>.
 /// </summary>
-public readonly record struct ResultHeader(uint StreamId, bool IsJson, ulong Sequence)
+internal readonly record struct ResultHeader(uint StreamId, bool IsJson, ulong Sequence)
 {
     public const int Size = 16;
     private const uint JsonFlag = 1;

@@ -7,7 +7,7 @@ namespace RawFrames.Protocol.Wire;
 /// PROTOCOL.md §15.2, the body of RING: where the producer's shared-memory ring is and how it is cut into slots.
 /// Slot <c>i</c> is bytes <c>[i * SlotSize, (i + 1) * SlotSize)</c> of the file at <see cref="Path"/>.
 /// </summary>
-public sealed record RingAnnouncement(int SlotCount, int SlotSize, string Path)
+internal sealed record RingAnnouncement(int SlotCount, int SlotSize, string Path)
 {
     public const int FixedSize = 16;
     public const int MaxSlots = 64;

@@ -6,7 +6,7 @@ namespace RawFrames.Protocol.Wire;
 /// PROTOCOL.md §15.3: the 16 bytes after the frame header of SHARED_FRAME that say where its payload is: ring slot
 /// <see cref="Slot"/>, bytes 0 to <see cref="PayloadLength"/> of it.
 /// </summary>
-public readonly record struct SlotReference(int Slot, long PayloadLength)
+internal readonly record struct SlotReference(int Slot, long PayloadLength)
 {
     public const int Size = 16;
 

@@ -29,7 +29,7 @@ public enum WhenFull : byte
 /// <param name="Codec">The codec to deliver, or null for frames as they arrive.</param>
 /// <param name="QueueFrames">Lossless queue bound; 0 for the relay's default.</param>
 /// <param name="StreamId">Only this stream, or null for every stream.</param>
-public sealed record Subscription(DeliveryPolicy Policy, WhenFull WhenFull = WhenFull.SwitchToLatest, Codec? Codec = null, int QueueFrames = 0, uint? StreamId = null)
+internal sealed record Subscription(DeliveryPolicy Policy, WhenFull WhenFull = WhenFull.SwitchToLatest, Codec? Codec = null, int QueueFrames = 0, uint? StreamId = null)
 {
     public const ushort OptionKey = 3;
     public const int Size = 12;

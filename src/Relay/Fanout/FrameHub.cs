@@ -1,13 +1,13 @@
-using RawFrames.Protocol;
+using RawFrames.Streaming.Sinks;
 
 namespace RawFrames.Relay.Fanout;
 
 /// <summary>
 /// Where incoming frames meet subscribers: each frame is copied once into a shared <see cref="RelayFrame"/> and
 /// offered to every subscriber that wants its stream. Offering never waits (<see cref="SubscriberQueue.Offer"/>), so
-/// the producer's connection runs at the producer's pace whatever the subscribers do.
+/// the producer's connection runs at the producer's pace whatever the subscribers do. The relay's one sink.
 /// </summary>
-internal sealed class FrameHub
+internal sealed class FrameHub : IFrameSink
 {
     private readonly Lock _lock = new();
     private IHubSubscriber[] _subscribers = [];
@@ -41,11 +41,12 @@ internal sealed class FrameHub
     }
 
     /// <summary>
-    /// Called on the producer's connection task for every frame; returns without waiting for anyone.
-    /// <paramref name="streamId"/> is the id the relay delivers the frame's stream under (PROTOCOL.md §16).
+    /// Called on the producer's connection task for every frame; returns without waiting for anyone. The header's
+    /// stream id is the one the relay delivers the stream under (PROTOCOL.md §16).
     /// </summary>
-    public void Publish(in Message message, uint streamId)
+    public void OnFrame(in SinkFrame sunk)
     {
+        uint streamId = sunk.Header.StreamId;
         Interlocked.Increment(ref _frames);
         IHubSubscriber[] subscribers = Volatile.Read(ref _subscribers);
         RelayFrame? frame = null;
@@ -56,7 +57,7 @@ internal sealed class FrameHub
                 continue;
             }
 
-            frame ??= RelayFrame.Copy(message.Frame with { StreamId = streamId }, message.Metadata, message.Payload);
+            frame ??= RelayFrame.Copy(sunk.Header, sunk.Metadata.Span, sunk.Payload.Span);
             if (!subscriber.Queue.Offer(frame) && subscriber.Queue.Overflowed)
             {
                 subscriber.OnOverflow();

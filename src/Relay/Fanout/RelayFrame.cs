@@ -32,12 +32,11 @@ internal sealed class RelayFrame
     public ReadOnlyMemory<byte> Payload => _payload.AsMemory(0, _payloadLength);
 
     /// <summary>A copy of a frame's header, metadata and payload; the caller holds the first reference.</summary>
-    public static RelayFrame Copy(FrameHeader header, ReadOnlySequence<byte> metadata, ReadOnlySequence<byte> payload)
+    public static RelayFrame Copy(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
     {
-        int length = checked((int)payload.Length);
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(payload.Length, 1));
         payload.CopyTo(copy);
-        return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), copy, length);
+        return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), copy, payload.Length);
     }
 
     /// <summary>References still held (the hub's, and one per queue or sender holding the frame).</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using RawFrames.Client.Sending;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 
@@ -9,12 +9,14 @@ namespace RawFrames.Relay.Fanout;
 
 /// <summary>
 /// One consumer connected to the relay: its subscription (HELLO option 3), its queue, and the task that sends what
-/// the queue gives it. Everything slow about a subscriber happens on its own task, so the hub never waits for it.
+/// the queue gives it through a producer session (the library's, as for any sender: what the subscriber sends back,
+/// END, ERROR or the connection lost, ends it). Everything slow about a subscriber happens on its own task, so the
+/// hub never waits for it.
 /// </summary>
 internal sealed class Subscriber : IHubSubscriber
 {
-    private const string EndOfSubscription = "end of subscription";
     private static readonly TimeSpan s_overflowGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_endWait = TimeSpan.FromSeconds(1);
     private readonly FrameConnection _connection;
     private readonly Transcoder _transcoder;
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -57,14 +59,17 @@ internal sealed class Subscriber : IHubSubscriber
     /// <summary>Sends queued frames until the relay stops, the subscriber leaves, or it overflows its lossless queue.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        Task<string> inbound = ReadInboundAsync();
+        await using var session = new ProducerSession(_connection, acks: null, onResult: null);
+        // The subscriber's END, ERROR or the connection lost ends the queue, and so the send loop, between two frames.
+        using CancellationTokenRegistration ended = session.Ended.Register(Queue.Complete);
         try
         {
-            Ended = await SendAsync(inbound, stop);
+            await SendAsync(session, stop);
+            Ended = session.End is { } end ? Describe(end) : "the relay stopped";
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            Ended = inbound.IsCompleted ? await inbound : $"connection lost: {e.Message}";
+            Ended = session.End is { } end ? Describe(end) : $"connection lost: {e.Message}";
         }
         catch (OperationCanceledException)
         {
@@ -76,15 +81,14 @@ internal sealed class Subscriber : IHubSubscriber
             if (Queue.Overflowed)
             {
                 Ended = $"too slow: its lossless queue of {Queue.MaxDepth} frames was full";
-                await _connection.SendErrorAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber ({Queue.MaxDepth} frames) was full: read faster, subscribe with a larger queue, or subscribe to the latest frame only");
+                await session.FailAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber ({Queue.MaxDepth} frames) was full: read faster, subscribe with a larger queue, or subscribe to the latest frame only");
             }
-            else if (Ended is "the relay stopped" or EndOfSubscription)
+            else if (session.End is null or { ByPeerEnd: true })
             {
                 // PROTOCOL.md §4.2: our END answers the subscriber's, or tells it the relay has no more frames.
-                await _connection.SendEndAsync();
+                await session.EndAsync(s_endWait);
             }
 
-            await _connection.DisposeAsync();
             Queue.Dispose();
         }
     }
@@ -115,19 +119,19 @@ internal sealed class Subscriber : IHubSubscriber
         };
     }
 
-    private async Task<string> SendAsync(Task<string> inbound, CancellationToken stop)
+    private async Task SendAsync(ProducerSession session, CancellationToken stop)
     {
         while (await Queue.TakeAsync(stop) is { } frame)
         {
             try
             {
-                if (inbound.IsCompleted)
+                if (session.End is not null)
                 {
-                    return await inbound;
+                    return;
                 }
 
                 (FrameHeader header, ReadOnlyMemory<byte> payload) = frame.As(Subscription.Codec, _transcoder);
-                await _connection.SendFrameAsync(header, frame.Metadata, payload, stop);
+                await session.SendAsync(header, frame.Metadata, payload, reply: null, stop);
                 Interlocked.Increment(ref _sent);
                 Interlocked.Add(ref _bytes, payload.Length);
             }
@@ -136,42 +140,7 @@ internal sealed class Subscriber : IHubSubscriber
                 frame.Release();
             }
         }
-
-        return Queue.Overflowed ? "too slow" : inbound.IsCompleted ? await inbound : "the relay stopped";
     }
 
-    // The subscriber's side: PINGs and RELEASEs are handled inside the connection; END means it wants no more.
-    private async Task<string> ReadInboundAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                Message message = await _connection.ReadAsync();
-                switch (message.Type)
-                {
-                    case MessageType.None:
-                        Queue.Complete();
-                        return "closed";
-                    case MessageType.End:
-                        Queue.Complete(); // the send loop stops between two frames and answers with END
-                        return EndOfSubscription;
-                    case MessageType.Error:
-                        Queue.Complete();
-                        ErrorMessage error = message.ReadError();
-                        return $"subscriber error {(uint)error.Code} {error.Code}: {error.Reason}";
-                }
-            }
-        }
-        catch (ProtocolException e)
-        {
-            Queue.Complete();
-            return $"protocol error {(uint)e.Code} {e.Code}: {e.Message}";
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            Queue.Complete();
-            return $"connection lost: {e.Message}";
-        }
-    }
+    private static string Describe(SessionEnd end) => end.ByPeerEnd ? "end of subscription" : end.Reason;
 }

@@ -1,18 +1,15 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Relay.Fanout;
 
 /// <summary>
-/// Encoders and decoders for the relay, pooled per codec (each instance is single-threaded), and how many frames
-/// each codec made: the proof that a frame is encoded at most once per codec however many subscribers want it.
+/// The relay's conversions between codecs, with codecs from the run's pool, and how many frames each codec made: the
+/// proof that a frame is encoded at most once per codec however many subscribers want it.
 /// </summary>
-internal sealed class Transcoder(EncoderSettings settings) : IDisposable
+internal sealed class Transcoder(CodecPool codecs)
 {
-    private readonly ConcurrentDictionary<Codec, ConcurrentBag<IFrameEncoder>> _encoders = new();
-    private readonly ConcurrentDictionary<Codec, ConcurrentBag<IFrameDecoder>> _decoders = new();
     private readonly long[] _encoded = new long[(int)Codec.Bmp + 1];
     private long _decoded;
     private long _failed;
@@ -44,13 +41,12 @@ internal sealed class Transcoder(EncoderSettings settings) : IDisposable
             return RelayFrame.Variant.Unavailable(header);
         }
 
-        ConcurrentBag<IFrameDecoder> pool = _decoders.GetOrAdd(header.Codec, static _ => []);
-        IFrameDecoder decoder = pool.TryTake(out IFrameDecoder? existing) ? existing : FrameCodecs.CreateDecoder(header.Codec, DecodeTarget.Bgr);
-        int size = decoder.OutputSize(header.Width, header.Height);
+        using CodecPool.Lease<IFrameDecoder> decoder = codecs.RentDecoder(header.Codec, DecodeTarget.Bgr);
+        int size = decoder.Codec.OutputSize(header.Width, header.Height);
         byte[] output = ArrayPool<byte>.Shared.Rent(size);
         try
         {
-            decoder.Decode(payload, header.Width, header.Height, output.AsSpan(0, size));
+            decoder.Codec.Decode(payload, header.Width, header.Height, output.AsSpan(0, size));
             Interlocked.Increment(ref _decoded);
             return new RelayFrame.Variant(
                 FrameHeader.ForRaw(PixelFormat.Bgr24, header.Width, header.Height, 0, header.StreamId, header.Sequence, header.TimestampNs)
@@ -63,34 +59,22 @@ internal sealed class Transcoder(EncoderSettings settings) : IDisposable
             Interlocked.Increment(ref _failed);
             return RelayFrame.Variant.Unavailable(header);
         }
-        finally
-        {
-            pool.Add(decoder);
-        }
     }
 
     public RelayFrame.Variant Encode(Codec codec, FrameHeader header, ReadOnlySpan<byte> bgr, int stride)
     {
-        ConcurrentBag<IFrameEncoder> pool = _encoders.GetOrAdd(codec, static _ => []);
-        IFrameEncoder encoder = pool.TryTake(out IFrameEncoder? existing) ? existing : FrameCodecs.CreateEncoder(codec, settings);
-        byte[] output = ArrayPool<byte>.Shared.Rent(encoder.MaxEncodedSize(header.Width, header.Height));
+        using CodecPool.Lease<IFrameEncoder> encoder = codecs.RentEncoder(codec);
+        byte[] output = ArrayPool<byte>.Shared.Rent(encoder.Codec.MaxEncodedSize(header.Width, header.Height));
         try
         {
-            int length = encoder.Encode(bgr, header.Width, header.Height, stride, output);
+            int length = encoder.Codec.Encode(bgr, header.Width, header.Height, stride, output);
             Interlocked.Increment(ref _encoded[(int)codec]);
-            return new RelayFrame.Variant(header with { Codec = codec, PixelFormat = encoder.PayloadPixelFormat, Stride = 0 }, output, length);
+            return new RelayFrame.Variant(header with { Codec = codec, PixelFormat = encoder.Codec.PayloadPixelFormat, Stride = 0 }, output, length);
         }
-        finally
+        catch
         {
-            pool.Add(encoder);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (IDisposable codec in _encoders.Values.SelectMany(bag => bag).Cast<IDisposable>().Concat(_decoders.Values.SelectMany(bag => bag)))
-        {
-            codec.Dispose();
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
         }
     }
 }

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 namespace RawFrames.Streaming.Pipeline;
 
 /// <summary>Sizes shared by every <see cref="OrderedWorkers{TItem}"/>.</summary>
-public static class OrderedWorkers
+internal static class OrderedWorkers
 {
     /// <summary>Items in the pool: the most that can be rented at once, so the most inputs a caller must keep valid.</summary>
     public static int PoolSize(int workerCount, int depth) => (workerCount * depth * 2) + 1;
@@ -17,7 +17,7 @@ public static class OrderedWorkers
 /// a slow item delays the ones after it, nothing is reordered or lost. Every queue has one reader and one writer, so
 /// steady state allocates nothing. Each worker has its own state (e.g. a codec handle, which is not thread-safe).
 /// </summary>
-public sealed class OrderedWorkers<TItem> : IAsyncDisposable
+internal sealed class OrderedWorkers<TItem> : IAsyncDisposable
     where TItem : class
 {
     private readonly Channel<TItem>[] _inputs;

@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Security;
 /// environment variable <c>RAWFRAMES_TOKEN</c>, never from the command line, where every user of the host could read
 /// it in the process list.
 /// </summary>
-public static class SharedToken
+internal static class SharedToken
 {
     public const string EnvironmentVariable = "RAWFRAMES_TOKEN";
 

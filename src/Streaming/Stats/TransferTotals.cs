@@ -1,9 +1,11 @@
 using System.Diagnostics;
 
+using RawFrames.Client.Statistics;
+
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>Counters one program updates per frame from any thread, and reads once a second for the live line.</summary>
-public sealed class TransferTotals
+internal sealed class TransferTotals
 {
     private long _frames;
     private long _bytes;

@@ -27,7 +27,7 @@ public sealed class FrameLoan : IDisposable
     /// Sends the frame whose payload is in <see cref="Payload"/>; the header is checked like any frame's. After this
     /// the memory belongs to the consumer until it releases it: do not write to it again.
     /// </summary>
-    public ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata = default, CancellationToken cancellationToken = default)
+    internal ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata = default, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _done, 1) != 0)
         {
@@ -37,6 +37,7 @@ public sealed class FrameLoan : IDisposable
         return _owner.SendRentedAsync(_slot, header, metadata, Payload.Length, cancellationToken);
     }
 
+    /// <summary>Gives the slot back if the loan was not sent.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _done, 1) == 0)

@@ -27,7 +27,7 @@ internal sealed class FreeSlots : IDisposable
     /// <summary>Waits for a free slot; throws <see cref="IOException"/> once the connection has failed.</summary>
     public async ValueTask<int> RentAsync(CancellationToken cancellationToken)
     {
-        await _available.WaitAsync(cancellationToken);
+        await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             if (_failure is not null)

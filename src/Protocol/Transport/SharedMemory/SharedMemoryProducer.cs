@@ -37,15 +37,15 @@ internal sealed class SharedMemoryProducer : IDisposable
     /// <summary>Copies the payload into a free slot (waiting for one) and announces it.</summary>
     public async ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        (int slot, Memory<byte> memory) = await RentAsync(payload.Length, cancellationToken);
+        (int slot, Memory<byte> memory) = await RentAsync(payload.Length, cancellationToken).ConfigureAwait(false);
         payload.Span.CopyTo(memory.Span);
-        await SendRentedAsync(slot, header, metadata, payload.Length, cancellationToken);
+        await SendRentedAsync(slot, header, metadata, payload.Length, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lends a free slot (waiting for one) for the caller to write a payload of <paramref name="length"/> bytes into.</summary>
     public async ValueTask<FrameLoan> LoanAsync(int length, CancellationToken cancellationToken)
     {
-        (int slot, Memory<byte> memory) = await RentAsync(length, cancellationToken);
+        (int slot, Memory<byte> memory) = await RentAsync(length, cancellationToken).ConfigureAwait(false);
         return new FrameLoan(this, slot, memory);
     }
 
@@ -54,7 +54,7 @@ internal sealed class SharedMemoryProducer : IDisposable
     {
         try
         {
-            await _writer.WriteSharedFrameAsync(header, metadata, new SlotReference(slot, length), cancellationToken);
+            await _writer.WriteSharedFrameAsync(header, metadata, new SlotReference(slot, length), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,8 +68,8 @@ internal sealed class SharedMemoryProducer : IDisposable
 
     private async ValueTask<(int Slot, Memory<byte> Memory)> RentAsync(int length, CancellationToken cancellationToken)
     {
-        (SharedMemoryRing ring, FreeSlots free) = _ring is { } r ? (r, _free!) : await CreateRingAsync(length, cancellationToken);
-        int slot = await free.RentAsync(cancellationToken);
+        (SharedMemoryRing ring, FreeSlots free) = _ring is { } r ? (r, _free!) : await CreateRingAsync(length, cancellationToken).ConfigureAwait(false);
+        int slot = await free.RentAsync(cancellationToken).ConfigureAwait(false);
         return (slot, ring.Slot(slot)[..length]);
     }
 
@@ -99,7 +99,7 @@ internal sealed class SharedMemoryProducer : IDisposable
 
     private async ValueTask<(SharedMemoryRing, FreeSlots)> CreateRingAsync(int firstPayload, CancellationToken cancellationToken)
     {
-        await _setup.WaitAsync(cancellationToken);
+        await _setup.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_ring is null)
@@ -115,7 +115,7 @@ internal sealed class SharedMemoryProducer : IDisposable
 
                 try
                 {
-                    await _writer.WriteRingAsync(ring.Announcement, cancellationToken);
+                    await _writer.WriteRingAsync(ring.Announcement, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {

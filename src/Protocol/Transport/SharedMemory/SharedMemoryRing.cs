@@ -9,7 +9,7 @@ namespace RawFrames.Protocol.Transport.SharedMemory;
 /// mapped read-only and unlinked by the consumer. Either side's mapping outlives the other side's crash, and the
 /// file's name is gone as soon as both have it mapped, so a crash leaves no file behind.
 /// </summary>
-public sealed unsafe class SharedMemoryRing : IDisposable
+internal sealed unsafe class SharedMemoryRing : IDisposable
 {
     private static int s_created;
     private static int s_staleRemoved;

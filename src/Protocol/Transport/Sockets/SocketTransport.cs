@@ -41,7 +41,7 @@ internal sealed class SocketTransport : IAsyncDisposable
 
     /// <summary>Connects to <paramref name="endpoint"/> (resolving a host name), then runs TLS when asked.</summary>
     /// <exception cref="ConnectFailedException">Nothing accepted the connection; the message says what to check.</exception>
-    public static async Task<SocketTransport> ConnectAsync(FrameEndpoint endpoint, TlsOptions? tls, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
+    public static async Task<SocketTransport> ConnectAsync(FrameEndpoint endpoint, ConnectionOptions options, CancellationToken cancellationToken)
     {
         EndPoint address;
         try
@@ -67,8 +67,8 @@ internal sealed class SocketTransport : IAsyncDisposable
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(handshakeTimeout);
-            Stream stream = await SecureAsync(socket, tls, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token).ConfigureAwait(false);
+            timeout.CancelAfter(options.HandshakeTimeout);
+            Stream stream = await SecureAsync(socket, options, endpoint.Host ?? "localhost", client: true, endpoint.Text, timeout.Token).ConfigureAwait(false);
             return new SocketTransport(socket, stream, endpoint.Text);
         }
         catch
@@ -83,7 +83,7 @@ internal sealed class SocketTransport : IAsyncDisposable
     /// a port scan, reported with <see cref="ProtocolException.PeerSentNothing"/>), then runs TLS when asked. On
     /// failure the socket is closed.
     /// </summary>
-    public static async Task<SocketTransport> AcceptAsync(Socket socket, TlsOptions? tls, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
+    public static async Task<SocketTransport> AcceptAsync(Socket socket, ConnectionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         string remote = Describe(socket);
@@ -91,7 +91,7 @@ internal sealed class SocketTransport : IAsyncDisposable
         {
             SocketTuning.Apply(socket);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(handshakeTimeout);
+            timeout.CancelAfter(options.HandshakeTimeout);
             try
             {
                 if (!await SendsAnythingAsync(socket, timeout.Token).ConfigureAwait(false))
@@ -102,12 +102,12 @@ internal sealed class SocketTransport : IAsyncDisposable
                     };
                 }
 
-                return new SocketTransport(socket, await SecureAsync(socket, tls, remote, client: false, remote, timeout.Token).ConfigureAwait(false), remote);
+                return new SocketTransport(socket, await SecureAsync(socket, options, remote, client: false, remote, timeout.Token).ConfigureAwait(false), remote);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                string step = tls is null ? "sent nothing" : "did not complete the TLS handshake";
-                throw new ProtocolException(ErrorCode.Timeout, $"{remote} {step} within {handshakeTimeout.TotalSeconds:0.#} s");
+                string step = options.ServerTls is null ? "sent nothing" : "did not complete the TLS handshake";
+                throw new ProtocolException(ErrorCode.Timeout, $"{remote} {step} within {options.HandshakeTimeout.TotalSeconds:0.#} s");
             }
         }
         catch
@@ -175,10 +175,10 @@ internal sealed class SocketTransport : IAsyncDisposable
 
     // TLS before anything else when asked for; a handshake that fails is an authentication failure, reported as
     // Unauthorized (no ERROR can reach a peer that does not speak the same TLS).
-    internal static async Task<Stream> SecureAsync(Socket socket, TlsOptions? tls, string host, bool client, string remote, CancellationToken cancellationToken)
+    internal static async Task<Stream> SecureAsync(Socket socket, ConnectionOptions options, string host, bool client, string remote, CancellationToken cancellationToken)
     {
         var plain = new NetworkStream(socket, ownsSocket: false);
-        if (tls is null)
+        if ((client ? options.ClientTls is null : options.ServerTls is null))
         {
             return plain;
         }
@@ -188,11 +188,11 @@ internal sealed class SocketTransport : IAsyncDisposable
         {
             if (client)
             {
-                await ssl.AuthenticateAsClientAsync(tls.ForClient(host), cancellationToken).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(options.ClientTls!(host), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await ssl.AuthenticateAsServerAsync(tls.ForServer(), cancellationToken).ConfigureAwait(false);
+                await ssl.AuthenticateAsServerAsync(options.ServerTls!, cancellationToken).ConfigureAwait(false);
             }
 
             return ssl;

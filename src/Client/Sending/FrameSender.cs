@@ -1,0 +1,324 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RawFrames.Client.Sending;
+using RawFrames.Client.Statistics;
+using RawFrames.Codecs;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Transport.SharedMemory;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Client;
+
+/// <summary>
+/// Sends frames to a RawFrames receiver (or relay): raw pixels in any pixel format the protocol carries, with any
+/// stride, from managed memory or a pointer, raw or encoded as the options say; payloads already encoded (a camera's
+/// JPEG); frames written in place in shared memory (<see cref="LoanAsync"/>); and requests that wait for the
+/// receiver's RESULT. It connects with backoff and, when the connection is lost, connects again and sends the frame
+/// that failed (<see cref="FrameSenderOptions.Reconnect"/>, <see cref="FrameSenderOptions.Policy"/>).
+/// </summary>
+/// <remarks>
+/// <para>Buffers: memory passed in is read during the call and may be reused as soon as the returned task ends.</para>
+/// <para>Thread safety: safe for concurrent callers; frames go out one at a time, each with the next sequence number.</para>
+/// <para>Cancellation stops a send that waits (for its turn, a shared-memory slot, a new connection); a frame already
+/// going out is completed if the receiver takes it within a second, else the connection is cut: never half a frame.</para>
+/// <para>Exceptions: <see cref="ConnectFailedException"/> (nobody answered in time), <see cref="ProtocolException"/>
+/// (refused, e.g. a wrong token, or a protocol fault), <see cref="FrameTooLargeException"/> (over the receiver's
+/// maximum; nothing sent, the connection goes on), <see cref="IOException"/> (the connection was lost for good),
+/// <see cref="CodecUnavailableException"/> (a codec's native library is missing), <see cref="ObjectDisposedException"/>.</para>
+/// </remarks>
+public sealed partial class FrameSender : IAsyncDisposable
+{
+    private static readonly TimeSpan s_endWait = TimeSpan.FromSeconds(5);
+
+    private readonly FrameSenderOptions _options;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly PointerMemory _pointer = new();
+    private SenderEncoder? _encoder;
+    private ulong _next;
+    private long _sent;
+    private long _dropped;
+    private string? _stopReason;
+    private int _disposed;
+
+    private FrameSender(ReconnectingProducer producer, FrameSenderOptions options)
+    {
+        Producer = producer;
+        _options = options;
+        Statistics = new SenderStatistics(this);
+    }
+
+    /// <summary>True once the receiver asked for no more frames (END), refused to go on, or the connection was lost for good.</summary>
+    public bool Stopped => StopReason is not null;
+
+    /// <summary>Why the stream ended, once it has.</summary>
+    public string? StopReason => Volatile.Read(ref _stopReason) ?? (Producer.Session.End is { Kind: SessionEndKind.Stopped } end ? end.Reason : null);
+
+    /// <summary>The receiver's address, for logs.</summary>
+    public string Remote => Producer.Session.Connection.Remote;
+
+    /// <summary>How frames travel now: "tcp", "tcp+tls", "unix socket" or "shared memory".</summary>
+    public string Transport => Producer.Session.Connection.TransportName;
+
+    /// <summary>The sequence number the next frame gets (the first is 0).</summary>
+    public ulong NextSequence => Volatile.Read(ref _next);
+
+    /// <summary>Frames sent, dropped, acknowledged; reconnections and ACK round trips.</summary>
+    public SenderStatistics Statistics { get; }
+
+    internal ReconnectingProducer Producer { get; }
+
+    /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
+    internal CancellationToken StoppedToken => Producer.Stopped;
+
+    internal AckTracker? AckTracker => Producer.Acks;
+
+    internal long SentCount => Interlocked.Read(ref _sent);
+
+    internal long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Connects to <c>tcp://HOST:PORT</c>, <c>unix:///path</c>, or <c>shm:///path</c> (frames through shared memory,
+    /// PROTOCOL.md §15), retrying while nobody listens yet, for up to <see cref="FrameSenderOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="FormatException">The endpoint is not written as above.</exception>
+    public static async Task<FrameSender> ConnectAsync(string endpoint, FrameSenderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FrameSenderOptions();
+        var connectionOptions = new ConnectionOptions
+        {
+            Role = PeerRole.Producer,
+            Software = options.Software,
+            Capabilities = Capabilities.Result | (options.Ack ? Capabilities.Ack : Capabilities.None),
+            IdleTimeout = options.PeerTimeout,
+            Token = options.Token,
+            ClientTls = options.Tls is { } tls ? tls.ForClient : null,
+            SharedMemorySlotSize = options.LargestPayload,
+        };
+        ILogger log = options.LoggerFactory?.CreateLogger<FrameSender>() ?? NullLogger<FrameSender>.Instance;
+        ReconnectingProducer producer = await ReconnectingProducer.ConnectAsync(FrameEndpoint.Parse(endpoint), connectionOptions, options, log, cancellationToken)
+            .ConfigureAwait(false);
+        return new FrameSender(producer, options);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="pixels"/> laid out as <paramref name="format"/> says, raw or encoded with the options'
+    /// codec. Returns false, sending nothing, once the stream has stopped; true otherwise (a frame dropped under
+    /// <see cref="SendPolicy.Latest"/> included: see <see cref="SenderStatistics.Dropped"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The memory is shorter than the format needs.</exception>
+    public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> pixels, FrameFormat format, ReadOnlyMemory<byte> metadata = default,
+        CancellationToken cancellationToken = default)
+    {
+        CheckLength(pixels.Length, format);
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SendRawAsync(pixels, format, metadata, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Sends <paramref name="height"/> rows of packed BGR24 pixels, <paramref name="stride"/> bytes apart (0: packed); see <see cref="SendAsync(ReadOnlyMemory{byte}, FrameFormat, ReadOnlyMemory{byte}, CancellationToken)"/>.</summary>
+    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> bgr, int width, int height, int stride = 0, ReadOnlyMemory<byte> metadata = default,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(bgr, FrameFormat.Bgr24(width, height, stride), metadata, cancellationToken);
+
+    /// <summary>
+    /// Sends pixels from unmanaged memory (a camera driver's buffer, a native decoder's output), <paramref name="length"/>
+    /// bytes at <paramref name="pixels"/>, read during the call only.
+    /// </summary>
+    public async ValueTask<bool> SendAsync(nint pixels, long length, FrameFormat format, ReadOnlyMemory<byte> metadata = default,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfEqual(pixels, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, int.MaxValue);
+        CheckLength(length, format);
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One wrapper, reused under the send lock: nothing is allocated per frame.
+            return await SendRawAsync(_pointer.Wrap(pixels, (int)length), format, metadata, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pointer.Wrap(0, 0);
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Sends a payload that is already encoded as <paramref name="codec"/>, as it is (PROTOCOL.md §7).</summary>
+    /// <param name="pixelFormat">What the payload was coded from and decodes to (BGR24 or GRAY8 for JPEG and PNG, J420 for YUV-JPEG, BGR24 for BMP).</param>
+    public async ValueTask<bool> SendEncodedAsync(ReadOnlyMemory<byte> payload, Codec codec, PixelFormat pixelFormat, int width, int height,
+        ReadOnlyMemory<byte> metadata = default, CancellationToken cancellationToken = default)
+    {
+        if (codec == Codec.Raw || !FrameHeader.IsCodedFrom(codec, pixelFormat))
+        {
+            throw new ArgumentException($"{codec} with pixel format {pixelFormat} is not a compressed payload PROTOCOL.md §7 allows", nameof(codec));
+        }
+
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SendPayloadAsync(new FrameHeader(codec, pixelFormat, Flags(metadata), _options.StreamId, width, height, 0, 0, 0, 0),
+                metadata, payload, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Sends a JPEG that is already encoded (a camera's, or a file's); its size and colour are read from the JPEG itself.</summary>
+    /// <exception cref="CorruptFrameException">The bytes are not a JPEG with a frame header.</exception>
+    public ValueTask<bool> SendJpegAsync(ReadOnlyMemory<byte> jpeg, ReadOnlyMemory<byte> metadata = default, CancellationToken cancellationToken = default)
+    {
+        JpegInfo info = JpegInfo.Read(jpeg.Span);
+        return SendEncodedAsync(jpeg, Codec.Jpeg, info.Components == 1 ? PixelFormat.Gray8 : PixelFormat.Bgr24, info.Width, info.Height, metadata, cancellationToken);
+    }
+
+    /// <summary>Ends the stream cleanly: END, then the receiver's END, which says it read every frame. True when it came.</summary>
+    public async Task<bool> CompleteAsync()
+    {
+        await _sending.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await Producer.EndAsync(s_endWait).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Closes the connection without ending the stream (call <see cref="CompleteAsync"/> first for a clean END); frees what the sender holds.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (!Producer.Session.Connection.EndSent && !Stopped)
+        {
+            await CompleteAsync().ConfigureAwait(false);
+        }
+
+        await Producer.DisposeAsync().ConfigureAwait(false);
+        _encoder?.Dispose();
+        _sending.Dispose();
+    }
+
+    /// <summary>
+    /// A frame whose header the caller made (codec, format, sequence and timestamp: a program that numbers the frames
+    /// of its source and stamps them at capture). Under the send lock; true when sent, false when dropped or stopped.
+    /// </summary>
+    internal async ValueTask<bool> SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (CheckStopped())
+            {
+                return false;
+            }
+
+            bool sent = await Producer.SendAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref sent ? ref _sent : ref _dropped);
+            return sent;
+        }
+        catch (IOException e) when (e is not FrameTooLargeException)
+        {
+            Volatile.Write(ref _stopReason, e.Message);
+            throw;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Ends the stream with ERROR (PROTOCOL.md §9), e.g. MessageTooLarge: the receiver is told why.</summary>
+    internal Task AbortAsync(ErrorCode code, string reason)
+    {
+        Volatile.Write(ref _stopReason, reason);
+        return Producer.Session.FailAsync(code, reason);
+    }
+
+    // Under the send lock: raw as it is, or through the options' encoder (one per sender, reused).
+    private ValueTask<bool> SendRawAsync(ReadOnlyMemory<byte> pixels, FrameFormat format, ReadOnlyMemory<byte> metadata,
+        TaskCompletionSource<FrameResult>? reply, CancellationToken cancellationToken)
+    {
+        if (_options.Codec == Codec.Raw)
+        {
+            return SendPayloadAsync(Header(Codec.Raw, format.PixelFormat, format.Width, format.Height, format.Stride, metadata), metadata,
+                pixels[..(int)format.PayloadLength], reply, cancellationToken);
+        }
+
+        _encoder ??= new SenderEncoder(_options.Codec, _options.Encoder);
+        (PixelFormat encodedFrom, ReadOnlyMemory<byte> payload) = _encoder.Encode(pixels.Span, format);
+        return SendPayloadAsync(Header(_options.Codec, encodedFrom, format.Width, format.Height, 0, metadata), metadata, payload, reply, cancellationToken);
+    }
+
+    // Under the send lock: numbered and stamped here, in the order frames leave.
+    private async ValueTask<bool> SendPayloadAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload,
+        TaskCompletionSource<FrameResult>? reply, CancellationToken cancellationToken)
+    {
+        if (CheckStopped())
+        {
+            return false;
+        }
+
+        header = header with { Sequence = _next, TimestampNs = header.TimestampNs != 0 ? header.TimestampNs : UnixTime.NowNanoseconds() };
+        try
+        {
+            if (await Producer.SendAsync(header, metadata, payload, reply, cancellationToken).ConfigureAwait(false))
+            {
+                Sent(header);
+            }
+            else
+            {
+                Interlocked.Increment(ref _dropped);
+                Volatile.Write(ref _next, _next + 1); // the receiver sees the drop as a gap
+            }
+
+            return true;
+        }
+        catch (IOException e) when (e is not FrameTooLargeException)
+        {
+            Volatile.Write(ref _stopReason, e.Message);
+            throw;
+        }
+    }
+
+    private FrameHeader Header(Codec codec, PixelFormat format, int width, int height, int stride, ReadOnlyMemory<byte> metadata) =>
+        new(codec, format, Flags(metadata), _options.StreamId, width, height, stride, 0, _next, UnixTime.NowNanoseconds());
+
+    private void Sent(FrameHeader header)
+    {
+        Interlocked.Increment(ref _sent);
+        Volatile.Write(ref _next, header.Sequence + 1);
+    }
+
+    // A stream that stopped takes no more frames; one whose connection is merely lost reconnects in the producer.
+    private bool CheckStopped()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Stopped;
+    }
+
+    // Metadata that parses as JSON is flagged so (PROTOCOL.md §6, flag bit 0).
+    private static FrameFlags Flags(ReadOnlyMemory<byte> metadata) => MetadataFlags.For(metadata.Span);
+
+    private static void CheckLength(long length, FrameFormat format)
+    {
+        if (length < format.PayloadLength)
+        {
+            throw new ArgumentException($"{length} bytes are fewer than a {format.PixelFormat} frame of {format.Width}x{format.Height} with stride {format.Stride} needs ({format.PayloadLength})");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Client.Sending;
+
+/// <summary>PROTOCOL.md §6, flag bit 0: metadata that is JSON says so, for the receiving application.</summary>
+internal static class MetadataFlags
+{
+    /// <summary><see cref="FrameFlags.MetadataIsJson"/> when the bytes are one JSON object or array; checked without allocating.</summary>
+    public static FrameFlags For(ReadOnlySpan<byte> metadata)
+    {
+        ReadOnlySpan<byte> text = metadata.TrimStart(" \t\r\n"u8);
+        if (text.IsEmpty || (text[0] != (byte)'{' && text[0] != (byte)'['))
+        {
+            return FrameFlags.None;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(metadata);
+            while (reader.Read())
+            {
+            }
+
+            return FrameFlags.MetadataIsJson;
+        }
+        catch (JsonException)
+        {
+            return FrameFlags.None;
+        }
+    }
+}

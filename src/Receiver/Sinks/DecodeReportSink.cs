@@ -1,0 +1,29 @@
+using RawFrames.Codecs;
+using RawFrames.Streaming;
+using RawFrames.Streaming.Sinks;
+
+namespace RawFrames.Receiver.Sinks;
+
+/// <summary>
+/// Counts decoded frames and the payloads the decoder rejected. PROTOCOL.md §6.1: a payload that does not decode is a
+/// bad frame, not a protocol error; the stream goes on.
+/// </summary>
+internal sealed class DecodeReportSink(Log log) : IDecodedSink
+{
+    private const int MaxLogged = 10;
+    private long _decoded;
+    private long _corrupt;
+
+    public long Decoded => Interlocked.Read(ref _decoded);
+
+    public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
+    {
+        Interlocked.Increment(ref _decoded);
+        if (pixels.Error is not null && Interlocked.Increment(ref _corrupt) <= MaxLogged)
+        {
+            log.Info($"stream {frame.Header.StreamId} frame {frame.Header.Sequence}: cannot decode {CodecNames.Name(frame.Header.Codec)} payload: {pixels.Error}");
+        }
+    }
+}

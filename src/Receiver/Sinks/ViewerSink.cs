@@ -1,0 +1,29 @@
+using RawFrames.Streaming.Sinks;
+using RawFrames.Viewer;
+
+namespace RawFrames.Receiver.Sinks;
+
+/// <summary>
+/// --http: every stream to the browser view. JPEG payloads go as they are; a frame the run decodes anyway (PNG, BMP
+/// with --decode or --verify) is shown from its decoded pixels, so it is never decoded twice.
+/// </summary>
+internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, IStreamsEndedSink
+{
+    public void OnFrame(in SinkFrame frame)
+    {
+        if (frame.DecodesTo is null || FrameToJpeg.IsJpeg(frame.Header))
+        {
+            viewer.OnFrame(frame.Remote, frame.Header, frame.Payload.Span);
+        }
+    }
+
+    public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
+    {
+        if (!FrameToJpeg.IsJpeg(frame.Header) && pixels.Error is null)
+        {
+            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Header), pixels.Pixels.Span);
+        }
+    }
+
+    public void OnStreamsEnded(IReadOnlyCollection<uint> streamIds) => viewer.OnStreamsEnded(streamIds);
+}

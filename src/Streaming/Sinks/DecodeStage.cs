@@ -1,0 +1,87 @@
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Pipeline;
+using RawFrames.Streaming.Verification;
+
+namespace RawFrames.Streaming.Sinks;
+
+/// <summary>
+/// A connection's frames → N decoders → frames in sequence order. Payloads are copied out of the receive buffer once
+/// (they are only valid until the next read); decoders come from the run's codec pool; with verification each worker
+/// also measures its frame against the regenerated synthetic frame, so the comparison runs in parallel too. A corrupt
+/// payload is reported on its job and the stream goes on.
+/// </summary>
+internal sealed class DecodeStage : IAsyncDisposable
+{
+    public DecodeStage(DecodeTarget target, int threads, CodecPool codecs, bool measurePsnr)
+    {
+        Target = target;
+        Workers = new OrderedWorkers<DecodeJob>(threads, depth: 2, _ =>
+        {
+            var psnr = new SyntheticPsnr();
+            return job => job.Decode(target, codecs, measurePsnr ? psnr : null);
+        }, () => new DecodeJob());
+    }
+
+    public DecodeTarget Target { get; }
+
+    /// <summary>Rent a job, copy a frame in, submit it; receive decoded frames in sequence order and return them.</summary>
+    public OrderedWorkers<DecodeJob> Workers { get; }
+
+    public ValueTask DisposeAsync() => Workers.DisposeAsync();
+}
+
+/// <summary>One received frame on its way through a decoder. Buffers grow to the largest frame seen and are reused.</summary>
+internal sealed class DecodeJob
+{
+    private byte[] _input = [];
+    private byte[] _output = [];
+    private int _inputLength;
+    private int _outputLength;
+    private string? _error;
+    private double _psnr;
+
+    /// <summary>The frame, its payload in this job's own copy.</summary>
+    public SinkFrame Frame { get; private set; }
+
+    public DecodedPixels Pixels(DecodeTarget target) => new(target, _output.AsMemory(0, _outputLength), _error, _psnr);
+
+    public void CopyIn(in SinkFrame frame)
+    {
+        ReadOnlySpan<byte> payload = frame.Payload.Span;
+        if (_input.Length < payload.Length)
+        {
+            // Compressed frames vary in size: grow to the next power of two so a stream stops reallocating at once.
+            _input = GC.AllocateUninitializedArray<byte>((int)Math.Min((ulong)Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)payload.Length)));
+        }
+
+        payload.CopyTo(_input);
+        _inputLength = payload.Length;
+        Frame = frame with { Payload = _input.AsMemory(0, _inputLength), Metadata = default };
+    }
+
+    public void Decode(DecodeTarget target, CodecPool codecs, SyntheticPsnr? psnr)
+    {
+        FrameHeader header = Frame.Header;
+        (_error, _psnr, _outputLength) = (null, double.NaN, 0);
+        try
+        {
+            using CodecPool.Lease<IFrameDecoder> decoder = codecs.RentDecoder(header.Codec, target);
+            int size = decoder.Codec.OutputSize(header.Width, header.Height);
+            if (_output.Length < size)
+            {
+                _output = GC.AllocateUninitializedArray<byte>(size);
+            }
+
+            decoder.Codec.Decode(_input.AsSpan(0, _inputLength), header.Width, header.Height, _output.AsSpan(0, size));
+            _outputLength = size;
+        }
+        catch (Exception e) when (e is CorruptFrameException or CodecUnavailableException)
+        {
+            _error = e.Message;
+            return;
+        }
+
+        _psnr = psnr?.Measure(header, target, _output.AsSpan(0, _outputLength)) ?? double.NaN;
+    }
+}

@@ -1,0 +1,42 @@
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Streaming.Sinks;
+
+/// <summary>
+/// A received frame as the sinks see it, valid during the call only (it views the connection's receive buffer).
+/// <see cref="Header"/> carries the stream id the frame is known by here (StreamIds), so sinks keep producers apart.
+/// </summary>
+/// <param name="Connection">Numbers the receiver's connections.</param>
+/// <param name="MeasureLatency">The sender shares this clock (or the user said clocks are synchronized).</param>
+/// <param name="DecodesTo">The format the decode stage makes of this frame, or null when it is not decoded.</param>
+internal readonly record struct SinkFrame(long Connection, string Remote, FrameHeader Header, ReadOnlyMemory<byte> Payload, ReadOnlyMemory<byte> Metadata,
+    bool MeasureLatency, DecodeTarget? DecodesTo);
+
+/// <summary>A frame's pixels from the decode stage: the decoder's output, or why there is none.</summary>
+/// <param name="Psnr">With verification: luma PSNR against the synthetic pattern; NaN otherwise.</param>
+internal readonly record struct DecodedPixels(DecodeTarget Target, ReadOnlyMemory<byte> Pixels, string? Error, double Psnr)
+{
+    /// <summary>The header of the decoded pixels as a raw frame: packed BGR24, or J420 planes with stride = width.</summary>
+    public FrameHeader AsRaw(in FrameHeader header) => Target == DecodeTarget.Bgr
+        ? header with { Codec = Codec.Raw, PixelFormat = PixelFormat.Bgr24, Stride = header.Width * 3 }
+        : header with { Codec = Codec.Raw, PixelFormat = PixelFormat.J420, Stride = header.Width };
+}
+
+/// <summary>A stage that sees every frame as it arrives, on its connection's loop, and must not keep the payload.</summary>
+internal interface IFrameSink
+{
+    void OnFrame(in SinkFrame frame);
+}
+
+/// <summary>A stage that sees decoded frames, in sequence order per connection, off the connection's loop; each frame is decoded once for all of them.</summary>
+internal interface IDecodedSink
+{
+    void OnDecoded(in SinkFrame frame, in DecodedPixels pixels);
+}
+
+/// <summary>A sink that is told when a connection's streams end (e.g. a view marks them no longer live).</summary>
+internal interface IStreamsEndedSink
+{
+    void OnStreamsEnded(IReadOnlyCollection<uint> streamIds);
+}

@@ -1,0 +1,29 @@
+using RawFrames.Protocol;
+using RawFrames.Streaming.Stats;
+
+namespace RawFrames.Streaming.Sinks;
+
+/// <summary>
+/// Counts frames and bytes as they arrive, and the capture-to-here latency where the clocks agree: when the frame's
+/// bytes arrive, or for a decoded frame when its pixels are ready.
+/// </summary>
+internal sealed class TotalsSink(TransferTotals totals, AllocationWindow? allocations = null) : IFrameSink, IDecodedSink
+{
+    public void OnFrame(in SinkFrame frame)
+    {
+        long count = totals.AddFrame(frame.Payload.Length);
+        allocations?.OnFrame(count);
+        if (frame.MeasureLatency && frame.DecodesTo is null)
+        {
+            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Header.TimestampNs);
+        }
+    }
+
+    public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
+    {
+        if (frame.MeasureLatency)
+        {
+            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Header.TimestampNs);
+        }
+    }
+}

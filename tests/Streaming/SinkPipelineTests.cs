@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Sinks;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Streaming;
+
+/// <summary>The receiving programs' sinks: every frame to the encoded ones, compressed frames decoded once for all decoded ones, in order.</summary>
+public sealed class SinkPipelineTests
+{
+    [Fact]
+    public async Task PngFrames_AreDecodedOnce_AndEveryDecodedSinkGetsThoseSamePixels_InOrder()
+    {
+        using var codecs = new CodecPool();
+        var encoded = new RecordingSink();
+        var first = new RecordingSink();
+        var second = new RecordingSink();
+        var pipeline = new SinkPipeline([encoded, first, second], DecodeTarget.Bgr, decoderThreads: 3, codecs, measurePsnr: false);
+        byte[] image = TestImages.Smooth(40, 30);
+        byte[] png;
+        using (CodecPool.Lease<IFrameEncoder> encoder = codecs.RentEncoder(Codec.Png))
+        {
+            png = new byte[encoder.Codec.MaxEncodedSize(40, 30)];
+            png = png[..encoder.Codec.Encode(image, 40, 30, 120, png)];
+        }
+
+        await using (ConnectionSinks stages = pipeline.ForConnection())
+        {
+            for (ulong sequence = 0; sequence < 20; sequence++)
+            {
+                var header = new FrameHeader(Codec.Png, PixelFormat.Bgr24, FrameFlags.None, 0, 40, 30, 0, 0, sequence, 0);
+                await stages.OnFrameAsync(new SinkFrame(0, "peer", header, png, default, false, pipeline.DecodesTo(header)));
+            }
+        }
+
+        encoded.Frames.Should().Equal(Enumerable.Range(0, 20).Select(i => (ulong)i), "every frame reaches the encoded stage as it arrives");
+        first.Decoded.Select(d => d.Sequence).Should().Equal(Enumerable.Range(0, 20).Select(i => (ulong)i), "decoded frames come in sequence order");
+        first.Decoded.Should().Equal(second.Decoded, "both sinks saw the same decoder output (same buffer, same bytes): one decode per frame");
+        first.Pixels.Should().OnlyContain(pixels => pixels.SequenceEqual(image), "PNG is lossless");
+    }
+
+    [Fact]
+    public void RawFrames_AreNeverDecoded()
+    {
+        using var codecs = new CodecPool();
+        var pipeline = new SinkPipeline([], DecodeTarget.Bgr, 1, codecs, measurePsnr: false);
+
+        pipeline.DecodesTo(FrameHeader.ForRaw(PixelFormat.Bgr24, 4, 4, 0, 0, 0, 0)).Should().BeNull();
+        pipeline.DecodesTo(new FrameHeader(Codec.Jpeg, PixelFormat.Bgr24, FrameFlags.None, 0, 4, 4, 0, 0, 0, 0)).Should().Be(DecodeTarget.Bgr);
+    }
+
+    private sealed class RecordingSink : IFrameSink, IDecodedSink
+    {
+        public List<ulong> Frames { get; } = [];
+
+        public List<(ulong Sequence, byte[] Buffer, int Offset)> Decoded { get; } = [];
+
+        public List<byte[]> Pixels { get; } = [];
+
+        public void OnFrame(in SinkFrame frame) => Frames.Add(frame.Header.Sequence);
+
+        public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
+        {
+            pixels.Error.Should().BeNull();
+            MemoryMarshal.TryGetArray(pixels.Pixels, out ArraySegment<byte> segment).Should().BeTrue();
+            Decoded.Add((frame.Header.Sequence, segment.Array!, segment.Offset));
+            Pixels.Add(pixels.Pixels.ToArray());
+        }
+    }
+}
