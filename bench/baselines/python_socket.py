@@ -41,6 +41,7 @@ def recv(port, seconds):
     frames = 0
     total = 0
     first = last = None
+    cpu_first = cpu_last = 0.0
 
     def fill(target, n):
         got = 0
@@ -56,13 +57,17 @@ def recv(port, seconds):
         if not fill(view, length):
             break
         now = time.perf_counter()
-        first = first or now
-        last = now
+        cpu = time.process_time()
+        if first is None:
+            first, cpu_first = now, cpu
+        last, cpu_last = now, cpu
         frames += 1
         total += length
     span = (last - first) if frames > 1 else 0
     print(json.dumps({"frames": frames, "fps": (frames - 1) / span if span else 0,
-                      "mb_per_s": total * (frames - 1) / frames / span / 1e6 if span else 0}))
+                      "mb_per_s": total * (frames - 1) / frames / span / 1e6 if span else 0,
+                      # CPU of the streaming part (first frame to last), as rawframes-recv reports it.
+                      "cpu_ms_per_frame": (cpu_last - cpu_first) * 1000 / (frames - 1) if frames > 1 else None}))
 
 
 def send(port, seconds, width=1920, height=1080):

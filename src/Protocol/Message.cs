@@ -6,7 +6,7 @@ namespace RawFrames.Protocol;
 
 /// <summary>
 /// One message as parsed from the input. Every sequence in it is a slice of the reader's buffer and is valid only
-/// until the next read on the same reader; copy (e.g. <see cref="PooledFrame"/>) to keep anything longer.
+/// until the next read on the same reader; copy to keep anything longer (the library's DetachedFrame).
 /// </summary>
 internal readonly struct Message
 {

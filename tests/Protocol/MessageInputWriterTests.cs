@@ -131,25 +131,6 @@ public sealed class MessageInputWriterTests
     }
 
     [Fact]
-    public async Task PooledFrame_KeepsPayloadAfterTheReaderMovesOn()
-    {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0)); // both frames are written before any read
-        var writer = new MessageWriter(pipe.Writer);
-        SyntheticPattern pattern = SyntheticPattern.For(320, 240);
-        await writer.WriteFrameAsync(Header(pattern, 3), "{\"a\":1}"u8.ToArray(), pattern.Frame(3));
-        await writer.WriteFrameAsync(Header(pattern, 4), default, pattern.Frame(4));
-        writer.Complete();
-        var reader = Input(pipe);
-
-        using PooledFrame kept = PooledFrame.CopyOf(await reader.ReadAsync());
-        (await reader.ReadAsync()).Frame.Sequence.Should().Be(4);
-
-        kept.Header.Sequence.Should().Be(3);
-        kept.Metadata.ToArray().Should().Equal("{\"a\":1}"u8.ToArray());
-        kept.Payload.Span.SequenceEqual(pattern.Frame(3).Span).Should().BeTrue();
-    }
-
-    [Fact]
     public async Task SteadyState_ReadingAndWritingFrames_AllocatesNothingPerFrame()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 1 << 20));

@@ -127,7 +127,9 @@ public sealed class SenderConnection
         _connection.Abort();
     }
 
-    // The next frame into the slot; false, with End set, once the connection has ended.
+    // The next frame into the slot; false, with End set, once the connection has ended. Called once per frame and
+    // usually waits for the socket: the pooling builder keeps that wait from allocating.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> NextAsync(CancellationToken cancellationToken)
     {
         if (End is not null)

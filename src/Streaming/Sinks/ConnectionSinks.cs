@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace RawFrames.Streaming.Sinks;
@@ -12,6 +13,8 @@ internal sealed class ConnectionSinks(SinkPipeline pipeline) : IAsyncDisposable
     private DecodeStage? _decoding;
     private Task _delivering = Task.CompletedTask;
 
+    // Once per frame; it waits when the decoders are busy, without allocating.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask OnFrameAsync(SinkFrame frame)
     {
         pipeline.ToEncoded(frame);
