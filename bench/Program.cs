@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using BenchmarkDotNet.Running;
 using RawFrames.Bench;
 using RawFrames.Bench.Content;
+using RawFrames.Bench.OpenCvComparison;
 using RawFrames.Bench.Reports;
 using RawFrames.Bench.Scenarios;
 using RawFrames.Bench.Scenarios.Baselines;
@@ -13,7 +14,8 @@ if (args.Contains("--role"))
 }
 
 // cd bench && dotnet run -c Release [-- --quick] [-- --filter PATTERN ...] [other BenchmarkDotNet options]
-// --filter patterns select BenchmarkDotNet benchmarks (e.g. '*TurboJpeg*') and scenarios (e.g. 'scenarios/table/*').
+// --filter patterns select BenchmarkDotNet benchmarks (e.g. '*TurboJpeg*'), the OpenCV comparison ('opencv') and scenarios
+// (e.g. 'scenarios/table/*').
 bool quick = args.Contains("--quick");
 List<string> patterns = [];
 List<string> benchmarkArgs = [];
@@ -60,7 +62,16 @@ if (!patterns.All(p => p.StartsWith("scenarios/", StringComparison.OrdinalIgnore
     BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run([.. benchmarkArgs, "--filter", .. patterns], BenchConfig.Create(quick, output));
 }
 
-// 2. Scenarios over real sockets, with the ceiling measured in the same run.
+// 2. OpenCvSharp beside RawFrames: its codecs, and an OpenCvSharp application streaming Mats.
+if (Selected("opencv"))
+{
+    Console.WriteLine("// * OpenCvSharp beside RawFrames *");
+    string opencv = await OpenCvReport.RunAsync(quick);
+    await File.WriteAllTextAsync(Path.Combine(output, "opencv.md"), opencv);
+    Console.WriteLine(opencv);
+}
+
+// 3. Scenarios over real sockets, with the ceiling measured in the same run.
 var runner = new ScenarioRunner(quick);
 if (!ScenarioSuite.All().Any(s => Selected(ScenarioSuite.FilterName(s.Group, s.Scenario))))
 {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Writes the public surface of the libraries (src/Client, src/Protocol, src/Codecs) into each one's
+# Writes the public surface of the libraries (src/Client, src/Protocol, src/Codecs, src/OpenCv) into each one's
 # PublicAPI.Unshipped.txt: run it after changing the API on purpose, and review the diff of those files.
 # The build fails (RS0016/RS0017) whenever the code and the files disagree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in Protocol Codecs Client; do
+for project in Protocol Codecs Client OpenCv; do
   file="src/$project/PublicAPI.Unshipped.txt"
   printf '#nullable enable\n' > "$file"
   # RS0016 names each public symbol missing from the files, in the files' own format; RS0017 each one gone.

@@ -3,6 +3,7 @@ using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
+using RawFrames.Sender.Sources;
 using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Sources;
@@ -68,7 +69,7 @@ internal sealed class SenderRun(SenderOptions options)
         PixelFormat wanted = options.Codec == Codec.YuvJpeg ? PixelFormat.J420 : PixelFormat.Bgr24;
         try
         {
-            _source = await options.Source.OpenAsync(options.Stride, framesInFlight, wanted, _log.Info, cancellationToken);
+            _source = await SourceOpening.OpenAsync(options.Source, options.Stride, framesInFlight, wanted, _log.Info, cancellationToken);
         }
         catch (Exception e) when (e is IOException or FormatException or CorruptFrameException or CodecUnavailableException or UnauthorizedAccessException)
         {
@@ -157,7 +158,8 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("codec", CodecNames.Name(options.Codec))
             .Add("source", options.Source.Kind)
             .Add("width", _source?.Width ?? options.Source.Width)
-            .Add("height", _source?.Height ?? options.Source.Height);
+            .Add("height", _source?.Height ?? options.Source.Height)
+            .Add("source_reopens", (_source as ReopeningSource)?.Reopens ?? 0);
         _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
             .Add("policy", options.Latest ? "latest" : "lossless")

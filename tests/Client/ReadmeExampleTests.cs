@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
@@ -12,7 +11,7 @@ namespace RawFrames.Tests.Client;
 /// The README's library examples, run: the two methods below hold their code, and a test checks that the README
 /// shows exactly these lines (with the endpoint written out), so the README cannot drift from code that works.
 /// </summary>
-public sealed partial class ReadmeExampleTests
+public sealed class ReadmeExampleTests
 {
     [Fact]
     public async Task TheSenderAndReceiverExamples_RunAgainstEachOther()
@@ -33,8 +32,7 @@ public sealed partial class ReadmeExampleTests
     [Fact]
     public void TheReadmeShowsTheseExamples()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        string[] blocks = [.. CSharpBlock().Matches(readme).Select(match => match.Groups[1].Value.Trim())];
+        string[] blocks = ReadmeCode.CSharpBlocks();
 
         blocks.Should().Contain(Body(nameof(SenderExample)));
         blocks.Should().Contain(Body(nameof(ReceiverExample)));
@@ -72,21 +70,6 @@ public sealed partial class ReadmeExampleTests
 
     private static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    // The lines between a method's braces, unindented, with the endpoint parameter written out as the README does.
-    private static string Body(string method, [CallerFilePath] string file = "")
-    {
-        string source = File.ReadAllText(file);
-        int start = source.IndexOf($" {method}(string endpoint, TextWriter output)", StringComparison.Ordinal);
-        int open = source.IndexOf("\n    {\n", start, StringComparison.Ordinal) + "\n    {\n".Length;
-        int close = source.IndexOf("\n    }\n", open, StringComparison.Ordinal);
-        return string.Join('\n', source[open..close].Split('\n').Select(line => line.Length >= 8 ? line[8..] : line.TrimStart()))
-            .Replace("(endpoint", "(\"tcp://127.0.0.1:5555\"", StringComparison.Ordinal)
-            .Replace("output.WriteLine", "Console.WriteLine", StringComparison.Ordinal)
-            .Trim();
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
-
-    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex CSharpBlock();
+    private static string Body(string method, [CallerFilePath] string file = "") =>
+        ReadmeCode.Body(file, method, ("endpoint", "\"tcp://127.0.0.1:5555\""));
 }

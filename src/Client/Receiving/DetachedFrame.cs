@@ -21,6 +21,7 @@ public sealed class DetachedFrame : IDisposable
     private byte[]? _buffer;
     private byte[]? _bgr;
     private FrameSlot? _origin;
+    private readonly FrameViews _views = new();
 
     internal DetachedFrame(FrameSlot origin, FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
     {
@@ -96,6 +97,16 @@ public sealed class DetachedFrame : IDisposable
         return _bgr.AsMemory(0, length);
     }
 
+    /// <inheritdoc cref="ReceivedFrame.DecodeBgr"/>
+    public void DecodeBgr(Span<byte> bgr) => FramePixels.ToBgr(Header, Payload.Span, bgr, _origin!.Codecs);
+
+    /// <summary>Registers a view of this frame's memory made by an adapter (an OpenCV Mat): it is ended when the frame is disposed.</summary>
+    internal void TrackView(IDisposable view)
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        _views.Add(view);
+    }
+
     /// <summary>Sends a RESULT for this frame back to its sender (PROTOCOL.md §10.2).</summary>
     public ValueTask ReplyAsync(ReadOnlyMemory<byte> result, bool isJson = false, CancellationToken cancellationToken = default) =>
         Sender.ReplyAsync(new ResultHeader(Header.StreamId, isJson, Header.Sequence), result, cancellationToken);
@@ -111,6 +122,8 @@ public sealed class DetachedFrame : IDisposable
         {
             return;
         }
+
+        _views.EndAll();
 
         ArrayPool<byte>.Shared.Return(_buffer!);
         _buffer = null;

@@ -17,6 +17,7 @@ internal sealed class FrameSlot(SenderConnection owner, CodecPool codecs)
     private byte[]? _bgr;
     private int _detached;
     private TaskCompletionSource? _drained;
+    private readonly FrameViews _views = new();
 
     public SenderConnection Owner { get; } = owner;
 
@@ -48,8 +49,16 @@ internal sealed class FrameSlot(SenderConnection owner, CodecPool codecs)
         int generation = Volatile.Read(ref _generation);
         if ((generation & 1) == 1)
         {
+            _views.EndAll();
             Interlocked.CompareExchange(ref _generation, generation + 1, generation);
         }
+    }
+
+    /// <summary>A view of the current frame's memory made elsewhere (an OpenCV Mat): ended when the frame is released.</summary>
+    public void Track(int generation, IDisposable view)
+    {
+        Check(generation);
+        _views.Add(view);
     }
 
     /// <exception cref="ObjectDisposedException">The frame was released: the iteration moved on and its memory is reused.</exception>

@@ -98,6 +98,17 @@ public readonly struct ReceivedFrame
         Receiving.FramePixels.ToBgr(slot.Header, slot.Payload.Span, bgr, slot.Codecs);
     }
 
+    /// <summary>Registers a view of this frame's memory made by an adapter (an OpenCV Mat): it is ended when the frame is released.</summary>
+    internal void TrackView(IDisposable view)
+    {
+        if (_slot is null)
+        {
+            throw new InvalidOperationException("a default ReceivedFrame holds no frame");
+        }
+
+        _slot.Track(_generation, view);
+    }
+
     /// <summary>A copy that stays valid after the iteration moves on, until it is disposed (pooled memory).</summary>
     public DetachedFrame Detach() => Slot.Detach();
 

@@ -19,6 +19,13 @@ internal static class FfmpegSource
     public static async Task<StreamFrameSource> OpenAsync(string input, IReadOnlyList<string> inputOptions, PixelFormat pixelFormat, int framesInFlight,
         Action<string> log, CancellationToken cancellationToken)
     {
+        // A network input that stalls must end the read (so that a live source can be reopened), not hang it: ffmpeg's
+        // I/O timeout, unless the user set one.
+        if (input.Contains("://", StringComparison.Ordinal) && !inputOptions.Contains("-rw_timeout") && !inputOptions.Contains("-timeout"))
+        {
+            inputOptions = [.. inputOptions, "-rw_timeout", "5000000"];
+        }
+
         (int width, int height, double fps) = await ProbeAsync(input, inputOptions, cancellationToken);
         string ffmpegFormat = pixelFormat switch
         {
