@@ -21,9 +21,9 @@ public sealed class OpenCvSourceProcessTests : IDisposable
         // Lossless RGB (ffv1, bgr0): OpenCV and the ffmpeg command line decode it to the same BGR bytes.
         string clip = Path.Combine(_directory, "clip.mkv");
         string expected = Path.Combine(_directory, "expected.bgr");
-        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
             "-c:v", "ffv1", "-pix_fmt", "bgr0", clip);
-        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", clip, "-f", "rawvideo", "-pix_fmt", "bgr24", expected);
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", clip, "-f", "rawvideo", "-pix_fmt", "bgr24", expected);
         string output = Path.Combine(_directory, "received.bgr");
         using var receiver = ProgramProcess.StartPiped("rawframes-recv", $"cat > '{output}'", "--listen", "tcp://127.0.0.1:0", "--once", "--stdout", "--json", "--quiet");
         using var sender = ProgramProcess.Start("rawframes-send", "--to", await receiver.ListeningEndpointAsync(), "--source", $"opencv:{clip}", "--json", "--quiet");
@@ -86,7 +86,7 @@ public sealed class OpenCvSourceProcessTests : IDisposable
         // GTK hidden from this one process (a private mount namespace, the library file covered by an empty one), as
         // on a machine where it was never installed.
         string clip = Path.Combine(_directory, "clip.mkv");
-        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1", "-c:v", "ffv1", clip);
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1", "-c:v", "ffv1", clip);
         string gtk = "/usr/lib/x86_64-linux-gnu/libgtk-3.so.0";
         File.Exists(gtk).Should().BeTrue("scripts/setup.sh installs libgtk-3-0");
         string empty = Path.Combine(_directory, "empty.so");
@@ -100,13 +100,5 @@ public sealed class OpenCvSourceProcessTests : IDisposable
         summary.GetProperty("error").GetString().Should().Contain("OpenCV's native runtime (libOpenCvSharpExtern.so) cannot be loaded")
             .And.Contain("apt-get install libgtk-3-0");
         sender.Stderr.Should().NotContain("   at ", "no stack trace");
-    }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}: {errors}");
     }
 }

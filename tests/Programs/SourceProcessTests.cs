@@ -179,7 +179,7 @@ public sealed class SourceProcessTests : IDisposable
     private async Task<string> MakeClipAsync()
     {
         string clip = Path.Combine(_directory, "testsrc2.mkv");
-        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size=160x120:rate=25:duration={ClipFrames / 25}",
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size=160x120:rate=25:duration={ClipFrames / 25}",
             "-c:v", "ffv1", clip);
         return clip;
     }
@@ -187,16 +187,8 @@ public sealed class SourceProcessTests : IDisposable
     private async Task<byte[]> DecodeWithFfmpegAsync(string clip)
     {
         string expected = Path.Combine(_directory, "expected.bgr");
-        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", clip, "-f", "rawvideo", "-pix_fmt", "bgr24", expected);
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", clip, "-f", "rawvideo", "-pix_fmt", "bgr24", expected);
         return await File.ReadAllBytesAsync(expected);
-    }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}: {errors}");
     }
 
     // Luma, as the verifier measures: TurboJPEG smooths chroma when it upsamples and ffmpeg does not, which on the
