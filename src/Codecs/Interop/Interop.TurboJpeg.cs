@@ -6,6 +6,7 @@ namespace RawFrames.Codecs.Interop;
 internal static unsafe partial class TurboJpeg
 {
     public const int PixelFormatBgr = 1;     // TJPF_BGR
+    public const int PixelFormatBgrx = 3;    // TJPF_BGRX: B,G,R,X in memory, libyuv's "ARGB"
     public const int PixelFormatGray = 6;    // TJPF_GRAY
     public const int Samp444 = 0;            // TJSAMP_444
     public const int Samp422 = 1;            // TJSAMP_422
@@ -47,9 +48,21 @@ internal static unsafe partial class TurboJpeg
     public static partial int DecompressToYuvPlanes(TurboJpegHandle handle, byte* jpeg, nuint jpegSize, byte** planes, int width,
         int* strides, int height, int flags);
 
+    /// <summary>The scaling factors the decompressor supports (num/denom pairs, largest first); the array is the library's own.</summary>
+    [LibraryImport(Libraries.TurboJpeg, EntryPoint = "tjGetScalingFactors")]
+    public static partial ScalingFactor* GetScalingFactors(int* count);
+
     [LibraryImport(Libraries.TurboJpeg, EntryPoint = "tjGetErrorStr2")]
     public static partial byte* GetErrorStr2(TurboJpegHandle handle);
 
     /// <summary>The handle's last error. Any -1 return is a failure, whatever tjGetErrorCode says (it says "warning" even for "Not a JPEG file").</summary>
     public static string LastError(TurboJpegHandle handle) => Marshal.PtrToStringUTF8((IntPtr)GetErrorStr2(handle)) ?? "unknown TurboJPEG error";
+
+    /// <summary>tjscalingfactor.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public readonly struct ScalingFactor
+    {
+        public readonly int Num;
+        public readonly int Denom;
+    }
 }
