@@ -204,6 +204,39 @@ accept("large-sequence", "A frame whose sequence is 2^64-1 and whose timestamp i
 reject("jpeg-with-nv12", "A JPEG frame whose pixel format is NV12: PROTOCOL.md 7 allows BGR24 or GRAY8 for JPEG.",
        OPENING + frame(codec=1, fmt=7, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
 
+# PROTOCOL.md 7.2: model inputs and batches.
+p = struct.pack("<12f", *[i / 16 for i in range(12)])
+accept("tensor-f32-chw", "A 2x2 RGB_F32_CHW model input (pixel format 8), stride 8 (two f32 per row): three planes of 2 rows, 48 bytes.",
+       OPENING + frame(fmt=8, w=2, h=2, stride=8, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(fmt=8, w=2, h=2, stride=8, payload=p)])
+
+meta = b'{"tensor":{"items":[{"sequence":1},{"sequence":2},{"sequence":3}]}}'
+p = pixels(18)
+accept("tensor-batch", "A batch (flag bit 1, with the JSON flag) of three 2x1 RGB_U8_CHW images (pixel format 10, stride 2): "
+       "6 bytes each, 18 in all, NCHW.",
+       OPENING + frame(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p) + END, ["HELLO", "FRAME", "END"],
+       [frame_json(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p)])
+
+reject("batch-not-whole", "A batch of 2x2 BGR24 images (12 bytes each) carrying 30 bytes: not a whole number of images.",
+       OPENING + frame(flags=2, payload=pixels(30)), "PayloadSizeMismatch", ["HELLO"])
+
+reject("batch-empty", "A batch flag on a raw frame with no payload: a batch holds at least one image.",
+       OPENING + frame(flags=2, payload=b""), "PayloadSizeMismatch", ["HELLO"])
+
+reject("batch-jpeg", "A JPEG frame with the batch flag: batches are raw only.",
+       OPENING + frame(codec=1, stride=0, flags=2, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+
+reject("tensor-format-jpeg", "A JPEG frame whose pixel format is RGB_F32_CHW: no codec lists the model-input formats.",
+       OPENING + frame(codec=1, fmt=8, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+
+reject("tensor-hwc-stride-too-small", "A 2x1 RGB_F32_HWC frame (12 bytes per pixel) with stride 20, less than 24.",
+       OPENING + frame(fmt=12, w=2, h=1, stride=20, payload=pixels(20)), "MalformedMessage", ["HELLO"])
+
+reject("reserved-flag-bit-2", "A FRAME with flag bit 2 set, the lowest reserved bit.", OPENING + frame(flags=4, payload=pixels(12)),
+       "ReservedBitSet", ["HELLO"])
+
+reject("unknown-pixel-format-14", "A FRAME with pixel format 14, one past the last.", OPENING + frame(fmt=14, payload=pixels(12)),
+       "UnknownPixelFormat", ["HELLO"])
+
 reject("truncated-bad-type", "The connection ends 5 bytes into a message header whose type byte (0x7F) is unknown: the "
        "header is judged once its 8 bytes are in (PROTOCOL.md 3.2), so a stream that ends first is truncated.",
        OPENING + struct.pack("<I", 4) + b"\x7f", "TruncatedStream", ["HELLO"])

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from . import codecs
-from .wire import FLAG_METADATA_JSON, Codec, PixelFormat
+from .wire import FLAG_BATCH, FLAG_METADATA_JSON, FLOAT32_FORMATS, THREE_PLANES, Codec, PixelFormat, raw_payload_size
 
 # Packed formats: bytes per pixel and the channel count of the array a user gets (GRAY8 is 2-D).
 _PACKED = {
@@ -54,6 +54,31 @@ class Frame:
     def metadata_json(self):
         """The metadata parsed as JSON (flag bit 0), or None when the frame carries none."""
         return json.loads(bytes(self.metadata)) if self.metadata_is_json and len(self.metadata) else None
+
+    @property
+    def is_batch(self):
+        """The payload holds several images of this geometry, one after another (flag bit 1, PROTOCOL.md §7.2)."""
+        return bool(self.flags & FLAG_BATCH)
+
+    @property
+    def count(self):
+        """Images in the payload: 1, or a batch's N."""
+        if not self.is_batch:
+            return 1
+        return len(self.payload) // raw_payload_size(self.pixel_format, self.width, self.height, self.stride)
+
+    def tensor(self):
+        """A model input (PROTOCOL.md §7.2) as a numpy view, batch first: (N, 3, H, W) for the CHW formats, (N, H, W, 3)
+        for the HWC ones (f32, or RGB24/BGR24 as uint8). N is 1 without the batch flag. No byte is copied: the view is
+        valid as long as the frame is."""
+        return tensor_view(self.payload, self.pixel_format, self.width, self.height, self.stride, self.count)
+
+    def tensor_items(self):
+        """Per image of a model input from rawframes-relay --model (PROTOCOL.md §17): dicts with the source frame's
+        sequence and timestamp_ns, and scale_x, scale_y, offset_x, offset_y to map boxes back (x = (x' - offset_x) /
+        scale_x); an empty list when the frame carries no such metadata."""
+        described = self.metadata_json()
+        return described.get("tensor", {}).get("items", []) if isinstance(described, dict) else []
 
     @property
     def image(self):
@@ -108,6 +133,19 @@ def packed_view(buffer, pixel_format, width, height, stride):
     if channels == 1:
         return np.ndarray((height, width), np.uint8, buffer, 0, (stride, 1))
     return np.ndarray((height, width, channels), np.uint8, buffer, 0, (stride, channels, 1))
+
+
+def tensor_view(buffer, pixel_format, width, height, stride, count=1):
+    """A numpy view of `count` model inputs back to back (PROTOCOL.md §7.2), honouring the stride."""
+    if pixel_format in THREE_PLANES:
+        dtype = np.float32 if pixel_format in FLOAT32_FORMATS else np.uint8
+        item = np.dtype(dtype).itemsize
+        return np.ndarray((count, 3, height, width), dtype, buffer, 0, (3 * stride * height, stride * height, stride, item))
+    if pixel_format in FLOAT32_FORMATS:
+        return np.ndarray((count, height, width, 3), np.float32, buffer, 0, (stride * height, stride, 12, 4))
+    if pixel_format in (PixelFormat.RGB24, PixelFormat.BGR24):
+        return np.ndarray((count, height, width, 3), np.uint8, buffer, 0, (stride * height, stride, 3, 1))
+    raise ValueError(f"{pixel_format.name} is not a model input format (PROTOCOL.md §7.2)")
 
 
 def planar_views(buffer, pixel_format, width, height, stride):

@@ -101,6 +101,17 @@ class PixelFormat(enum.IntEnum):
     I420 = 5
     J420 = 6
     NV12 = 7
+    # §7.2: model inputs (tensors)
+    RGB_F32_CHW = 8
+    BGR_F32_CHW = 9
+    RGB_U8_CHW = 10
+    BGR_U8_CHW = 11
+    RGB_F32_HWC = 12
+    BGR_F32_HWC = 13
+
+
+THREE_PLANES = (PixelFormat.RGB_F32_CHW, PixelFormat.BGR_F32_CHW, PixelFormat.RGB_U8_CHW, PixelFormat.BGR_U8_CHW)
+FLOAT32_FORMATS = (PixelFormat.RGB_F32_CHW, PixelFormat.BGR_F32_CHW, PixelFormat.RGB_F32_HWC, PixelFormat.BGR_F32_HWC)
 
 
 # §7: the pixel formats a compressed codec's pixel format field may name.
@@ -112,6 +123,7 @@ CODED_FROM = {
 }
 
 FLAG_METADATA_JSON = 1
+FLAG_BATCH = 2  # §6: the raw payload is N >= 1 images of the header's geometry
 RESULT_FLAG_JSON = 1
 
 
@@ -310,7 +322,7 @@ class FrameHeader:
             pixel_format = PixelFormat(pixel_format)
         except ValueError:
             raise ProtocolError(ErrorCode.UNKNOWN_PIXEL_FORMAT, f"unknown pixel format {pixel_format}") from None
-        if flags & ~FLAG_METADATA_JSON:
+        if flags & ~(FLAG_METADATA_JSON | FLAG_BATCH):
             raise ProtocolError(ErrorCode.RESERVED_BIT_SET, f"reserved frame flag bits set: 0x{flags:04X}")
         if not (1 <= width <= MAX_DIMENSION and 1 <= height <= MAX_DIMENSION):
             raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"frame geometry {width}x{height} is outside 1x1 to 65535x65535")
@@ -325,7 +337,12 @@ class FrameHeader:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
                                     f"stride {stride} is less than the {minimum} bytes a {pixel_format.name} row of width {width} needs")
             expected = raw_payload_size(pixel_format, width, height, stride)
-            if payload_length != expected:
+            if flags & FLAG_BATCH:
+                if payload_length == 0 or payload_length % expected:
+                    raise ProtocolError(ErrorCode.PAYLOAD_SIZE_MISMATCH,
+                                        f"a batch of raw {pixel_format.name} is {payload_length} bytes, not a whole number (1 or more) of "
+                                        f"{width}x{height} images of {expected} bytes")
+            elif payload_length != expected:
                 raise ProtocolError(ErrorCode.PAYLOAD_SIZE_MISMATCH,
                                     f"raw {pixel_format.name} payload is {payload_length} bytes; {width}x{height} with stride {stride} needs {expected}")
         else:
@@ -333,6 +350,8 @@ class FrameHeader:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"stride must be 0 for codec {codec.name}, got {stride}")
             if payload_length == 0:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"empty {codec.name} payload")
+            if flags & FLAG_BATCH:
+                raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"a {codec.name} payload cannot be a batch: flag bit 1 is for raw frames")
             if pixel_format not in CODED_FROM[codec]:
                 allowed = " or ".join(f.name for f in CODED_FROM[codec])
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE,
@@ -429,7 +448,11 @@ def min_stride(pixel_format, width):
         return 4 * width
     if pixel_format == PixelFormat.NV12:
         return 2 * _half(width)
-    return width  # GRAY8, I420, J420
+    if pixel_format in (PixelFormat.RGB_F32_CHW, PixelFormat.BGR_F32_CHW):
+        return 4 * width
+    if pixel_format in (PixelFormat.RGB_F32_HWC, PixelFormat.BGR_F32_HWC):
+        return 12 * width
+    return width  # GRAY8, I420, J420, RGB_U8_CHW, BGR_U8_CHW
 
 
 def raw_payload_size(pixel_format, width, height, stride):
@@ -438,6 +461,8 @@ def raw_payload_size(pixel_format, width, height, stride):
         return stride * height + 2 * _half(stride) * _half(height)
     if pixel_format == PixelFormat.NV12:
         return stride * height + stride * _half(height)
+    if pixel_format in THREE_PLANES:
+        return 3 * stride * height
     return stride * height
 
 

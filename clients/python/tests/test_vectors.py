@@ -115,3 +115,22 @@ def test_compressed_vectors_decode(name):
     assert image.shape[:2] == (vector["frames"][0]["height"], vector["frames"][0]["width"])
     if "decoded_bgr_hex" in vector:
         assert image.tobytes().hex() == vector["decoded_bgr_hex"]
+
+
+def test_model_inputs_are_numpy_views_batch_first():
+    """PROTOCOL.md §7.2: a float32 CHW frame is a (1, 3, H, W) view; a batch of uint8 CHW images is (N, 3, H, W)."""
+    vector, data = load("tensor-f32-chw")
+    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20)
+    frame = connection.read()
+    tensor = frame.tensor()
+    assert (tensor.shape, tensor.dtype, frame.count, frame.is_batch) == ((1, 3, 2, 2), "float32", 1, False)
+    assert tensor[0, 2, 1, 1] == 11 / 16 and tensor.base is not None  # plane B, row 1, column 1: value 11 of 12
+
+    vector, data = load("tensor-batch")
+    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20)
+    frame = connection.read()
+    batch = frame.tensor()
+    payload = bytes.fromhex(vector["frames"][0]["payload_hex"])
+    assert (batch.shape, batch.dtype, frame.count) == ((3, 3, 1, 2), "uint8", 3)
+    assert batch.tobytes() == payload
+    assert [item["sequence"] for item in frame.tensor_items()] == [1, 2, 3]

@@ -7,4 +7,6 @@ internal enum FrameFlags : ushort
     None = 0,
     /// <summary>The metadata block is UTF-8 JSON.</summary>
     MetadataIsJson = 1 << 0,
+    /// <summary>The raw payload holds N ≥ 1 images of the header's geometry one after another (PROTOCOL.md §6, §7.2): a batch.</summary>
+    Batch = 1 << 1,
 }

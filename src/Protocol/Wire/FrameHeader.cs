@@ -88,11 +88,11 @@ internal readonly record struct FrameHeader(
         var format = (PixelFormat)source[1];
         if (!PixelLayout.IsKnown(format))
         {
-            ProtocolException.Throw(ErrorCode.UnknownPixelFormat, $"unknown pixel format {source[1]} (this receiver knows 1-{(int)PixelFormat.Nv12})");
+            ProtocolException.Throw(ErrorCode.UnknownPixelFormat, $"unknown pixel format {source[1]} (this receiver knows 1-{(int)PixelFormat.BgrF32})");
         }
 
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
-        if ((flags & ~(ushort)FrameFlags.MetadataIsJson) != 0)
+        if ((flags & ~(ushort)(FrameFlags.MetadataIsJson | FrameFlags.Batch)) != 0)
         {
             ProtocolException.Throw(ErrorCode.ReservedBitSet, $"reserved frame flag bits set: 0x{flags:X4}");
         }
@@ -124,7 +124,15 @@ internal readonly record struct FrameHeader(
             }
 
             long expected = PixelLayout.RawPayloadSize(format, (int)width, (int)height, stride);
-            if (payloadLength != expected)
+            if ((flags & (ushort)FrameFlags.Batch) != 0)
+            {
+                if (payloadLength == 0 || payloadLength % expected != 0)
+                {
+                    ProtocolException.Throw(ErrorCode.PayloadSizeMismatch,
+                        $"a batch of raw {format} is {payloadLength} bytes, not a whole number (1 or more) of {width}x{height} images of {expected} bytes");
+                }
+            }
+            else if (payloadLength != expected)
             {
                 ProtocolException.Throw(ErrorCode.PayloadSizeMismatch,
                     $"raw {format} payload is {payloadLength} bytes; {width}x{height} with stride {stride} needs {expected}");
@@ -140,6 +148,11 @@ internal readonly record struct FrameHeader(
             if (payloadLength == 0)
             {
                 ProtocolException.Throw(ErrorCode.MalformedMessage, $"empty {codec} payload");
+            }
+
+            if ((flags & (ushort)FrameFlags.Batch) != 0)
+            {
+                ProtocolException.Throw(ErrorCode.MalformedMessage, $"a {codec} payload cannot be a batch: flag bit 1 is for raw frames");
             }
 
             if (!IsCodedFrom(codec, format))

@@ -19,4 +19,16 @@ public enum PixelFormat : byte
     J420 = 6,
     /// <summary>A Y plane followed by one interleaved U,V plane at half resolution.</summary>
     Nv12 = 7,
+    /// <summary>A model input: float32 planes R, then G, then B (CHW), each row <c>stride</c> bytes apart.</summary>
+    RgbF32Planar = 8,
+    /// <summary>A model input: float32 planes B, then G, then R (CHW).</summary>
+    BgrF32Planar = 9,
+    /// <summary>A model input: uint8 planes R, then G, then B (CHW).</summary>
+    RgbU8Planar = 10,
+    /// <summary>A model input: uint8 planes B, then G, then R (CHW).</summary>
+    BgrU8Planar = 11,
+    /// <summary>A model input: float32 R, G, B per pixel (HWC), 12 bytes per pixel.</summary>
+    RgbF32 = 12,
+    /// <summary>A model input: float32 B, G, R per pixel (HWC).</summary>
+    BgrF32 = 13,
 }
