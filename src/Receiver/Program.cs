@@ -40,10 +40,17 @@ var stream = NumberOption.Optional("--stream", "With --from: only this stream id
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
+var model = new ModelInputOptions();
+
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
     listen, from, policy, whenFull, want, queue, stream, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
 };
+
+foreach (Option option in model.All)
+{
+    root.Options.Add(option);
+}
 
 root.SetAction(async (parsed, cancellationToken) =>
 {
@@ -89,7 +96,13 @@ root.SetAction(async (parsed, cancellationToken) =>
             QueueFrames = parsed.GetValue(queue),
             StreamId = parsed.GetValue(stream),
         },
+        Model = model.Parse(parsed),
     };
+
+    if (options.Model is not null && (options.Decode is not null || options.Verify))
+    {
+        throw new FormatException($"--model makes model inputs of every frame; {(options.Verify ? "--verify" : "--decode")} cannot be used with it");
+    }
 
     if (NativeCodecs.Missing.Count > 0)
     {

@@ -29,6 +29,9 @@ internal sealed record ReceiverOptions(
     /// <summary>--from: subscribe to a relay at this endpoint instead of listening; null: listen.</summary>
     public FrameEndpoint? From { get; init; }
 
+    /// <summary>--model: every frame becomes this model input (instead of --decode); null: none.</summary>
+    public RawFrames.Codecs.TensorSpec? Model { get; init; }
+
     /// <summary>With --from: how the relay should deliver (HELLO option 3).</summary>
     public SubscriptionOptions? Subscription { get; init; }
 }

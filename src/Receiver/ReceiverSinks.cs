@@ -20,11 +20,15 @@ internal sealed class ReceiverSinks : IAsyncDisposable
         Decodes = new DecodeReportSink(log);
         Verify = options.Verify ? new VerifySink(totals, options.MinPsnrDb, log) : null;
         Save = options.SaveDirectory is { } folder ? new SaveSink(FrameSaver.Create(folder, options.SaveEvery), log) : null;
-        Stdout = options.Stdout ? new StdoutSink(decoded: options.Decode is not null, log, stop) : null;
+        Stdout = options.Stdout ? new StdoutSink(decoded: options.Decode is not null || options.Model is not null, log, stop, modelInputs: options.Model is not null) : null;
+        Model = options.Model;
         Totals = new TotalsSink(totals, allocations);
     }
 
     public CodecPool Codecs { get; }
+
+    /// <summary>--model: what every frame becomes.</summary>
+    public TensorSpec? Model { get; }
 
     public TotalsSink Totals { get; }
 
@@ -61,12 +65,14 @@ internal sealed class ReceiverSinks : IAsyncDisposable
 
         object?[] all = [sinks.Totals, sinks.Decodes, sinks.Verify, sinks.Save, sinks.Stdout, sinks.Viewer is { } viewer ? new ViewerSink(viewer) : null];
         // --verify compares decoded compressed frames with the pattern as BGR unless --decode asks for YUV.
-        DecodeTarget? decodeTo = options.Decode ?? (options.Verify ? DecodeTarget.Bgr : null);
-        sinks.Pipeline = new SinkPipeline(all.OfType<object>(), decodeTo, options.DecoderThreads, sinks.Codecs, measurePsnr: options.Verify);
+        // --model makes model inputs of every frame, raw ones too.
+        DecodeTarget? decodeTo = options.Model is not null ? DecodeTarget.Tensor : options.Decode ?? (options.Verify ? DecodeTarget.Bgr : null);
+        sinks.Pipeline = new SinkPipeline(all.OfType<object>(), decodeTo, options.DecoderThreads, sinks.Codecs, measurePsnr: options.Verify, options.Model);
         return sinks;
     }
 
     public RunSummary AddTo(RunSummary summary) => summary
+        .Add("model", Model is null ? null : ModelSummary.Describe(Model))
         .Add("decoded", Decodes.Decoded)
         .Add("corrupt_frames", Decodes.Corrupt)
         .Add("psnr_min_db", Verify?.PsnrMinDb ?? double.NaN, "dB")

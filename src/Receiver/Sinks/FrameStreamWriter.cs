@@ -41,8 +41,25 @@ internal sealed class FrameStreamWriter : IDisposable
     /// <summary>The first frame's shape, as a reader must be told it: e.g. <c>raw Bgr24 1920x1080</c>.</summary>
     public string? Describe() => _chosen is { } c ? $"{CodecNames.Name(c.Codec)} {c.Format} {c.Width}x{c.Height}" : null;
 
-    /// <summary>The ffmpeg input options that read this output, e.g. <c>-f rawvideo -pixel_format bgr24 -video_size 1920x1080 -i -</c>.</summary>
-    public string? FfmpegInput() => _chosen is not { } c ? null : c.Codec switch
+    /// <summary>For model inputs (PROTOCOL.md §7.2), how numpy reads one of them from this output; null for pictures.</summary>
+    public string? NumpyInput()
+    {
+        if (_chosen is not { } c || !PixelLayout.IsTensor(c.Format) && !(c.Format is PixelFormat.Rgb24 or PixelFormat.Bgr24 && ModelInputs))
+        {
+            return null;
+        }
+
+        bool floats = c.Format is PixelFormat.RgbF32Planar or PixelFormat.BgrF32Planar or PixelFormat.RgbF32 or PixelFormat.BgrF32;
+        string shape = PixelLayout.IsThreePlanes(c.Format) ? $"3, {c.Height}, {c.Width}" : $"{c.Height}, {c.Width}, 3";
+        long bytes = PixelLayout.RawPayloadSize(c.Format, c.Width, c.Height, PixelLayout.MinStride(c.Format, c.Width));
+        return $"numpy.frombuffer(sys.stdin.buffer.read({bytes}), numpy.{(floats ? "float32" : "uint8")}).reshape({shape})";
+    }
+
+    /// <summary>The decoded frames are model inputs (--model): uint8 HWC ones are RGB24/BGR24 but read as tensors.</summary>
+    public bool ModelInputs { get; init; }
+
+    /// <summary>The ffmpeg input options that read this output, e.g. <c>-f rawvideo -pixel_format bgr24 -video_size 1920x1080 -i -</c>; null for model inputs.</summary>
+    public string? FfmpegInput() => _chosen is not { } c || NumpyInput() is not null ? null : c.Codec switch
     {
         Codec.Jpeg or Codec.YuvJpeg => "-f mjpeg -i -",
         Codec.Png => "-f png_pipe -i -",
@@ -89,12 +106,12 @@ internal sealed class FrameStreamWriter : IDisposable
         }
     }
 
-    /// <summary>Writes a decoded frame: tightly packed BGR24, or J420 planes with stride = width.</summary>
-    public bool TryWriteDecoded(long connection, FrameHeader header, DecodeTarget target, ReadOnlySpan<byte> pixels)
+    /// <summary>Writes a decoded frame (<paramref name="header"/> describes it as a raw frame): tightly packed BGR24, J420 planes with stride = width, or a model input.</summary>
+    public bool TryWriteDecoded(long connection, FrameHeader header, ReadOnlySpan<byte> pixels)
     {
         lock (_lock)
         {
-            if (!Accepts(connection, header, Codec.Raw, target == DecodeTarget.Bgr ? PixelFormat.Bgr24 : PixelFormat.J420))
+            if (!Accepts(connection, header, Codec.Raw, header.PixelFormat))
             {
                 return false;
             }
@@ -149,8 +166,17 @@ internal sealed class FrameStreamWriter : IDisposable
         return false;
     }
 
-    // PROTOCOL.md §7.1: every plane's rows without the bytes between a row's end and the stride.
+    // PROTOCOL.md §7.1: every plane's rows without the bytes between a row's end and the stride; every image of a batch.
     private void WriteRaw(ReadOnlySpan<byte> payload, FrameHeader header)
+    {
+        int size = checked((int)PixelLayout.RawPayloadSize(header.PixelFormat, header.Width, header.Height, header.Stride));
+        for (int offset = 0; offset + size <= payload.Length; offset += size)
+        {
+            WriteImage(payload.Slice(offset, size), header);
+        }
+    }
+
+    private void WriteImage(ReadOnlySpan<byte> payload, FrameHeader header)
     {
         int width = header.Width, height = header.Height, stride = header.Stride;
         int halfWidth = (width + 1) / 2, halfHeight = (height + 1) / 2, halfStride = (stride + 1) / 2;
@@ -164,6 +190,13 @@ internal sealed class FrameStreamWriter : IDisposable
             case PixelFormat.Nv12:
                 WritePlane(payload, 0, width, height, stride);
                 WritePlane(payload, stride * height, 2 * halfWidth, halfHeight, stride);
+                break;
+            case var planar when PixelLayout.IsThreePlanes(planar):
+                for (int plane = 0; plane < 3; plane++)
+                {
+                    WritePlane(payload, plane * stride * height, (int)PixelLayout.MinStride(planar, width), height, stride);
+                }
+
                 break;
             default:
                 WritePlane(payload, 0, (int)PixelLayout.MinStride(header.PixelFormat, width), height, stride);

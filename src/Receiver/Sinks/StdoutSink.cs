@@ -18,11 +18,12 @@ internal sealed class StdoutSink : IFrameSink, IDecodedSink, IDisposable
 
     /// <param name="decoded">Write decoded pixels for the frames that are decoded (--decode).</param>
     /// <param name="stop">Stops the run when the reader has gone.</param>
-    public StdoutSink(bool decoded, Log log, Action stop)
+    /// <param name="modelInputs">The decoded frames are model inputs (--model).</param>
+    public StdoutSink(bool decoded, Log log, Action stop, bool modelInputs = false)
     {
         // File descriptor 1 as a plain FileStream, not Console's stream: that one silently drops writes to a closed
         // pipe, and a reader that goes away (ffplay closed) must end the run.
-        _writer = new FrameStreamWriter(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0));
+        _writer = new FrameStreamWriter(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0)) { ModelInputs = modelInputs };
         (_decoded, _log, _stop) = (decoded, log, stop);
     }
 
@@ -42,7 +43,7 @@ internal sealed class StdoutSink : IFrameSink, IDecodedSink, IDisposable
     {
         if (_decoded && pixels.Error is null)
         {
-            Offer(_writer.TryWriteDecoded(frame.Connection, frame.Header, pixels.Target, pixels.Pixels.Span));
+            Offer(_writer.TryWriteDecoded(frame.Connection, pixels.AsRaw(frame.Header), pixels.Pixels.Span));
         }
     }
 
@@ -52,7 +53,9 @@ internal sealed class StdoutSink : IFrameSink, IDecodedSink, IDisposable
     {
         if (written && _writer.Written == 1)
         {
-            _log.Info($"--stdout: writing {_writer.Describe()}; ffmpeg reads it with: {_writer.FfmpegInput()}");
+            _log.Info(_writer.NumpyInput() is { } numpy
+                ? $"--stdout: writing model inputs {_writer.Describe()}; numpy reads each with: {numpy}"
+                : $"--stdout: writing {_writer.Describe()}; ffmpeg reads it with: {_writer.FfmpegInput()}");
         }
 
         if (!written && _writer.Closed is { } closed && Interlocked.Exchange(ref _stopped, 1) == 0)

@@ -1,3 +1,4 @@
+using RawFrames.Codecs;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Viewer;
 
@@ -5,13 +6,14 @@ namespace RawFrames.Receiver.Sinks;
 
 /// <summary>
 /// --http: every stream to the browser view. JPEG payloads go as they are; a frame the run decodes anyway (PNG, BMP
-/// with --decode or --verify) is shown from its decoded pixels, so it is never decoded twice.
+/// with --decode or --verify) is shown from its decoded pixels, so it is never decoded twice. With --model the decoded
+/// pixels are model inputs, not pictures: the view shows the frames as they came.
 /// </summary>
 internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, IStreamsEndedSink
 {
     public void OnFrame(in SinkFrame frame)
     {
-        if (frame.DecodesTo is null || FrameToJpeg.IsJpeg(frame.Header))
+        if (frame.DecodesTo is null or DecodeTarget.Tensor || FrameToJpeg.IsJpeg(frame.Header))
         {
             viewer.OnFrame(frame.Remote, frame.Header, frame.Payload.Span);
         }
@@ -19,7 +21,7 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
 
     public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
     {
-        if (!FrameToJpeg.IsJpeg(frame.Header) && pixels.Error is null)
+        if (!FrameToJpeg.IsJpeg(frame.Header) && pixels.Error is null && pixels.Target != DecodeTarget.Tensor)
         {
             viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Header), pixels.Pixels.Span);
         }

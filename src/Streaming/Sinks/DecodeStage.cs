@@ -9,17 +9,38 @@ namespace RawFrames.Streaming.Sinks;
 /// A connection's frames → N decoders → frames in sequence order. Payloads are copied out of the receive buffer once
 /// (they are only valid until the next read); decoders come from the run's codec pool; with verification each worker
 /// also measures its frame against the regenerated synthetic frame, so the comparison runs in parallel too. A corrupt
-/// payload is reported on its job and the stream goes on.
+/// payload is reported on its job and the stream goes on. For model inputs each worker has its own preprocessor.
 /// </summary>
 internal sealed class DecodeStage : IAsyncDisposable
 {
-    public DecodeStage(DecodeTarget target, int threads, CodecPool codecs, bool measurePsnr)
+    private readonly List<IDisposable> _workerState = [];
+
+    public DecodeStage(DecodeTarget target, int threads, CodecPool codecs, bool measurePsnr, TensorSpec? tensor = null)
     {
         Target = target;
         Workers = new OrderedWorkers<DecodeJob>(threads, depth: 2, _ =>
         {
             var psnr = new SyntheticPsnr();
-            return job => job.Decode(target, codecs, measurePsnr ? psnr : null);
+            TensorPreprocessor? preprocessor = tensor is null ? null : new TensorPreprocessor(codecs);
+            if (preprocessor is not null)
+            {
+                lock (_workerState)
+                {
+                    _workerState.Add(preprocessor);
+                }
+            }
+
+            return job =>
+            {
+                if (preprocessor is not null)
+                {
+                    job.Convert(tensor!, preprocessor);
+                }
+                else
+                {
+                    job.Decode(target, codecs, measurePsnr ? psnr : null);
+                }
+            };
         }, () => new DecodeJob());
     }
 
@@ -28,7 +49,14 @@ internal sealed class DecodeStage : IAsyncDisposable
     /// <summary>Rent a job, copy a frame in, submit it; receive decoded frames in sequence order and return them.</summary>
     public OrderedWorkers<DecodeJob> Workers { get; }
 
-    public ValueTask DisposeAsync() => Workers.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Workers.DisposeAsync().ConfigureAwait(false);
+        lock (_workerState)
+        {
+            _workerState.ForEach(state => state.Dispose());
+        }
+    }
 }
 
 /// <summary>One received frame on its way through a decoder. Buffers grow to the largest frame seen and are reused.</summary>
@@ -40,11 +68,13 @@ internal sealed class DecodeJob
     private int _outputLength;
     private string? _error;
     private double _psnr;
+    private Letterbox? _letterbox;
+    private TensorSpec? _tensor;
 
     /// <summary>The frame, its payload in this job's own copy.</summary>
     public SinkFrame Frame { get; private set; }
 
-    public DecodedPixels Pixels(DecodeTarget target) => new(target, _output.AsMemory(0, _outputLength), _error, _psnr);
+    public DecodedPixels Pixels(DecodeTarget target) => new(target, _output.AsMemory(0, _outputLength), _error, _psnr, _tensor, _letterbox);
 
     public void CopyIn(in SinkFrame frame)
     {
@@ -58,6 +88,26 @@ internal sealed class DecodeJob
         payload.CopyTo(_input);
         _inputLength = payload.Length;
         Frame = frame with { Payload = _input.AsMemory(0, _inputLength), Metadata = default };
+    }
+
+    /// <summary>Makes the model input <paramref name="spec"/> describes of the frame (raw or compressed).</summary>
+    public void Convert(TensorSpec spec, TensorPreprocessor preprocessor)
+    {
+        (_error, _psnr, _outputLength, _tensor, _letterbox) = (null, double.NaN, 0, spec, null);
+        if (_output.Length < spec.ByteCount)
+        {
+            _output = GC.AllocateUninitializedArray<byte>(spec.ByteCount);
+        }
+
+        try
+        {
+            _letterbox = preprocessor.Convert(Frame.Header, _input.AsSpan(0, _inputLength), spec, _output);
+            _outputLength = spec.ByteCount;
+        }
+        catch (Exception e) when (e is CorruptFrameException or NotSupportedException)
+        {
+            _error = e.Message;
+        }
     }
 
     public void Decode(DecodeTarget target, CodecPool codecs, SyntheticPsnr? psnr)

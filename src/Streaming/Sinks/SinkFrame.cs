@@ -15,12 +15,18 @@ internal readonly record struct SinkFrame(long Connection, string Remote, FrameH
 
 /// <summary>A frame's pixels from the decode stage: the decoder's output, or why there is none.</summary>
 /// <param name="Psnr">With verification: luma PSNR against the synthetic pattern; NaN otherwise.</param>
-internal readonly record struct DecodedPixels(DecodeTarget Target, ReadOnlyMemory<byte> Pixels, string? Error, double Psnr)
+/// <param name="Tensor">For <see cref="DecodeTarget.Tensor"/>: what the pixels are.</param>
+/// <param name="Letterbox">For <see cref="DecodeTarget.Tensor"/>: where the frame landed in them.</param>
+internal readonly record struct DecodedPixels(DecodeTarget Target, ReadOnlyMemory<byte> Pixels, string? Error, double Psnr,
+    TensorSpec? Tensor = null, Letterbox? Letterbox = null)
 {
-    /// <summary>The header of the decoded pixels as a raw frame: packed BGR24, or J420 planes with stride = width.</summary>
-    public FrameHeader AsRaw(in FrameHeader header) => Target == DecodeTarget.Bgr
-        ? header with { Codec = Codec.Raw, PixelFormat = PixelFormat.Bgr24, Stride = header.Width * 3 }
-        : header with { Codec = Codec.Raw, PixelFormat = PixelFormat.J420, Stride = header.Width };
+    /// <summary>The header of the decoded pixels as a raw frame: packed BGR24, J420 planes with stride = width, or the model input (PROTOCOL.md §7.2).</summary>
+    public FrameHeader AsRaw(in FrameHeader header) => Target switch
+    {
+        DecodeTarget.Bgr => header with { Codec = Codec.Raw, PixelFormat = PixelFormat.Bgr24, Stride = header.Width * 3 },
+        DecodeTarget.Yuv => header with { Codec = Codec.Raw, PixelFormat = PixelFormat.J420, Stride = header.Width },
+        _ => Tensor!.Header(header.StreamId, header.Sequence, header.TimestampNs) with { Flags = header.Flags & FrameFlags.MetadataIsJson },
+    };
 }
 
 /// <summary>A stage that sees every frame as it arrives, on its connection's loop, and must not keep the payload.</summary>

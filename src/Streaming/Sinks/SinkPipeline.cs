@@ -16,12 +16,20 @@ internal sealed class SinkPipeline
     private readonly DecodeTarget? _decodeTo;
     private readonly int _decoderThreads;
     private readonly bool _measurePsnr;
+    private readonly TensorSpec? _tensor;
 
     /// <param name="sinks">Each is an <see cref="IFrameSink"/>, an <see cref="IDecodedSink"/>, or both (and may hear <see cref="IStreamsEndedSink"/>).</param>
-    /// <param name="decodeTo">The format compressed frames are decoded to; null: none is.</param>
+    /// <param name="decodeTo">The format compressed frames are decoded to; null: none is. <see cref="DecodeTarget.Tensor"/> (with <paramref name="tensor"/>) takes raw frames too.</param>
     /// <param name="measurePsnr">Measure each decoded frame against the synthetic pattern (on the decoder's thread).</param>
-    public SinkPipeline(IEnumerable<object> sinks, DecodeTarget? decodeTo, int decoderThreads, CodecPool codecs, bool measurePsnr)
+    /// <param name="tensor">The model input every frame becomes, with <see cref="DecodeTarget.Tensor"/>.</param>
+    public SinkPipeline(IEnumerable<object> sinks, DecodeTarget? decodeTo, int decoderThreads, CodecPool codecs, bool measurePsnr, TensorSpec? tensor = null)
     {
+        if ((decodeTo == DecodeTarget.Tensor) != (tensor is not null))
+        {
+            throw new ArgumentException("a tensor spec goes with DecodeTarget.Tensor, and only with it", nameof(tensor));
+        }
+
+        _tensor = tensor;
         object[] all = [.. sinks];
         _encoded = [.. all.OfType<IFrameSink>()];
         _decoded = [.. all.OfType<IDecodedSink>()];
@@ -35,7 +43,7 @@ internal sealed class SinkPipeline
     public CodecPool Codecs { get; }
 
     /// <summary>The format the decode stage makes of a frame with this header; null when it is not decoded.</summary>
-    public DecodeTarget? DecodesTo(in FrameHeader header) => header.Codec == Codec.Raw ? null : _decodeTo;
+    public DecodeTarget? DecodesTo(in FrameHeader header) => header.Codec == Codec.Raw && _decodeTo != DecodeTarget.Tensor ? null : _decodeTo;
 
     /// <summary>The stages for one connection: frames in, on that connection's loop.</summary>
     public ConnectionSinks ForConnection() => new(this);
@@ -64,5 +72,5 @@ internal sealed class SinkPipeline
         }
     }
 
-    internal DecodeStage NewDecodeStage(DecodeTarget target) => new(target, _decoderThreads, Codecs, _measurePsnr);
+    internal DecodeStage NewDecodeStage(DecodeTarget target) => new(target, _decoderThreads, Codecs, _measurePsnr, _tensor);
 }

@@ -85,6 +85,9 @@ internal sealed class RunSummary
         double d => d.ToString(Math.Abs(d) >= 100 ? "0.0" : "0.000", CultureInfo.InvariantCulture),
         bool b => b ? "yes" : "no",
         IEnumerable<KeyValuePair<string, long>> counts => string.Join(", ", counts.Select(pair => $"{pair.Key} {pair.Value}")) is { Length: > 0 } text ? text : "-",
+        IReadOnlyDictionary<string, object?> fields => string.Join(", ", fields.Where(pair => pair.Value is not null).Select(pair => $"{pair.Key} {Format(pair.Value)}")),
+        IEnumerable<float> numbers => string.Join(",", numbers.Select(n => n.ToString(CultureInfo.InvariantCulture))),
+        IEnumerable<int> numbers => string.Join("x", numbers),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -123,6 +126,37 @@ internal sealed class RunSummary
                 }
 
                 json.WriteEndObject();
+                break;
+            case IReadOnlyDictionary<string, object?> fields:
+                json.WriteStartObject();
+                foreach ((string key, object? inner) in fields)
+                {
+                    json.WritePropertyName(key);
+                    WriteValue(json, inner);
+                }
+
+                json.WriteEndObject();
+                break;
+            case float f:
+                json.WriteNumberValue(f);
+                break;
+            case IEnumerable<float> numbers:
+                json.WriteStartArray();
+                foreach (float n in numbers)
+                {
+                    json.WriteNumberValue(n);
+                }
+
+                json.WriteEndArray();
+                break;
+            case IEnumerable<int> numbers:
+                json.WriteStartArray();
+                foreach (int n in numbers)
+                {
+                    json.WriteNumberValue(n);
+                }
+
+                json.WriteEndArray();
                 break;
             case IEnumerable<IReadOnlyDictionary<string, object?>> objects:
                 json.WriteStartArray();
