@@ -19,10 +19,18 @@ var once = new Option<bool>("--once") { Description = "Stop when the first produ
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end, with every subscription" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
+var model = new ModelInputOptions();
+var batch = NumberOption.Optional("--batch", "With --model: model inputs per frame served, one NCHW array (PROTOCOL.md §7.2); a stream's last batch may hold fewer", 1, 256);
+
 var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)")
 {
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };
+
+foreach (Option option in model.All.Append(batch))
+{
+    root.Options.Add(option);
+}
 
 root.SetAction(async (parsed, cancellationToken) =>
 {
@@ -50,7 +58,21 @@ root.SetAction(async (parsed, cancellationToken) =>
         TimeSpan.FromSeconds(parsed.GetValue(idleTimeout)),
         parsed.GetValue(once),
         parsed.GetValue(json),
-        parsed.GetValue(quiet));
+        parsed.GetValue(quiet))
+    {
+        Model = model.Parse(parsed),
+        Batch = parsed.GetValue(batch) ?? 1,
+    };
+    if (options.Model is null && parsed.GetValue(batch) is not null)
+    {
+        throw new FormatException("--batch needs --model WIDTHxHEIGHT");
+    }
+
+    if (options.Model is not null && options.Http is not null)
+    {
+        throw new FormatException("--http shows pictures, and with --model the relay serves model inputs: run the view on the relay's producers instead");
+    }
+
     await using var run = new RelayRun(options);
     return await run.RunAsync(cancellationToken);
 });

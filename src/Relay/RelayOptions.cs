@@ -19,4 +19,11 @@ internal sealed record RelayOptions(
     TimeSpan IdleTimeout,
     bool Once,
     bool Json,
-    bool Quiet);
+    bool Quiet)
+{
+    /// <summary>--model: subscribers get model inputs of every frame instead of the frames; null: frames.</summary>
+    public TensorSpec? Model { get; init; }
+
+    /// <summary>--batch: model inputs per published frame (PROTOCOL.md §7.2).</summary>
+    public int Batch { get; init; } = 1;
+}

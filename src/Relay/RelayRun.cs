@@ -33,6 +33,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
     private readonly CodecPool _codecs = new(options.Encoder);
     private readonly CancellationTokenSource _stopConnecting = new();
     private readonly CancellationTokenSource _stopServing = new();
+    private TensorBatcher? _batcher;
     private ConnectionFeed? _feed;
     private FrameReceiver? _producers;
     private FrameReceiver? _upstream;
@@ -67,6 +68,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         _totals.AddTo(summary)
             .Add("subscribers", Interlocked.Read(ref _subscriberIds))
             .Add("frames_unwatched", _hub.Unwatched)
+            .Add("model", options.Model is { } model ? ModelSummary.Describe(model) : null)
+            .Add("batch", options.Model is null ? null : options.Batch)
+            .Add("model_batches", _batcher?.Published ?? 0)
+            .Add("model_inputs", _batcher?.Images ?? 0)
+            .Add("model_failed", _batcher?.Failed ?? 0)
             .Add("made", transcoder.Made())
             .Add("unconverted", transcoder.Failed)
             .Add("subscriptions", _hub.State().ToArray())
@@ -95,6 +101,12 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
 
     private async Task RelayAsync(Transcoder transcoder, CancellationToken cancellationToken)
     {
+        if (options.Model is { } model)
+        {
+            _batcher = new TensorBatcher(model, options.Batch, _hub);
+            _log.Info($"subscribers get model inputs: {model.Describe()}, {options.Batch} per frame ({TensorWire.WireName(model.PixelFormat())}, PROTOCOL.md §7.2, §17)");
+        }
+
         var acceptors = new List<ConnectionAcceptor>();
         HttpViewer? viewer = null;
         try
@@ -129,8 +141,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             throw RunFailedException.Usage($"cannot listen: {e.Message}");
         }
 
-        _feed = new ConnectionFeed(new StreamIds(), new SinkPipeline([new TotalsSink(_totals), _hub], null, 1, _codecs, measurePsnr: false), _totals, _log,
-            budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
+        // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
+        SinkPipeline pipeline = _batcher is null
+            ? new SinkPipeline([new TotalsSink(_totals), _hub], null, 1, _codecs, measurePsnr: false)
+            : new SinkPipeline([new TotalsSink(_totals), _batcher], DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);
+        _feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
         await using (viewer)
         using (cancellationToken.Register(() => StopIngest(shuttingDown: true)))
         await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "relay", Console.Error, () => $"  subscribers {_hub.Count}"))
@@ -269,10 +284,10 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
             var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder);
             IReadOnlyDictionary<string, object?> state = subscriber.ToState();
+            _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
             _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"
                 + (subscription.Policy == DeliveryPolicy.Lossless ? $" (queue {subscriber.Queue.Capacity}, when full: {state["when_full"]})" : "")
                 + $", {state["codec"]}");
-            _hub.Add(subscriber);
             try
             {
                 await subscriber.RunAsync(_stopServing.Token);
@@ -302,5 +317,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         Capabilities = Capabilities.SharedMemory,
         IdleTimeout = options.IdleTimeout,
         Software = "rawframes-relay/1",
+        // A ring's slots are sized by the first frame; with --model every full batch is the same size.
+        SharedMemorySlotSize = options.Model is { } model ? model.ByteCount * options.Batch : 0,
     };
 }

@@ -6,7 +6,8 @@ from .connection import Connection, ConnectionClosed
 from .frame import Frame
 from .receiver import Receiver, receive
 from .sender import Sender
+from .subscriber import subscribe
 from .wire import Codec, ErrorCode, PeerError, PixelFormat, ProtocolError, Role
 
 __all__ = ["Codec", "CodecUnavailable", "Connection", "ConnectionClosed", "CorruptPayload", "ErrorCode", "Frame",
-           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Role", "Sender", "receive"]
+           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Role", "Sender", "receive", "subscribe"]

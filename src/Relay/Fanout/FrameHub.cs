@@ -46,7 +46,21 @@ internal sealed class FrameHub : IFrameSink
     /// </summary>
     public void OnFrame(in SinkFrame sunk)
     {
-        uint streamId = sunk.Header.StreamId;
+        Offer(sunk.Header.StreamId, sunk, static frame => RelayFrame.Copy(frame.Header, frame.Metadata.Span, frame.Payload.Span));
+    }
+
+    /// <summary>Offers a frame the relay made (it gives up its reference), e.g. a batch of model inputs.</summary>
+    public void Publish(RelayFrame frame)
+    {
+        if (!Offer(frame.Header.StreamId, frame, static made => made))
+        {
+            frame.Release();
+        }
+    }
+
+    // The frame is made (copied) only when some subscriber wants its stream; false when nobody did. Static lambdas: no allocation.
+    private bool Offer<TState>(uint streamId, TState state, Func<TState, RelayFrame> make)
+    {
         Interlocked.Increment(ref _frames);
         IHubSubscriber[] subscribers = Volatile.Read(ref _subscribers);
         RelayFrame? frame = null;
@@ -57,7 +71,7 @@ internal sealed class FrameHub : IFrameSink
                 continue;
             }
 
-            frame ??= RelayFrame.Copy(sunk.Header, sunk.Metadata.Span, sunk.Payload.Span);
+            frame ??= make(state);
             if (!subscriber.Queue.Offer(frame) && subscriber.Queue.Overflowed)
             {
                 subscriber.OnOverflow();
@@ -67,10 +81,11 @@ internal sealed class FrameHub : IFrameSink
         if (frame is null)
         {
             Interlocked.Increment(ref _unwatched);
-            return;
+            return false;
         }
 
         frame.Release(); // the hub's own reference: the queues hold theirs
+        return true;
     }
 
     /// <summary>Ends every subscription after what is queued (the relay is stopping).</summary>

@@ -39,6 +39,10 @@ internal sealed class RelayFrame
         return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), copy, payload.Length);
     }
 
+    /// <summary>A frame made by the relay itself (a batch of model inputs) in a buffer rented from the shared pool, which it now owns.</summary>
+    public static RelayFrame Adopt(FrameHeader header, byte[] metadata, byte[] pooledPayload, int payloadLength) =>
+        new(header, metadata, pooledPayload, payloadLength);
+
     /// <summary>References still held (the hub's, and one per queue or sender holding the frame).</summary>
     public int References => Volatile.Read(ref _references);
 

@@ -1,0 +1,67 @@
+"""rawframes-relay --model serves model inputs to a Python consumer over shared memory (PROTOCOL.md §7.2, §17): each
+batch is one (N, 3, H, W) float32 numpy view of the relay's ring, with each image's source frame and letterbox."""
+
+import json
+import queue
+import subprocess
+import threading
+import time
+
+from conftest import program
+from rawframes import subscribe
+
+
+def wait_for_line(stream, text, timeout=60):
+    """Reads `stream` on a thread until a line contains `text`; the lines read so far."""
+    lines = queue.Queue()
+
+    def read():
+        try:
+            for line in stream:
+                lines.put(line)
+        except ValueError:
+            pass  # closed when the process was reaped
+
+    threading.Thread(target=read, daemon=True).start()
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=deadline - time.monotonic())
+        except queue.Empty:
+            break
+        seen.append(line)
+        if text in line:
+            return seen
+    raise AssertionError(f"no line with {text!r} within {timeout} s; got {seen}")
+
+
+def test_a_python_subscriber_gets_batches_of_model_inputs_through_shared_memory(free_port, tmp_path):
+    path = tmp_path / "model.sock"
+    relay = subprocess.Popen([program("rawframes-relay"), "--listen", f"tcp://127.0.0.1:{free_port}", "--serve", f"unix://{path}",
+                              "--model", "64x64", "--batch", "4", "--once", "--json", "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with subscribe(f"shm://{path}") as subscription:
+            wait_for_line(relay.stderr, "subscriber 1:")
+            sender = subprocess.run([program("rawframes-send"), "--to", f"tcp://127.0.0.1:{free_port}", "--source", "synthetic:160x90",
+                                     "--frames", "10", "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+            assert sender.returncode == 0, sender.stderr
+            batches = []
+            for frame in subscription:
+                tensor = frame.tensor()
+                assert isinstance(frame.payload, memoryview) and frame.payload.readonly  # the relay's ring, not a copy
+                batches.append((tensor.shape, str(tensor.dtype), frame.tensor_items(), tensor[:, :, :14, :].copy(), float(tensor.max())))
+        out = relay.stdout.read()  # the stderr reader thread keeps draining stderr
+        relay.wait(timeout=60)
+    finally:
+        relay.kill()
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert [shape for shape, *_ in batches] == [(4, 3, 64, 64), (4, 3, 64, 64), (2, 3, 64, 64)]  # the last batch holds what was left
+    assert {dtype for _, dtype, *_ in batches} == {"float32"}
+    items = [item for _, _, batch_items, *_ in batches for item in batch_items]
+    assert [item["sequence"] for item in items] == list(range(10))
+    # 160x90 into 64x64: scale 0.4, content 64x36 with 14 rows of border above (PROTOCOL.md §17's geometry).
+    assert {(item["scale_x"], item["offset_x"], item["offset_y"], item["source_width"]) for item in items} == {(0.4, 0.0, 14.0, 160)}
+    assert all((border == 114 / 255).all() for *_, border, _ in batches) and all(peak <= 1.0 for *_, peak in batches)
+    assert (summary["model_batches"], summary["model_inputs"], summary["batch"]) == (3, 10, 4)
+    assert summary["model"]["pixel_format"] == "RGB_F32_CHW"

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using RawFrames.Codecs;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Sinks;
+
+namespace RawFrames.Relay.Fanout;
+
+/// <summary>
+/// rawframes-relay --model: each stream's model inputs (made by the decode stage) gathered N at a time into one raw
+/// frame with the batch flag (PROTOCOL.md §7.2) and §17's JSON metadata, published to the subscribers. A batch goes
+/// when it is full, or with what it has when its stream ends. A frame that cannot be made is counted and left out.
+/// </summary>
+internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub) : IDecodedSink, IStreamsEndedSink
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<uint, Batch> _batches = [];
+    private long _published;
+    private long _images;
+    private long _failed;
+
+    public long Published => Interlocked.Read(ref _published);
+
+    public long Images => Interlocked.Read(ref _images);
+
+    /// <summary>Frames that could not be made into model inputs (corrupt payloads, pixel formats without a conversion).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
+    {
+        if (pixels.Error is not null || pixels.Letterbox is not { } letterbox)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+
+        uint stream = frame.Header.StreamId;
+        lock (_lock)
+        {
+            if (!_batches.TryGetValue(stream, out Batch? batch))
+            {
+                _batches[stream] = batch = new Batch();
+            }
+
+            batch.Add(spec, batchSize, frame.Header, letterbox, pixels.Pixels.Span);
+            if (batch.Items.Count == batchSize)
+            {
+                Publish(stream, batch);
+            }
+        }
+    }
+
+    /// <summary>The last, partial batch of each ended stream goes now; a stream id used again later starts counting at 0.</summary>
+    public void OnStreamsEnded(IReadOnlyCollection<uint> streamIds)
+    {
+        lock (_lock)
+        {
+            foreach (uint stream in streamIds)
+            {
+                if (_batches.Remove(stream, out Batch? batch) && batch.Items.Count > 0)
+                {
+                    Publish(stream, batch);
+                }
+            }
+        }
+    }
+
+    // Under _lock. The buffer goes to the hub with the frame; the batch starts a new one.
+    private void Publish(uint stream, Batch batch)
+    {
+        int images = batch.Items.Count;
+        FrameHeader header = spec.Header(stream, batch.NextSequence++, batch.Items[^1].Header.TimestampNs, batch: true);
+        byte[] metadata = Metadata(batch.Items);
+        RelayFrame frame = RelayFrame.Adopt(header with { MetadataLength = metadata.Length }, metadata, batch.TakeBuffer(), images * spec.ByteCount);
+        Interlocked.Increment(ref _published);
+        Interlocked.Add(ref _images, images);
+        hub.Publish(frame);
+    }
+
+    // PROTOCOL.md §17.
+    private byte[] Metadata(List<(FrameHeader Header, Letterbox Box)> items)
+    {
+        var output = new ArrayBufferWriter<byte>(256 + (items.Count * 320));
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("tensor");
+            json.WriteString("fit", spec.Fit.FitName());
+            json.WriteNumber("pad", spec.PadValue);
+            WriteNumbers(json, "mean", spec.Mean);
+            WriteNumbers(json, "std", spec.Std);
+            json.WriteStartArray("items");
+            foreach ((FrameHeader source, Letterbox box) in items)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("stream_id", source.StreamId);
+                json.WriteNumber("sequence", source.Sequence);
+                json.WriteString("sequence_text", source.Sequence.ToString(CultureInfo.InvariantCulture));
+                json.WriteNumber("timestamp_ns", source.TimestampNs);
+                json.WriteString("timestamp_ns_text", source.TimestampNs.ToString(CultureInfo.InvariantCulture));
+                json.WriteNumber("scale_x", box.ScaleX);
+                json.WriteNumber("scale_y", box.ScaleY);
+                json.WriteNumber("offset_x", box.OffsetX);
+                json.WriteNumber("offset_y", box.OffsetY);
+                json.WriteNumber("source_width", box.SourceWidth);
+                json.WriteNumber("source_height", box.SourceHeight);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteNumbers(Utf8JsonWriter json, string name, IReadOnlyList<float>? values)
+    {
+        if (values is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (float value in values)
+        {
+            json.WriteNumberValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>One stream's batch being filled: a pooled buffer of N images and where each came from.</summary>
+    private sealed class Batch
+    {
+        private byte[]? _buffer;
+
+        public List<(FrameHeader Header, Letterbox Box)> Items { get; } = [];
+
+        public ulong NextSequence { get; set; }
+
+        public void Add(TensorSpec spec, int capacity, FrameHeader header, Letterbox box, ReadOnlySpan<byte> tensor)
+        {
+            _buffer ??= ArrayPool<byte>.Shared.Rent(spec.ByteCount * capacity);
+            tensor.CopyTo(_buffer.AsSpan(Items.Count * spec.ByteCount));
+            Items.Add((header, box));
+        }
+
+        public byte[] TakeBuffer()
+        {
+            byte[] buffer = _buffer!;
+            _buffer = null;
+            Items.Clear();
+            return buffer;
+        }
+    }
+}
