@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using BenchmarkDotNet.Running;
 using RawFrames.Bench;
 using RawFrames.Bench.Content;
+using RawFrames.Bench.ModelInputs;
 using RawFrames.Bench.OpenCvComparison;
 using RawFrames.Bench.Reports;
 using RawFrames.Bench.Scenarios;
@@ -14,7 +15,8 @@ if (args.Contains("--role"))
 }
 
 // cd bench && dotnet run -c Release [-- --quick] [-- --filter PATTERN ...] [other BenchmarkDotNet options]
-// --filter patterns select BenchmarkDotNet benchmarks (e.g. '*TurboJpeg*'), the OpenCV comparison ('opencv') and scenarios
+// --filter patterns select BenchmarkDotNet benchmarks (e.g. '*TurboJpeg*'), the OpenCV comparison ('opencv'), the model-ready
+// frames comparison ('model') and scenarios
 // (e.g. 'scenarios/table/*').
 bool quick = args.Contains("--quick");
 List<string> patterns = [];
@@ -71,7 +73,16 @@ if (Selected("opencv"))
     Console.WriteLine(opencv);
 }
 
-// 3. Scenarios over real sockets, with the ceiling measured in the same run.
+// 3. Model-ready frames: RawFrames' tensors beside the seeds' cv2 pipeline, in process and end to end.
+if (Selected("model"))
+{
+    Console.WriteLine("// * Model-ready frames beside the cv2 pipeline *");
+    string model = await ModelInputReport.RunAsync(quick);
+    await File.WriteAllTextAsync(Path.Combine(output, "model.md"), model);
+    Console.WriteLine(model);
+}
+
+// 4. Scenarios over real sockets, with the ceiling measured in the same run.
 var runner = new ScenarioRunner(quick);
 if (!ScenarioSuite.All().Any(s => Selected(ScenarioSuite.FilterName(s.Group, s.Scenario))))
 {

@@ -38,6 +38,36 @@ public sealed class ChildProcess : IDisposable
     public static ChildProcess StartRole(IEnumerable<string> arguments) =>
         new(Environment.ProcessPath ?? throw new InvalidOperationException("no process path"), arguments);
 
+    /// <summary>Waits until standard error has a line containing <paramref name="text"/> (e.g. a relay's "subscriber 1:").</summary>
+    public async Task WaitForStderrAsync(string text, TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        while (true)
+        {
+            lock (_errors)
+            {
+                if (_errors.ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{_name} exited with {_process.ExitCode} before saying '{text}': {Tail(_errors)}");
+            }
+
+            try
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{_name} did not say '{text}' within {limit.TotalSeconds:0} s: {Tail(_errors)}");
+            }
+        }
+    }
+
     /// <summary>Waits for the exit and returns the JSON summary, the last line of standard output.</summary>
     public async Task<JsonElement> SummaryAsync(TimeSpan limit)
     {

@@ -94,14 +94,14 @@ public sealed class ScenarioRunner(bool quick)
         }
     }
 
-    private static string ProgramPath(string project, string name)
+    internal static string ProgramPath(string project, string name)
     {
         string path = Content.Repository.Path("src", project, "bin", s_configuration, "net10.0", name);
         return File.Exists(path) ? path
             : throw new FileNotFoundException($"{path} is missing: build the solution with dotnet build -c {s_configuration}", path);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));

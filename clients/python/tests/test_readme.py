@@ -1,6 +1,6 @@
 """The README's Python snippets, run as printed with Debian's OpenCV (python3-opencv): the receive loop and the
-receive-into-OpenCV loop fed by rawframes-send, and the OpenCV capture-and-send loop (its camera replaced by a clip
-ffmpeg makes) feeding rawframes-recv."""
+receive-into-OpenCV loop fed by rawframes-send, the OpenCV capture-and-send loop (its camera replaced by a clip
+ffmpeg makes) feeding rawframes-recv, and the model loop fed model inputs by rawframes-relay --model."""
 
 import json
 import re
@@ -9,11 +9,14 @@ import sys
 
 from conftest import HERE, REPO, program
 
-SNIPPETS = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+ALL = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+# By what each does, in the order the Python section shows them, then the model loop of the model-ready section.
+SNIPPETS = [next(s for s in ALL if "cv2" not in s and "rawframes.receive(" in s), next(s for s in ALL if "cv2.VideoCapture" in s),
+            next(s for s in ALL if "cv2.Canny" in s), next(s for s in ALL if "rawframes.subscribe(" in s)]
 
 
-def test_readme_has_the_three_snippets():
-    assert len(SNIPPETS) == 3 and "rawframes.receive(" in SNIPPETS[0] and "cv2.VideoCapture" in SNIPPETS[1] and "cv2.Canny" in SNIPPETS[2]
+def test_readme_has_the_four_snippets():
+    assert len(ALL) == 4 and len(set(SNIPPETS)) == 4
 
 
 def on_port(snippet, port):
@@ -65,3 +68,27 @@ def test_opencv_send_snippet_feeds_the_reference_receiver(tmp_path, free_port):
     assert sent.returncode == 0, sent.stderr
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["frames"] == 25 and summary["decoded"] == 25 and summary["corrupt_frames"] == 0, err
+
+
+def test_model_snippet_gets_batches_of_model_inputs_from_the_relay(tmp_path, free_port):
+    from test_model_inputs import wait_for_line
+    socket_path = tmp_path / "model.sock"
+    snippet = SNIPPETS[3]
+    assert "shm:///tmp/model.sock" in snippet and "--model 640x640 --batch 8" in snippet
+    relay = subprocess.Popen([program("rawframes-relay"), "--listen", f"tcp://127.0.0.1:{free_port}", "--serve", f"unix://{socket_path}",
+                              "--model", "640x640", "--batch", "8", "--once", "--json", "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    consumer = subprocess.Popen([sys.executable, "-u", "-c", snippet.replace("/tmp/model.sock", str(socket_path))], cwd=HERE.parent,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(relay.stderr, "subscriber 1:")
+        sender = subprocess.run([program("rawframes-send"), "--to", f"tcp://127.0.0.1:{free_port}", "--source", "synthetic:1920x1080",
+                                 "--codec", "jpeg", "--frames", "16", "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+        assert sender.returncode == 0, sender.stderr
+        out, err = consumer.communicate(timeout=120)
+    finally:
+        consumer.kill()
+        relay.kill()
+    lines = [line.split(maxsplit=1) for line in out.strip().splitlines()]
+    assert [int(sequence) for sequence, _ in lines] == list(range(16)), err
+    assert all(rest.startswith("(8, 3, 640, 640) ") and float(rest.split()[-1]) == 140 for _, rest in lines)  # 1080p: 140 rows of border

@@ -37,6 +37,9 @@ internal sealed unsafe class TensorPreprocessor : IDisposable
         }
     }
 
+    /// <summary>False: JPEGs are decoded whole, as cv2 does (the bench measures what the scaled decode saves and costs).</summary>
+    public bool ScaledDecode { get; init; } = true;
+
     /// <summary>Writes the tensor for one frame into <paramref name="output"/> (at least <see cref="TensorSpec.ByteCount"/> bytes).</summary>
     /// <exception cref="CorruptFrameException">The payload does not decode, or is not the size its header says.</exception>
     /// <exception cref="NotSupportedException">A raw pixel format without a conversion.</exception>
@@ -99,7 +102,7 @@ internal sealed unsafe class TensorPreprocessor : IDisposable
             throw new CorruptFrameException($"the JPEG is {width}x{height} but the frame header says {header.Width}x{header.Height}");
         }
 
-        (int num, int denom) = DecodeScale(place.RegionWidth, place.RegionHeight, place.ContentWidth, place.ContentHeight);
+        (int num, int denom) = ScaledDecode ? DecodeScale(place.RegionWidth, place.RegionHeight, place.ContentWidth, place.ContentHeight) : (1, 1);
         int scaledWidth = Scaled(width, num, denom);
         int scaledHeight = Scaled(height, num, denom);
         byte* pixels = Grow(ref _pixels, scaledWidth * scaledHeight * 4);
