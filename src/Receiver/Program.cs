@@ -41,13 +41,14 @@ var json = new Option<bool>("--json") { Description = "Print one JSON summary li
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
 var model = new ModelInputOptions();
+var record = new RecordOptions();
 
 var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
 {
     listen, from, policy, whenFull, want, queue, stream, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
 };
 
-foreach (Option option in model.All)
+foreach (Option option in model.All.Concat(record.All))
 {
     root.Options.Add(option);
 }
@@ -97,6 +98,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             StreamId = parsed.GetValue(stream),
         },
         Model = model.Parse(parsed),
+        Record = record.Parse(parsed),
     };
 
     if (options.Model is not null && (options.Decode is not null || options.Verify))

@@ -32,6 +32,9 @@ internal sealed record ReceiverOptions(
     /// <summary>--model: every frame becomes this model input (instead of --decode); null: none.</summary>
     public RawFrames.Codecs.TensorSpec? Model { get; init; }
 
+    /// <summary>--record: every frame into a recording; null: none.</summary>
+    public RawFrames.Streaming.Cli.RecordSettings? Record { get; init; }
+
     /// <summary>With --from: how the relay should deliver (HELLO option 3).</summary>
     public SubscriptionOptions? Subscription { get; init; }
 }

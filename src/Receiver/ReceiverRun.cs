@@ -42,6 +42,14 @@ internal sealed class ReceiverRun(ReceiverOptions options)
         {
             await ReceiveAllAsync(cancellationToken);
             _failure ??= _sinks?.Save?.Failure is { } saveFailure ? $"--save stopped: {saveFailure}" : null;
+            if (_sinks?.Recorder is { } recorder)
+            {
+                await recorder.DisposeAsync(); // everything queued is written (or counted as left out) before it is judged
+                _failure ??= recorder.Dropped > 0
+                    ? $"--record left {recorder.Dropped} frame(s) out of the recording ({recorder.Failure ?? "the disk did not keep up"}): {string.Join("; ", recorder.DroppedSequences)}"
+                    : null;
+            }
+
             _failure ??= Errors.Count > 0 ? $"{Errors.Count} connection(s) ended with an error; the first: {Errors.First}" : null;
             _failure ??= _totals.VerifyFailures > 0 ? $"{_totals.VerifyFailures} frame(s) failed verification" : null;
             _failure ??= Interlocked.Read(ref _peerErrors) > 0 ? $"{Interlocked.Read(ref _peerErrors)} sender(s) ended with an ERROR; the first: {_peerErrorMessage}" : null;

@@ -1,6 +1,8 @@
 using RawFrames.Codecs;
 using RawFrames.Receiver.Sinks;
 using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
+using RawFrames.Streaming.Recording;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Viewer;
@@ -40,6 +42,9 @@ internal sealed class ReceiverSinks : IAsyncDisposable
 
     public StdoutSink? Stdout { get; }
 
+    /// <summary>--record.</summary>
+    public RecorderSink? Recorder { get; private set; }
+
     public HttpViewer? Viewer { get; private set; }
 
     public SinkPipeline Pipeline { get; private set; } = null!;
@@ -63,7 +68,8 @@ internal sealed class ReceiverSinks : IAsyncDisposable
             }
         }
 
-        object?[] all = [sinks.Totals, sinks.Decodes, sinks.Verify, sinks.Save, sinks.Stdout, sinks.Viewer is { } viewer ? new ViewerSink(viewer) : null];
+        sinks.Recorder = options.Record?.Start(log);
+        object?[] all = [sinks.Totals, sinks.Recorder, sinks.Decodes, sinks.Verify, sinks.Save, sinks.Stdout, sinks.Viewer is { } viewer ? new ViewerSink(viewer) : null];
         // --verify compares decoded compressed frames with the pattern as BGR unless --decode asks for YUV.
         // --model makes model inputs of every frame, raw ones too.
         DecodeTarget? decodeTo = options.Model is not null ? DecodeTarget.Tensor : options.Decode ?? (options.Verify ? DecodeTarget.Bgr : null);
@@ -71,7 +77,7 @@ internal sealed class ReceiverSinks : IAsyncDisposable
         return sinks;
     }
 
-    public RunSummary AddTo(RunSummary summary) => summary
+    public RunSummary AddTo(RunSummary summary) => RecordOptions.AddTo(summary, Recorder)
         .Add("model", Model is null ? null : ModelSummary.Describe(Model))
         .Add("decoded", Decodes.Decoded)
         .Add("corrupt_frames", Decodes.Corrupt)
@@ -88,6 +94,11 @@ internal sealed class ReceiverSinks : IAsyncDisposable
         }
 
         Stdout?.Dispose();
+        if (Recorder is not null)
+        {
+            await Recorder.DisposeAsync();
+        }
+
         Codecs.Dispose();
     }
 }

@@ -20,6 +20,7 @@ var json = new Option<bool>("--json") { Description = "Print one JSON summary li
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
 var model = new ModelInputOptions();
+var record = new RecordOptions();
 var batch = NumberOption.Optional("--batch", "With --model: model inputs per frame served, one NCHW array (PROTOCOL.md §7.2); a stream's last batch may hold fewer", 1, 256);
 
 var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)")
@@ -27,7 +28,7 @@ var root = new RootCommand("rawframes-relay: takes streams from producers and se
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };
 
-foreach (Option option in model.All.Append(batch))
+foreach (Option option in model.All.Append(batch).Concat(record.All))
 {
     root.Options.Add(option);
 }
@@ -62,6 +63,7 @@ root.SetAction(async (parsed, cancellationToken) =>
     {
         Model = model.Parse(parsed),
         Batch = parsed.GetValue(batch) ?? 1,
+        Record = record.Parse(parsed),
     };
     if (options.Model is null && parsed.GetValue(batch) is not null)
     {

@@ -1,4 +1,5 @@
 using RawFrames.Codecs;
+using RawFrames.Streaming.Cli;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 
@@ -23,6 +24,9 @@ internal sealed record RelayOptions(
 {
     /// <summary>--model: subscribers get model inputs of every frame instead of the frames; null: frames.</summary>
     public TensorSpec? Model { get; init; }
+
+    /// <summary>--record: every incoming frame into a recording as well; null: none.</summary>
+    public RecordSettings? Record { get; init; }
 
     /// <summary>--batch: model inputs per published frame (PROTOCOL.md §7.2).</summary>
     public int Batch { get; init; } = 1;

@@ -9,6 +9,7 @@ using RawFrames.Relay.Fanout;
 using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Receiving;
+using RawFrames.Streaming.Recording;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;
@@ -34,6 +35,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
     private readonly CancellationTokenSource _stopConnecting = new();
     private readonly CancellationTokenSource _stopServing = new();
     private TensorBatcher? _batcher;
+    private RecorderSink? _recorder;
     private ConnectionFeed? _feed;
     private FrameReceiver? _producers;
     private FrameReceiver? _upstream;
@@ -54,6 +56,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             await RelayAsync(transcoder, cancellationToken);
             long errors = Interlocked.Read(ref _errors);
             failure = errors > 0 ? $"{errors} connection(s) ended with a protocol error (see the log)" : null;
+            if (_recorder is { } recorder)
+            {
+                await recorder.DisposeAsync(); // what is queued is written (or counted as left out) before it is judged
+                failure ??= recorder.Dropped > 0 ? $"--record left {recorder.Dropped} frame(s) out of the recording ({recorder.Failure ?? "the disk did not keep up"})" : null;
+            }
             exitCode = failure is null ? ExitCodes.Done : ExitCodes.Failed;
         }
         catch (RunFailedException e)
@@ -65,7 +72,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         RunSummary summary = new RunSummary()
             .Add("producers", Interlocked.Read(ref _producerCount))
             .Add("probes", (_producers?.Probes ?? 0) + Interlocked.Read(ref _subscriberProbes));
-        _totals.AddTo(summary)
+        RecordOptions.AddTo(_totals.AddTo(summary), _recorder)
             .Add("subscribers", Interlocked.Read(ref _subscriberIds))
             .Add("frames_unwatched", _hub.Unwatched)
             .Add("model", options.Model is { } model ? ModelSummary.Describe(model) : null)
@@ -94,6 +101,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             await _producers.DisposeAsync();
         }
 
+        if (_recorder is not null)
+        {
+            await _recorder.DisposeAsync();
+        }
+
         _codecs.Dispose();
         _stopConnecting.Dispose();
         _stopServing.Dispose();
@@ -101,6 +113,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
 
     private async Task RelayAsync(Transcoder transcoder, CancellationToken cancellationToken)
     {
+        _recorder = options.Record?.Start(_log);
         if (options.Model is { } model)
         {
             _batcher = new TensorBatcher(model, options.Batch, _hub);
@@ -142,9 +155,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         }
 
         // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
+        // --record: the recorder sees every incoming frame beside the hub, through a queue of its own.
+        object[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<object>() : [_recorder], _batcher is null ? _hub : _batcher];
         SinkPipeline pipeline = _batcher is null
-            ? new SinkPipeline([new TotalsSink(_totals), _hub], null, 1, _codecs, measurePsnr: false)
-            : new SinkPipeline([new TotalsSink(_totals), _batcher], DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);
+            ? new SinkPipeline(sinks, null, 1, _codecs, measurePsnr: false)
+            : new SinkPipeline(sinks, DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);
         _feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
         await using (viewer)
         using (cancellationToken.Register(() => StopIngest(shuttingDown: true)))

@@ -33,12 +33,16 @@ var peerTimeout = NumberOption.Create("--peer-timeout", "Seconds without hearing
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this shared token to the receiver (the file's contents; or set RAWFRAMES_TOKEN)" };
 var tls = new Option<bool>("--tls") { Description = "Connect with TLS, validating the receiver's certificate against the system's trusted roots and the host name" };
 var tlsPin = new Option<string?>("--tls-pin") { Description = "Connect with TLS and accept only the certificate with this SHA-256 fingerprint (hex; rawframes-recv logs it), e.g. a self-signed one" };
+var speed = NumberOption.Create("--speed", "replay: only: play at this multiple of the recorded pace (--fps 0: as fast as possible)", 1.0, 0.001, 1000.0);
+var loop = new Option<bool>("--loop") { Description = "replay: only: start again at the end, until stopped" };
+var fromTime = NumberOption.Optional("--from-time", "replay: only: start this many seconds after the recording's first frame", 0.0, 1e9);
+var fromSequence = NumberOption.Optional("--from-sequence", "replay: only: start at the first frame with this sequence number or a later one", 0UL, ulong.MaxValue);
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
 var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
 {
-    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, tokenFile, tls, tlsPin, ack, policy, json, quiet,
+    to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, tokenFile, tls, tlsPin, ack, policy, speed, loop, fromTime, fromSequence, json, quiet,
 };
 
 root.SetAction(async (parsed, cancellationToken) =>
@@ -72,7 +76,22 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(ack),
         parsed.GetValue(policy) == "latest",
         parsed.GetValue(json),
-        parsed.GetValue(quiet));
+        parsed.GetValue(quiet))
+    {
+        Replay = new ReplaySettings(parsed.GetValue(speed), parsed.GetValue(fps), parsed.GetValue(loop), parsed.GetValue(fromTime), parsed.GetValue(fromSequence)),
+    };
+    bool replaying = options.Source.Kind == "replay";
+    Option[] replayOnly = [speed, loop, fromTime, fromSequence];
+    if (!replaying && replayOnly.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } misplaced)
+    {
+        throw new FormatException($"{misplaced.Name} applies to --source replay:PATH only");
+    }
+
+    if (replaying && new Option[] { codec, metadata, stride, streamId }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } fixedByRecording)
+    {
+        throw new FormatException($"{fixedByRecording.Name} does not apply to a replay: the frames are sent exactly as recorded");
+    }
+
     if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
     {
         throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");

@@ -31,4 +31,7 @@ internal sealed record SenderOptions(
 {
     /// <summary>Not from the command line: the largest payload the opened source and codec make (shared-memory slot size).</summary>
     public int LargestPayload { get; init; }
+
+    /// <summary>--speed, --loop, --from-time, --from-sequence: how a replay: source plays.</summary>
+    public ReplaySettings Replay { get; init; } = new(1, null, false, null, null);
 }

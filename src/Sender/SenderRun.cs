@@ -26,6 +26,8 @@ internal sealed class SenderRun(SenderOptions options)
     private IFrameSource? _source;
     private FrameSender? _sender;
     private SendLoop? _loop;
+    private ReplayLoop? _replay;
+    private RecordingReader? _replayReader;
     private bool _confirmed;
 
     /// <summary>Runs until done or failed; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
@@ -65,6 +67,11 @@ internal sealed class SenderRun(SenderOptions options)
 
     private async Task<int> StreamAsync(CancellationToken cancellationToken)
     {
+        if (options.Source.Kind == "replay")
+        {
+            return await ReplayAsync(cancellationToken);
+        }
+
         int framesInFlight = options.Codec == Codec.Raw ? 1 : EncodingPipeline.FramesInFlight(options.EncoderThreads);
         PixelFormat wanted = options.Codec == Codec.YuvJpeg ? PixelFormat.J420 : PixelFormat.Bgr24;
         try
@@ -111,12 +118,54 @@ internal sealed class SenderRun(SenderOptions options)
         return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
     }
 
-    private async Task<FrameSender> ConnectAsync(IFrameSource source, CancellationToken cancellationToken)
+    // --source replay:PATH: the recording's frames as they were, through the same FrameSender.
+    private async Task<int> ReplayAsync(CancellationToken cancellationToken)
     {
+        RecordingReader reader;
+        try
+        {
+            reader = RecordingReader.Open(options.Source.Path!);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw RunFailedException.Usage($"cannot open source {options.Source.Path}: {e.Message}");
+        }
+
+        using (reader)
+        {
+            _replayReader = reader;
+            if (reader.TruncatedBytes > 0)
+            {
+                _log.Info($"{reader.Path}: the last {reader.TruncatedBytes} bytes are an unfinished message (the recorder stopped while writing it); replaying the {reader.FrameCount} whole frames");
+            }
+
+            await using FrameSender sender = await ConnectAsync(0, cancellationToken);
+            _sender = sender;
+            _replay = new ReplayLoop(reader, options.Replay, options.Frames, options.Duration, sender, _totals, _allocations);
+            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "replay", Console.Error, () => $"  loops {_replay.Loops}"))
+            {
+                _stoppedBy = await _replay.RunAsync(cancellationToken);
+            }
+
+            _allocations.Close(_totals.Frames);
+            _confirmed = await sender.CompleteAsync();
+            if (sender.StopReason is { } reason && _stoppedBy != "receiver")
+            {
+                (_stoppedBy, _failure) = (reason.Contains("(END)", StringComparison.Ordinal) ? "receiver" : "error", _failure ?? Failure(reason));
+            }
+
+            return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
+        }
+    }
+
+    private Task<FrameSender> ConnectAsync(IFrameSource source, CancellationToken cancellationToken) =>
         // Raw frames are the source's own size; a compressed frame is almost always smaller than packed BGR.
-        long largest = options.Codec == Codec.Raw
+        ConnectAsync(options.Codec == Codec.Raw
             ? PixelLayout.RawPayloadSize(source.PixelFormat, source.Width, source.Height, source.Stride)
-            : 3L * source.Width * source.Height;
+            : 3L * source.Width * source.Height, cancellationToken);
+
+    private async Task<FrameSender> ConnectAsync(long largest, CancellationToken cancellationToken)
+    {
         var settings = new FrameSenderOptions
         {
             StreamId = options.StreamId,
@@ -155,11 +204,19 @@ internal sealed class SenderRun(SenderOptions options)
     {
         RunSummary summary = new RunSummary()
             .Add("endpoint", options.To.Text)
-            .Add("codec", CodecNames.Name(options.Codec))
+            .Add("codec", options.Source.Kind == "replay" ? "as recorded" : CodecNames.Name(options.Codec))
             .Add("source", options.Source.Kind)
             .Add("width", _source?.Width ?? options.Source.Width)
             .Add("height", _source?.Height ?? options.Source.Height)
             .Add("source_reopens", (_source as ReopeningSource)?.Reopens ?? 0);
+        if (_replay is { } replay)
+        {
+            summary.Add("replay_frames_in_file", _replayReader?.FrameCount ?? 0)
+                .Add("replay_loops", replay.Loops)
+                .Add("replay_interval_error_ms_p50", replay.IntervalErrors.Count > 0 ? replay.IntervalErrors.PercentileMs(50) : double.NaN, "ms")
+                .Add("replay_interval_error_ms_p99", replay.IntervalErrors.Count > 0 ? replay.IntervalErrors.PercentileMs(99) : double.NaN, "ms");
+        }
+
         _totals.AddTo(summary)
             .Add("stopped_by", _stoppedBy)
             .Add("policy", options.Latest ? "latest" : "lossless")

@@ -5,9 +5,10 @@ from .codecs import CodecUnavailable, CorruptPayload
 from .connection import Connection, ConnectionClosed
 from .frame import Frame
 from .receiver import Receiver, receive
+from .recording import Recording, open_recording
 from .sender import Sender
 from .subscriber import subscribe
 from .wire import Codec, ErrorCode, PeerError, PixelFormat, ProtocolError, Role
 
 __all__ = ["Codec", "CodecUnavailable", "Connection", "ConnectionClosed", "CorruptPayload", "ErrorCode", "Frame",
-           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Role", "Sender", "receive", "subscribe"]
+           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Recording", "Role", "Sender", "open_recording", "receive", "subscribe"]

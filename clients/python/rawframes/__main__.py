@@ -15,7 +15,7 @@ from . import codecs
 from .receiver import Receiver
 from .sender import Sender
 from .synthetic import check, pattern
-from .wire import PeerError, ProtocolError
+from .wire import Codec, PeerError, PixelFormat, ProtocolError
 
 
 def main(argv=None):
@@ -39,12 +39,17 @@ def main(argv=None):
                       help="compare each frame with the synthetic pattern: raw byte for byte, JPEG by PSNR")
     recv.add_argument("--min-psnr", type=float, default=25.0)
     recv.add_argument("--max-message-bytes", type=int, default=64 * 1024 * 1024)
-    for command in (send, recv):
+    export = commands.add_parser("export", help="a recording (rawframes-recv --record) to a video file any player opens, "
+                                                "JPEG frames without re-encoding (ffmpeg)")
+    export.add_argument("recording")
+    export.add_argument("output", help="e.g. out.mkv (JPEG frames are copied as they are) or out.nut (raw frames as rawvideo)")
+    export.add_argument("--stream", type=int, default=None, help="the stream to export (default: the first frame's)")
+    for command in (send, recv, export):
         command.add_argument("--quiet", action="store_true", help="no log lines on stderr")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     try:
-        summary = run_send(args) if args.command == "send" else run_recv(args)
+        summary = {"send": run_send, "recv": run_recv, "export": run_export}[args.command](args)
     except (OSError, ProtocolError, PeerError, ValueError) as error:
         # One line in the user's words, and the JSON line with the error, as the reference programs do.
         print(f"python3 -m rawframes {args.command}: {error}", file=sys.stderr)
@@ -142,6 +147,57 @@ def run_recv(args):
                    decoder=codecs.backend())
     summary["_exit"] = 1 if failures or receiver.errors else 0
     return summary
+
+
+
+# Raw layouts ffmpeg reads as rawvideo, with the bytes per pixel of their first plane.
+_RAWVIDEO = {PixelFormat.BGR24: ("bgr24", 3), PixelFormat.RGB24: ("rgb24", 3), PixelFormat.BGRA32: ("bgra", 4), PixelFormat.GRAY8: ("gray", 1)}
+
+
+def run_export(args):
+    """One stream of a recording into a container through ffmpeg: JPEG payloads copied (no re-encoding), packed raw
+    frames as rawvideo with their row padding dropped; the rate from the frames' own timestamps."""
+    import subprocess
+    from .recording import Recording
+    with Recording(args.recording) as recording:
+        frames = list(recording)
+        if not frames:
+            raise ValueError(f"{args.recording} holds no frames")
+        stream = frames[0].stream_id if args.stream is None else args.stream
+        frames = [frame for frame in frames if frame.stream_id == stream]
+        if not frames:
+            raise ValueError(f"{args.recording} holds no frames of stream {stream}")
+        first = frames[0]
+        if any((f.codec, f.pixel_format, f.width, f.height) != (first.codec, first.pixel_format, first.width, first.height) for f in frames):
+            raise ValueError(f"stream {stream} changes codec or size midway; a video file holds one size")
+        span = frames[-1].timestamp_ns - first.timestamp_ns
+        rate = (len(frames) - 1) * 1e9 / span if len(frames) > 1 and span > 0 else 30.0
+        if first.codec == Codec.JPEG:
+            source = ["-f", "mjpeg", "-framerate", f"{rate:.6f}", "-i", "-", "-c:v", "copy"]
+        elif first.codec == Codec.RAW and first.pixel_format in _RAWVIDEO and args.output.lower().endswith((".mkv", ".mka", ".webm")):
+            raise ValueError(f"{args.output}: Matroska holds no raw RGB video; export raw frames to .nut or .avi (rawvideo, no re-encoding)")
+        elif first.codec == Codec.RAW and first.pixel_format in _RAWVIDEO:
+            name, _ = _RAWVIDEO[first.pixel_format]
+            source = ["-f", "rawvideo", "-pixel_format", name, "-video_size", f"{first.width}x{first.height}", "-framerate", f"{rate:.6f}",
+                      "-i", "-", "-c:v", "rawvideo"]
+        else:
+            raise ValueError(f"{first.codec.name}/{first.pixel_format.name} frames: export takes JPEG or packed raw frames (BGR24, RGB24, BGRA32, GRAY8)")
+        ffmpeg = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *source, args.output], stdin=subprocess.PIPE)
+        try:
+            for frame in frames:
+                if frame.codec == Codec.JPEG:
+                    ffmpeg.stdin.write(frame.payload)
+                else:
+                    ffmpeg.stdin.write(memoryview(frame.image.copy() if frame.stride != frame.width * _RAWVIDEO[frame.pixel_format][1] else frame.image).cast("B"))
+            ffmpeg.stdin.close()
+        except BrokenPipeError:
+            pass
+        count, codec = len(frames), first.codec.name.lower()
+        frames.clear()
+        del first
+        if ffmpeg.wait() != 0:
+            raise OSError(f"ffmpeg could not write {args.output} (exit code {ffmpeg.returncode})")
+    return {"output": args.output, "stream": stream, "frames": count, "codec": codec, "fps": round(rate, 3)}
 
 
 if __name__ == "__main__":

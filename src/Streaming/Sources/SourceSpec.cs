@@ -12,7 +12,8 @@ namespace RawFrames.Streaming.Sources;
 /// <item><c>image:PATH[@FPS]</c>: a photo, panned; <c>folder:DIR</c>: its images in name order, looping;</item>
 /// <item><c>ffmpeg:INPUT</c>: anything ffmpeg reads (file, RTSP URL, /dev/video0), at its own rate;</item>
 /// <item><c>opencv:INPUT</c>: a camera index, a file or a URL through OpenCV's VideoCapture (opened by rawframes-send, which carries OpenCV);</item>
-/// <item><c>stdin:WxH[:bgr24|i420|j420][@FPS]</c>: raw frames piped in by another program.</item>
+/// <item><c>stdin:WxH[:bgr24|i420|j420][@FPS]</c>: raw frames piped in by another program;</item>
+/// <item><c>replay:PATH</c>: a recording (PROTOCOL.md §18), sent as recorded by rawframes-send.</item>
 /// </list>
 /// <see cref="Fps"/> 0 means the source's own rate, or as fast as the link and receiver allow when it has none.
 /// </summary>
@@ -23,7 +24,7 @@ internal partial record SourceSpec(string Kind, int Width, int Height, double Fp
 
     public const string Syntax = "synthetic[:WIDTHxHEIGHT][@FPS] (e.g. synthetic:1280x720@30), noise[:WIDTHxHEIGHT][@FPS], image:PATH[@FPS], " +
         "folder:DIR, ffmpeg:INPUT (a file, an RTSP URL, /dev/video0), opencv:INPUT (a camera index such as 0, a file, an RTSP URL) " +
-        "or stdin:WIDTHxHEIGHT[:bgr24|i420|j420][@FPS]";
+        "stdin:WIDTHxHEIGHT[:bgr24|i420|j420][@FPS] or replay:PATH (a recording, sent as recorded)";
 
     /// <summary>The pixel format of <c>stdin</c> frames.</summary>
     public PixelFormat StdinFormat { get; init; } = PixelFormat.Bgr24;
@@ -62,6 +63,7 @@ internal partial record SourceSpec(string Kind, int Width, int Height, double Fp
         "ffmpeg" => await FfmpegSource.OpenAsync(Path!, FfmpegInputOptions, pixelFormat, framesInFlight, log, cancellationToken),
         // File descriptor 0 as a plain FileStream: reads straight into the frame buffers, and end of input is seen.
         "opencv" => throw new InvalidOperationException("an opencv: source is opened by rawframes-send, which carries OpenCV"),
+        "replay" => throw new InvalidOperationException("a replay: source is sent as recorded by rawframes-send's replay loop"),
         "stdin" => new StreamFrameSource(new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0),
             Width, Height, StdinFormat, 0, framesInFlight, "standard input"),
         _ => Open(stride),
@@ -96,6 +98,13 @@ internal partial record SourceSpec(string Kind, int Width, int Height, double Fp
             string input = text["opencv:".Length..];
             return input.Length > 0 ? new SourceSpec("opencv", 0, 0, 0, input)
                 : throw new FormatException($"source '{text}': opencv: needs an input: a camera index (opencv:0), a file or a URL");
+        }
+
+        if (text.StartsWith("replay:", StringComparison.OrdinalIgnoreCase))
+        {
+            string recording = text["replay:".Length..];
+            return File.Exists(recording) ? new SourceSpec("replay", 0, 0, 0, recording)
+                : throw new FormatException($"source '{text}': no such recording {recording}");
         }
 
         if (text.StartsWith("ffmpeg:", StringComparison.OrdinalIgnoreCase))

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Threading.Channels;
+using RawFrames.Protocol.Recording;
+using RawFrames.Protocol.Wire;
+using RawFrames.Streaming.Sinks;
+
+namespace RawFrames.Streaming.Recording;
+
+/// <summary>
+/// --record: every frame of every stream into a recording, without ever slowing the live path. Frames are copied into
+/// a bounded queue (by bytes) on the connection's loop and written by a task of their own; when the disk cannot keep
+/// up (the queue is full) or a write fails (a full disk), the frame is left out of the recording and counted by
+/// stream and sequence number. Files rotate at a size or a duration: PATH, then PATH-2, PATH-3 ... with the extension kept.
+/// </summary>
+internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
+{
+    private readonly string _path;
+    private readonly long _maxBytes;
+    private readonly TimeSpan _maxDuration;
+    private readonly long _queueBudget;
+    private readonly Log _log;
+    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writing;
+    private readonly Lock _lock = new();
+    private readonly SortedDictionary<uint, List<(ulong First, ulong Last)>> _dropped = [];
+    private readonly List<string> _files = [];
+    private RecordingWriter? _writer;
+    private DateTime _fileStarted;
+    private long _queuedBytes;
+    private long _frames;
+    private long _bytes;
+    private long _droppedCount;
+    private string? _failure;
+
+    private RecorderSink(string path, long maxBytes, TimeSpan maxDuration, long queueBudget, Log log)
+    {
+        (_path, _maxBytes, _maxDuration, _queueBudget, _log) = (path, maxBytes, maxDuration, queueBudget, log);
+        _writing = Task.Run(WriteAllAsync);
+    }
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public long Dropped => Interlocked.Read(ref _droppedCount);
+
+    /// <summary>Why frames were left out (the last write error), or null.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
+
+    public IReadOnlyList<string> Files
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _files];
+            }
+        }
+    }
+
+    /// <summary>The frames left out, per stream, as ranges of sequence numbers: "stream 0: 120-130, 200".</summary>
+    public IReadOnlyList<string> DroppedSequences
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _dropped.Select(pair => $"stream {pair.Key}: {string.Join(", ", pair.Value.Select(r => r.First == r.Last ? $"{r.First}" : $"{r.First}-{r.Last}"))}")];
+            }
+        }
+    }
+
+    /// <summary>Creates the first file at once, so that a path that cannot be written is a usage error before anything runs.</summary>
+    /// <exception cref="IOException">The file exists or cannot be made.</exception>
+    public static RecorderSink Start(string path, long maxBytes, TimeSpan maxDuration, Log log, long queueBudget = 512L << 20)
+    {
+        var sink = new RecorderSink(path, maxBytes, maxDuration, queueBudget, log);
+        try
+        {
+            sink.OpenNext();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            sink._queue.Writer.Complete();
+            throw new IOException($"--record {path}: {(e is IOException { HResult: 17 or -2147024816 } || File.Exists(path) ? "the file exists (recordings are never overwritten)" : e.Message)}", e);
+        }
+
+        return sink;
+    }
+
+    public void OnFrame(in SinkFrame frame)
+    {
+        int size = frame.Payload.Length + frame.Metadata.Length;
+        if (Interlocked.Add(ref _queuedBytes, size) > _queueBudget)
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+            Drop(frame.Header);
+            return;
+        }
+
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, frame.Payload.Length));
+        frame.Payload.Span.CopyTo(payload);
+        byte[] metadata = frame.Metadata.IsEmpty ? [] : frame.Metadata.ToArray();
+        _queue.Writer.TryWrite(new Job(frame.Header, metadata, payload, frame.Payload.Length));
+    }
+
+    /// <summary>Writes what is queued, then closes the file (flushed to the disk).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writing.ConfigureAwait(false);
+        _writer?.Dispose();
+        _writer = null; // disposing twice is harmless
+    }
+
+    private async Task WriteAllAsync()
+    {
+        await foreach (Job job in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                Write(job);
+            }
+            finally
+            {
+                Interlocked.Add(ref _queuedBytes, -(job.Length + job.Metadata.Length));
+                ArrayPool<byte>.Shared.Return(job.Payload);
+            }
+        }
+    }
+
+    private void Write(Job job)
+    {
+        try
+        {
+            if (_writer is null || _writer.Frames > 0 && (_maxBytes > 0 && _writer.Length + job.Length > _maxBytes
+                || _maxDuration > TimeSpan.Zero && DateTime.UtcNow - _fileStarted >= _maxDuration))
+            {
+                _writer?.Dispose();
+                _writer = null;
+                OpenNext();
+            }
+
+            _writer!.WriteFrame(job.Header, job.Metadata, job.Payload.AsSpan(0, job.Length));
+            Interlocked.Increment(ref _frames);
+            Interlocked.Add(ref _bytes, job.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Interlocked.Exchange(ref _failure, e.Message) is null)
+            {
+                _log.Info($"--record: {e.Message}; frames are left out of the recording (and counted) until writing works again");
+            }
+
+            Drop(job.Header);
+        }
+    }
+
+    private void OpenNext()
+    {
+        string path;
+        lock (_lock)
+        {
+            path = _files.Count == 0 ? _path
+                : Path.Combine(Path.GetDirectoryName(_path) ?? "", $"{Path.GetFileNameWithoutExtension(_path)}-{_files.Count + 1}{Path.GetExtension(_path)}");
+        }
+
+        _writer = RecordingWriter.Create(path, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
+        _fileStarted = DateTime.UtcNow;
+        lock (_lock)
+        {
+            _files.Add(path);
+        }
+    }
+
+    private void Drop(in FrameHeader header)
+    {
+        Interlocked.Increment(ref _droppedCount);
+        lock (_lock)
+        {
+            if (!_dropped.TryGetValue(header.StreamId, out List<(ulong First, ulong Last)>? ranges))
+            {
+                _dropped[header.StreamId] = ranges = [];
+            }
+
+            if (ranges.Count > 0 && ranges[^1].Last + 1 == header.Sequence)
+            {
+                ranges[^1] = (ranges[^1].First, header.Sequence);
+            }
+            else
+            {
+                ranges.Add((header.Sequence, header.Sequence));
+            }
+        }
+    }
+
+    private sealed record Job(FrameHeader Header, byte[] Metadata, byte[] Payload, int Length);
+}

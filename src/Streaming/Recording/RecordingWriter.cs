@@ -1,0 +1,148 @@
+using RawFrames.Protocol.Recording;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Streaming.Recording;
+
+/// <summary>
+/// Writes one recording file (PROTOCOL.md §18) and its index. Each message goes to the file in whole writes straight
+/// from the caller's memory and reaches the kernel before the next (a killed recorder loses at most the message it was
+/// writing); a write that fails (a full disk) is undone, so the file still ends on a whole message. The index entry is
+/// written after its frame. Closing flushes both to the disk and notes in the index how much of the recording it covers.
+/// </summary>
+internal sealed class RecordingWriter : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly FileStream _index;
+    private readonly byte[] _head = new byte[MessageHeader.Size + FrameHeader.Size + 256];
+    private readonly byte[] _entry = new byte[RecordingIndexEntry.Size];
+    private static readonly byte[] s_zeros = new byte[8];
+
+    private RecordingWriter(string path, FileStream file, FileStream index)
+    {
+        Path = path;
+        _file = file;
+        _index = index;
+        Length = RecordingFormat.FileHeaderSize;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes written, file header included: always on a whole message.</summary>
+    public long Length { get; private set; }
+
+    public long Frames { get; private set; }
+
+    /// <summary>An index entry could not be written (a full disk): readers rebuild the index from the frames.</summary>
+    public bool IndexIncomplete { get; private set; }
+
+    /// <summary>Creates the file (never over an existing one) and its index.</summary>
+    /// <exception cref="IOException">The file exists, or cannot be made.</exception>
+    public static RecordingWriter Create(string path, long createdNs)
+    {
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        FileStream? index = null;
+        try
+        {
+            index = new FileStream(RecordingFormat.IndexPath(path), FileMode.Create, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+            Span<byte> header = stackalloc byte[RecordingFormat.FileHeaderSize];
+            RecordingFormat.WriteFileHeader(header, createdNs);
+            file.Write(header);
+            RecordingFormat.WriteIndexHeader(header, 0);
+            index.Write(header);
+            return new RecordingWriter(path, file, index);
+        }
+        catch
+        {
+            index?.Dispose();
+            file.Dispose();
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Appends one FRAME message, byte for byte as PROTOCOL.md §6 lays it out.</summary>
+    /// <exception cref="IOException">The write failed; the file is as it was before it.</exception>
+    public void WriteFrame(in FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
+    {
+        FrameHeader written = header with { MetadataLength = metadata.Length };
+        int bodyLength = checked(written.PayloadOffset + payload.Length);
+        long start = Length;
+        Span<byte> head = _head.AsSpan(0, MessageHeader.Size + FrameHeader.Size);
+        MessageHeader.ForBody(MessageType.Frame, bodyLength).WriteTo(head);
+        written.WriteTo(head[MessageHeader.Size..]);
+        Append(start, head, metadata, s_zeros.AsSpan(0, written.MetadataPadding), payload);
+        Frames++;
+        if (IndexIncomplete)
+        {
+            return; // entries after a gap would hide frames from a reader; it scans from the last entry instead
+        }
+
+        new RecordingIndexEntry(start, header.StreamId, header.Sequence, header.TimestampNs).WriteTo(_entry);
+        try
+        {
+            _index.Write(_entry);
+        }
+        catch (IOException)
+        {
+            IndexIncomplete = true; // the frame is recorded; readers rebuild what the index lacks
+        }
+    }
+
+    /// <summary>Appends one RESULT message (PROTOCOL.md §10.2).</summary>
+    public void WriteResult(in ResultHeader header, ReadOnlySpan<byte> result)
+    {
+        Span<byte> head = _head.AsSpan(0, MessageHeader.Size + ResultHeader.Size);
+        MessageHeader.ForBody(MessageType.Result, ResultHeader.Size + result.Length).WriteTo(head);
+        header.WriteTo(head[MessageHeader.Size..]);
+        Append(Length, head, result, [], []);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _file.Flush(flushToDisk: true);
+            Span<byte> header = stackalloc byte[RecordingFormat.IndexHeaderSize];
+            RecordingFormat.WriteIndexHeader(header, Length);
+            _index.Position = 0;
+            _index.Write(header);
+            _index.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A full disk at the end: the recording is whole to its last message and the index can be rebuilt.
+        }
+        finally
+        {
+            _index.Dispose();
+            _file.Dispose();
+        }
+    }
+
+    private void Append(long start, ReadOnlySpan<byte> head, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third)
+    {
+        try
+        {
+            _file.Write(head);
+            _file.Write(first);
+            _file.Write(second);
+            _file.Write(third);
+            Length = start + head.Length + first.Length + second.Length + third.Length;
+        }
+        catch (IOException)
+        {
+            // Undo the part that was written, so the file ends on a whole message again.
+            try
+            {
+                _file.SetLength(start);
+                _file.Position = start;
+            }
+            catch (IOException)
+            {
+                // Nothing more can be done; a reader still stops at the last whole message.
+            }
+
+            throw;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using RawFrames.Client;
+using RawFrames.Protocol.Recording;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Programs;
+
+/// <summary>
+/// rawframes-recv --record and rawframes-send --source replay: the stream to disk and back byte for byte, a recorder
+/// killed mid-frame, a full disk, two producers kept apart, the relay's recorder, and replay's options.
+/// </summary>
+public sealed class RecordingProcessTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-record-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<JsonElement> RecordAsync(string path, params string[] senderArguments)
+    {
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--record", path, "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", ["--to", endpoint, .. senderArguments, "--json", "--quiet"]);
+        (int sendExit, _) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement summary) = await receiver.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        return summary;
+    }
+
+    [Theory]
+    [InlineData("raw", "--source", "synthetic:61x40", "--stride", "200", "--metadata", "{\"camera\":\"door\"}")]
+    [InlineData("jpeg", "--source", "synthetic:320x240", "--codec", "jpeg")]
+    public async Task ARecording_HoldsTheFramesAsSent_AndItsReplayIsRecordedByteForByte(string name, params string[] source)
+    {
+        string first = Path.Combine(_directory, $"{name}.rfrec");
+        JsonElement recorded = await RecordAsync(first, [.. source, "--frames", "30"]);
+        recorded.GetProperty("recorded").GetInt64().Should().Be(30);
+        recorded.GetProperty("record_dropped").GetInt64().Should().Be(0);
+
+        using (RecordingReader reader = RecordingReader.Open(first))
+        {
+            reader.FrameCount.Should().Be(30);
+            byte[] pattern = TestImages.PackedPattern(61, 40, 200, 30);
+            for (int i = 0; reader.Read(out RecordedFrame frame); i++)
+            {
+                frame.Sequence.Should().Be((ulong)i);
+                if (name == "raw")
+                {
+                    frame.Stride.Should().Be(200);
+                    frame.MetadataText.Should().Be("{\"camera\":\"door\"}");
+                    for (int row = 0; row < 40; row++)
+                    {
+                        frame.Payload.Span.Slice(row * 200, 61 * 3).ToArray().Should().Equal(pattern.AsSpan(((i * 40) + row) * 61 * 3, 61 * 3).ToArray());
+                    }
+                }
+            }
+        }
+
+        string second = Path.Combine(_directory, $"{name}-replayed.rfrec");
+        await RecordAsync(second, "--source", $"replay:{first}");
+        File.ReadAllBytes(second)[RecordingFormat.FileHeaderSize..].Should().Equal(File.ReadAllBytes(first)[RecordingFormat.FileHeaderSize..],
+            "every message after the file header, byte for byte");
+    }
+
+    [Fact]
+    public async Task AReplay_KeepsTheRecordedPace_LoopsAndStartsWhereAsked()
+    {
+        string path = Path.Combine(_directory, "paced.rfrec");
+        await RecordAsync(path, "--source", "synthetic:32x24", "--fps", "50", "--frames", "10");
+
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"replay:{path}", "--loop", "--frames", "25",
+            "--from-sequence", "4", "--json", "--quiet");
+        (int exit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (_, JsonElement received) = await receiver.WaitForSummaryAsync();
+        exit.Should().Be(0, sender.Stderr);
+        received.GetProperty("frames").GetInt64().Should().Be(25);
+        sent.GetProperty("replay_loops").GetInt32().Should().Be(2, "6 frames from sequence 4, then 10 and 9 of the next two rounds");
+        JsonElement stream = received.GetProperty("streams")[0];
+        stream.GetProperty("first_sequence").GetUInt64().Should().Be(4);
+        stream.GetProperty("backwards").GetInt64().Should().Be(19, "every frame of the later rounds (10 + 9) is behind the first round's last, 9");
+        // Recorded 20 ms apart (50 fps) and replayed on that clock: a lower bound only (waits never end early), 22
+        // intervals within rounds; how close the intervals come is measured, and scripts/measure-recording.sh quotes it.
+        sent.GetProperty("seconds").GetDouble().Should().BeGreaterThan(0.3);
+        sent.GetProperty("replay_interval_error_ms_p99").ValueKind.Should().Be(JsonValueKind.Number);
+    }
+
+    [Fact]
+    public async Task ARecorderKilledMidFrame_LeavesAFileReadableUpToItsLastWholeFrame()
+    {
+        string path = Path.Combine(_directory, "killed.rfrec");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--record", path, "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:1920x1080", "--quiet", "--no-reconnect");
+        await ProgramProcess.WaitUntilAsync(() => new FileInfo(path).Length > 40L * 1920 * 1080 * 3, "the recording holds 40 frames");
+        receiver.Kill();
+
+        using RecordingReader reader = RecordingReader.Open(path);
+        reader.FrameCount.Should().BeGreaterThanOrEqualTo(40);
+        byte[] expected = TestImages.PackedPattern(1920, 1080, 1920 * 3, 1);
+        int read = 0;
+        while (reader.Read(out RecordedFrame frame))
+        {
+            frame.Sequence.Should().Be((ulong)read);
+            if (read == 0)
+            {
+                frame.Payload.ToArray().Should().Equal(expected);
+            }
+
+            read++;
+        }
+
+        read.Should().Be(reader.FrameCount);
+    }
+
+    [Fact]
+    public async Task AFullDisk_LeavesFramesOutOfTheRecording_CountedBySequence_WhileReceivingGoesOn()
+    {
+        // A 2 MB tmpfs in a mount namespace of the receiver's own; the recording is copied out before the namespace ends.
+        string mount = Path.Combine(_directory, "small");
+        string copy = Path.Combine(_directory, "copied");
+        Directory.CreateDirectory(mount);
+        Directory.CreateDirectory(copy);
+        string path = Path.Combine(mount, "full.rfrec");
+        using var receiver = ProgramProcess.StartWrapped(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+            $"mount -t tmpfs -o size=2m tmpfs '{mount}' && \"$0\" \"$@\"; code=$?; cp '{mount}'/* '{copy}'/; exit $code"],
+            "rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--record", path, "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240", "--frames", "60", "--json", "--quiet");
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(0, sender.Stderr);
+        sent.GetProperty("confirmed").GetBoolean().Should().BeTrue("the live stream lost nothing");
+        received.GetProperty("frames").GetInt64().Should().Be(60);
+        recvExit.Should().Be(1, "frames were left out of the recording");
+        received.GetProperty("error").GetString().Should().Contain("--record left").And.Contain("stream 0:");
+        long recorded = received.GetProperty("recorded").GetInt64();
+        long dropped = received.GetProperty("record_dropped").GetInt64();
+        (recorded + dropped).Should().Be(60);
+        recorded.Should().BeInRange(1, 59, "230 KB frames, 2 MB of disk");
+        received.GetProperty("record_error").GetString().Should().Contain("No space left");
+
+        using RecordingReader reader = RecordingReader.Open(Path.Combine(copy, "full.rfrec"));
+        reader.FrameCount.Should().Be((int)recorded);
+        reader.TruncatedBytes.Should().Be(0, "a failed write is undone");
+    }
+
+    [Fact]
+    public async Task TheRelaysRecorder_RecordsWhatItServes()
+    {
+        string path = Path.Combine(_directory, "relay.rfrec");
+        string endpoint = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", endpoint, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}", "--once",
+            "--record", path, "--json", "--quiet");
+        await relay.WaitUntilSaidAsync("producers connect to ");
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:64x48", "--frames", "40", "--json", "--quiet");
+        (int sendExit, _) = await sender.WaitForSummaryAsync();
+        (int relayExit, JsonElement summary) = await relay.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+        relayExit.Should().Be(0, relay.Stderr);
+        summary.GetProperty("recorded").GetInt64().Should().Be(40);
+        using RecordingReader reader = RecordingReader.Open(path);
+        reader.FrameCount.Should().Be(40);
+    }
+}
