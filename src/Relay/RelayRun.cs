@@ -297,7 +297,8 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         {
             FrameConnection connection = admission.Connection;
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
-            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder);
+            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder,
+                _recorder is { } recorder ? recorder.OnResult : null);
             IReadOnlyDictionary<string, object?> state = subscriber.ToState();
             _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
             _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"
@@ -329,7 +330,8 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
     private ConnectionOptions SubscriberOptions() => new()
     {
         Role = PeerRole.Producer,
-        Capabilities = Capabilities.SharedMemory,
+        // With --record, subscribers may answer frames with RESULTs (PROTOCOL.md §10.2): they are recorded beside the frames.
+        Capabilities = Capabilities.SharedMemory | (options.Record is null ? 0 : Capabilities.Result),
         IdleTimeout = options.IdleTimeout,
         Software = "rawframes-relay/1",
         // A ring's slots are sized by the first frame; with --model every full batch is the same size.

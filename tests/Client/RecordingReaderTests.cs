@@ -98,6 +98,24 @@ public sealed class RecordingReaderTests : IDisposable
     }
 
     [Fact]
+    public void ZerosAfterTheLastFrame_AsAPowerCutLeavesThem_EndTheRecording_AndDamageIsNamed()
+    {
+        string path = Write("zeros.rfrec", 4);
+        File.Delete(RecordingFormat.IndexPath(path));
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, [.. bytes, .. new byte[4096]]);
+        using (RecordingReader reader = RecordingReader.Open(path))
+        {
+            (reader.FrameCount, reader.TruncatedBytes).Should().Be((4, 4096L));
+        }
+
+        bytes[RecordingFormat.FileHeaderSize + 5] = 1; // a reserved byte of the first message header
+        File.WriteAllBytes(path, bytes);
+        var open = () => RecordingReader.Open(path);
+        open.Should().Throw<InvalidDataException>().WithMessage("*the message at byte 16 has a bad header*");
+    }
+
+    [Fact]
     public void AFileThatIsNotARecording_IsRefusedInWords()
     {
         string path = Path.Combine(_directory, "photo.jpg");

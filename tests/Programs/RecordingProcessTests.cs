@@ -2,6 +2,7 @@ using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Protocol.Recording;
 using RawFrames.Tests.Support;
+using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 
 namespace RawFrames.Tests.Programs;
 
@@ -148,20 +149,89 @@ public sealed class RecordingProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task TheRelaysRecorder_RecordsWhatItServes()
+    public async Task TheRelaysRecorder_RecordsWhatItServes_AndTheResultsASubscriberAnswers()
     {
         string path = Path.Combine(_directory, "relay.rfrec");
         string endpoint = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
-        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", endpoint, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}", "--once",
-            "--record", path, "--json", "--quiet");
+        string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", endpoint, "--serve", subscribers, "--once", "--record", path, "--json", "--quiet");
         await relay.WaitUntilSaidAsync("producers connect to ");
-        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:64x48", "--frames", "40", "--json", "--quiet");
+        await using FrameReceiver model = await FrameReceiver.SubscribeAsync(subscribers, new SubscriptionOptions(), new FrameReceiverOptions());
+        await relay.WaitUntilSaidAsync("subscriber 1:");
+        Task answering = Task.Run(async () =>
+        {
+            await foreach (ReceivedFrame frame in model.ReadAllAsync())
+            {
+                await frame.ReplyJsonAsync($"{{\"boxes\":{frame.Sequence}}}");
+            }
+        });
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:64x48", "--frames", "40", "--fps", "200", "--json", "--quiet");
         (int sendExit, _) = await sender.WaitForSummaryAsync();
         (int relayExit, JsonElement summary) = await relay.WaitForSummaryAsync();
+        await answering.WaitAsync(TimeSpan.FromSeconds(60));
         sendExit.Should().Be(0, sender.Stderr);
         relayExit.Should().Be(0, relay.Stderr);
         summary.GetProperty("recorded").GetInt64().Should().Be(40);
         using RecordingReader reader = RecordingReader.Open(path);
         reader.FrameCount.Should().Be(40);
+        while (reader.Read(out _))
+        {
+        }
+
+        reader.Results.Should().HaveCount((int)summary.GetProperty("record_results").GetInt64()).And.NotBeEmpty();
+        reader.Results.Should().OnlyContain(result => result.IsJson && result.Text == $"{{\"boxes\":{result.Sequence}}}");
+    }
+
+    [Fact]
+    public async Task ARecordingRotates_AtItsSizeLimit_IntoFilesThatTogetherHoldEveryFrame()
+    {
+        string path = Path.Combine(_directory, "rotating.rfrec");
+        JsonElement summary = await RecordAsync(path, "--source", "synthetic:320x240", "--frames", "20");
+        summary.GetProperty("record_files").GetArrayLength().Should().Be(1, "no limit, one file");
+
+        string limited = Path.Combine(_directory, "limited.rfrec");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--record", limited, "--record-max-mb", "1",
+            "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:320x240", "--frames", "20", "--json", "--quiet");
+        await sender.WaitForSummaryAsync();
+        (_, summary) = await receiver.WaitForSummaryAsync();
+        string[] files = [.. summary.GetProperty("record_files").EnumerateArray().Select(file => file.GetString()!)];
+        files.Should().HaveCount(5, "230 KB frames, at most 1 MB a file: 4 frames each");
+        files[1].Should().EndWith("limited-2.rfrec");
+        var sequences = new List<ulong>();
+        foreach (string file in files)
+        {
+            using RecordingReader reader = RecordingReader.Open(file);
+            new FileInfo(file).Length.Should().BeLessThanOrEqualTo(1_000_000);
+            while (reader.Read(out RecordedFrame frame))
+            {
+                sequences.Add(frame.Sequence);
+            }
+        }
+
+        sequences.Should().Equal(Enumerable.Range(0, 20).Select(i => (ulong)i));
+    }
+
+    [Fact]
+    public async Task TwoProducersWithOneStreamId_AreRecordedAsTwoStreams()
+    {
+        string path = Path.Combine(_directory, "two.rfrec");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--record", path, "--frames", "60", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var first = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:64x48", "--fps", "100", "--duration", "30", "--quiet");
+        using var second = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", "synthetic:80x60", "--fps", "100", "--duration", "30", "--quiet");
+        (int exit, JsonElement summary) = await receiver.WaitForSummaryAsync();
+        exit.Should().Be(0, receiver.Stderr);
+        using RecordingReader reader = RecordingReader.Open(path);
+        var streams = new Dictionary<uint, HashSet<int>>();
+        while (reader.Read(out RecordedFrame frame))
+        {
+            (streams.TryGetValue(frame.StreamId, out HashSet<int>? widths) ? widths : streams[frame.StreamId] = []).Add(frame.Width);
+        }
+
+        streams.Keys.Should().BeEquivalentTo(new uint[] { 0, 1 }, "the second producer's stream 0 is kept apart as stream 1");
+        streams.Values.Should().OnlyContain(widths => widths.Count == 1, "each recorded stream holds one producer's frames");
+        summary.GetProperty("recorded").GetInt64().Should().Be(60);
     }
 }

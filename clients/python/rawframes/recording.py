@@ -105,6 +105,8 @@ class Recording:
         view = memoryview(self._map)
         while position + MESSAGE_HEADER_SIZE <= size:
             length, kind = MESSAGE_HEADER.unpack_from(self._map, position)
+            if length == 0 and kind == 0:
+                break  # zeros where a message should be: unwritten data after a power cut
             if length < 4 or kind >> 8:
                 raise ValueError(f"{self.path}: the message at byte {position} has a bad header; the recording is damaged there")
             end = position + 4 + length

@@ -12,11 +12,12 @@ from conftest import HERE, REPO, program
 ALL = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
 # By what each does, in the order the Python section shows them, then the model loop of the model-ready section.
 SNIPPETS = [next(s for s in ALL if "cv2" not in s and "rawframes.receive(" in s), next(s for s in ALL if "cv2.VideoCapture" in s),
-            next(s for s in ALL if "cv2.Canny" in s), next(s for s in ALL if "rawframes.subscribe(" in s)]
+            next(s for s in ALL if "cv2.Canny" in s), next(s for s in ALL if "rawframes.subscribe(" in s),
+            next(s for s in ALL if "rawframes.open_recording(" in s)]
 
 
-def test_readme_has_the_four_snippets():
-    assert len(ALL) == 4 and len(set(SNIPPETS)) == 4
+def test_readme_has_the_five_snippets():
+    assert len(ALL) == 5 and len(set(SNIPPETS)) == 5
 
 
 def on_port(snippet, port):
@@ -92,3 +93,13 @@ def test_model_snippet_gets_batches_of_model_inputs_from_the_relay(tmp_path, fre
     lines = [line.split(maxsplit=1) for line in out.strip().splitlines()]
     assert [int(sequence) for sequence, _ in lines] == list(range(16)), err
     assert all(rest.startswith("(8, 3, 640, 640) ") and float(rest.split()[-1]) == 140 for _, rest in lines)  # 1080p: 140 rows of border
+
+
+def test_recording_snippet_reads_from_sequence_100(tmp_path, free_port):
+    from test_recording import record
+    record(tmp_path / "door.rfrec", free_port, "--source", "synthetic:64x48", "--frames", "110")
+    done = subprocess.run([sys.executable, "-c", SNIPPETS[4]], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(HERE.parent)})
+    assert done.returncode == 0, done.stderr
+    lines = [line.split(maxsplit=2) for line in done.stdout.strip().splitlines()]
+    assert [int(sequence) for sequence, _, _ in lines] == list(range(100, 110)) and {shape for *_, shape in lines} == {"(48, 64, 3)"}

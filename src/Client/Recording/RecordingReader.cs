@@ -159,6 +159,13 @@ public sealed class RecordingReader : IDisposable
         long position = start;
         while (position + MessageHeader.Size <= file.Length)
         {
+            file.Position = position;
+            file.ReadExactly(head.AsSpan(0, MessageHeader.Size));
+            if (BinaryPrimitives.ReadUInt64LittleEndian(head) == 0)
+            {
+                break; // zeros where a message should be: what a file system leaves of unwritten data after a power cut
+            }
+
             (MessageType type, int bodyLength) = ReadHeaderAt(file, position, head, path);
             long end = position + MessageHeader.Size + bodyLength;
             if (end > file.Length)

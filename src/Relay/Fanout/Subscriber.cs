@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using System.Diagnostics;
 using System.Net.Sockets;
 using RawFrames.Client.Sending;
@@ -23,8 +24,13 @@ internal sealed class Subscriber : IHubSubscriber
     private long _sent;
     private long _bytes;
 
-    public Subscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, Transcoder transcoder)
+    private readonly Action<FrameResult>? _onResult;
+
+    /// <param name="onResult">The subscriber's RESULTs (e.g. a model's detections), when the relay records them.</param>
+    public Subscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, Transcoder transcoder,
+        Action<FrameResult>? onResult = null)
     {
+        _onResult = onResult;
         Id = id;
         _connection = connection;
         _transcoder = transcoder;
@@ -59,7 +65,7 @@ internal sealed class Subscriber : IHubSubscriber
     /// <summary>Sends queued frames until the relay stops, the subscriber leaves, or it overflows its lossless queue.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        await using var session = new ProducerSession(_connection, acks: null, onResult: null);
+        await using var session = new ProducerSession(_connection, acks: null, onResult: _onResult);
         // The subscriber's END, ERROR or the connection lost ends the queue, and so the send loop, between two frames.
         using CancellationTokenRegistration ended = session.Ended.Register(Queue.Complete);
         try

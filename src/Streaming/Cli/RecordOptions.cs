@@ -30,6 +30,7 @@ internal sealed class RecordOptions
 
     public static RunSummary AddTo(RunSummary summary, RecorderSink? recorder) => recorder is null ? summary : summary
         .Add("recorded", recorder.Frames)
+        .Add("record_results", recorder.Results)
         .Add("record_bytes", recorder.Bytes)
         .Add("record_dropped", recorder.Dropped)
         .Add("record_dropped_sequences", recorder.DroppedSequences)

@@ -30,6 +30,7 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
     private long _frames;
     private long _bytes;
     private long _droppedCount;
+    private long _results;
     private string? _failure;
 
     private RecorderSink(string path, long maxBytes, TimeSpan maxDuration, long queueBudget, Log log)
@@ -104,6 +105,16 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
         _queue.Writer.TryWrite(new Job(frame.Header, metadata, payload, frame.Payload.Length));
     }
 
+    /// <summary>A consumer's RESULT for a frame (e.g. a model's detections): recorded after the frames already queued.</summary>
+    public void OnResult(RawFrames.Client.FrameResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _queue.Writer.TryWrite(new Job(default, [], [], 0) { Result = result });
+    }
+
+    /// <summary>Results recorded.</summary>
+    public long Results => Interlocked.Read(ref _results);
+
     /// <summary>Writes what is queued, then closes the file (flushed to the disk).</summary>
     public async ValueTask DisposeAsync()
     {
@@ -117,6 +128,12 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
     {
         await foreach (Job job in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (job.Result is { } result)
+            {
+                WriteResult(result);
+                continue;
+            }
+
             try
             {
                 Write(job);
@@ -133,7 +150,8 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
     {
         try
         {
-            if (_writer is null || _writer.Frames > 0 && (_maxBytes > 0 && _writer.Length + job.Length > _maxBytes
+            long message = FrameHeader.MessageLength(job.Metadata.Length, job.Length) + 4; // the length prefix too
+            if (_writer is null || _writer.Frames > 0 && (_maxBytes > 0 && _writer.Length + message > _maxBytes
                 || _maxDuration > TimeSpan.Zero && DateTime.UtcNow - _fileStarted >= _maxDuration))
             {
                 _writer?.Dispose();
@@ -153,6 +171,19 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
             }
 
             Drop(job.Header);
+        }
+    }
+
+    private void WriteResult(RawFrames.Client.FrameResult result)
+    {
+        try
+        {
+            _writer?.WriteResult(new ResultHeader(result.StreamId, result.IsJson, result.Sequence), result.Data);
+            Interlocked.Increment(ref _results);
+        }
+        catch (IOException e)
+        {
+            Interlocked.Exchange(ref _failure, e.Message);
         }
     }
 
@@ -194,5 +225,9 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
         }
     }
 
-    private sealed record Job(FrameHeader Header, byte[] Metadata, byte[] Payload, int Length);
+    private sealed record Job(FrameHeader Header, byte[] Metadata, byte[] Payload, int Length)
+    {
+        /// <summary>Set for a RESULT instead of a frame.</summary>
+        public RawFrames.Client.FrameResult? Result { get; init; }
+    }
 }
