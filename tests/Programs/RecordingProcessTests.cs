@@ -64,6 +64,19 @@ public sealed class RecordingProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task DecodedVideoFrames_SentAsJpeg_ReplayByteForByte()
+    {
+        string clip = Path.Combine(_directory, "clip.mkv");
+        await Commands.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=2",
+            "-c:v", "ffv1", clip);
+        string first = Path.Combine(_directory, "video.rfrec");
+        (await RecordAsync(first, "--source", $"ffmpeg:{clip}", "--codec", "jpeg", "--fps", "0")).GetProperty("recorded").GetInt64().Should().Be(50);
+        string second = Path.Combine(_directory, "video-replayed.rfrec");
+        await RecordAsync(second, "--source", $"replay:{first}", "--fps", "0");
+        File.ReadAllBytes(second)[RecordingFormat.FileHeaderSize..].Should().Equal(File.ReadAllBytes(first)[RecordingFormat.FileHeaderSize..]);
+    }
+
+    [Fact]
     public async Task AReplay_KeepsTheRecordedPace_LoopsAndStartsWhereAsked()
     {
         string path = Path.Combine(_directory, "paced.rfrec");
