@@ -21,6 +21,7 @@ var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
 var model = new ModelInputOptions();
 var record = new RecordOptions();
+var batchWait = NumberOption.Optional("--batch-wait-ms", "With --batch: publish a partial batch once its first image has waited this long (a slow stream does not wait for a full batch); default: wait until full", 1.0, 600_000.0);
 var batch = NumberOption.Optional("--batch", "With --model: model inputs per frame served, one NCHW array (PROTOCOL.md §7.2); a stream's last batch may hold fewer", 1, 256);
 
 var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)")
@@ -28,7 +29,7 @@ var root = new RootCommand("rawframes-relay: takes streams from producers and se
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };
 
-foreach (Option option in model.All.Append(batch).Concat(record.All))
+foreach (Option option in model.All.Append(batch).Append(batchWait).Concat(record.All))
 {
     root.Options.Add(option);
 }
@@ -64,7 +65,13 @@ root.SetAction(async (parsed, cancellationToken) =>
         Model = model.Parse(parsed),
         Batch = parsed.GetValue(batch) ?? 1,
         Record = record.Parse(parsed),
+        BatchWait = TimeSpan.FromMilliseconds(parsed.GetValue(batchWait) ?? 0),
     };
+    if (parsed.GetValue(batchWait) is not null && parsed.GetValue(batch) is null)
+    {
+        throw new FormatException("--batch-wait-ms needs --batch N (and --model)");
+    }
+
     if (options.Model is null && parsed.GetValue(batch) is not null)
     {
         throw new FormatException("--batch needs --model WIDTHxHEIGHT");

@@ -106,6 +106,11 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             await _recorder.DisposeAsync();
         }
 
+        if (_batcher is not null)
+        {
+            await _batcher.DisposeAsync();
+        }
+
         _codecs.Dispose();
         _stopConnecting.Dispose();
         _stopServing.Dispose();
@@ -116,7 +121,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         _recorder = options.Record?.Start(_log);
         if (options.Model is { } model)
         {
-            _batcher = new TensorBatcher(model, options.Batch, _hub);
+            _batcher = new TensorBatcher(model, options.Batch, _hub, options.BatchWait);
             _log.Info($"subscribers get model inputs: {model.Describe()}, {options.Batch} per frame ({TensorWire.WireName(model.PixelFormat())}, PROTOCOL.md §7.2, §17)");
         }
 

@@ -58,6 +58,7 @@ public sealed class ProgramErrorTests : IDisposable
         { "rawframes-relay", "--listen tcp://127.0.0.1:0 --serve unix://{file}", 2, "is a regular file, not a socket; it was left untouched" },
         { "rawframes-relay", "--queue 0", 2, "--queue '0'" },
         { "rawframes-relay", "--batch 8", 2, "--batch needs --model WIDTHxHEIGHT" },
+        { "rawframes-relay", "--model 64x64 --batch-wait-ms 50", 2, "--batch-wait-ms needs --batch N" },
         { "rawframes-relay", "--model 64x64 --batch 0", 2, "--batch '0': expected a whole number from 1 to 256" },
         { "rawframes-relay", "--model 64x64 --http 127.0.0.1:0", 2, "--http shows pictures" },
     };

@@ -65,3 +65,24 @@ def test_a_python_subscriber_gets_batches_of_model_inputs_through_shared_memory(
     assert all((border == 114 / 255).all() for *_, border, _ in batches) and all(peak <= 1.0 for *_, peak in batches)
     assert (summary["model_batches"], summary["model_inputs"], summary["batch"]) == (3, 10, 4)
     assert summary["model"]["pixel_format"] == "RGB_F32_CHW"
+
+
+def test_a_slow_stream_gets_partial_batches_after_the_batch_wait(free_port, tmp_path):
+    """--batch-wait-ms: a stream at 10 fps with batches of 4 would wait 400 ms per batch; with a 20 ms wait each image
+    goes out soon after it came, in a batch of fewer."""
+    path = tmp_path / "model.sock"
+    relay = subprocess.Popen([program("rawframes-relay"), "--listen", f"tcp://127.0.0.1:{free_port}", "--serve", f"unix://{path}",
+                              "--model", "32x32", "--batch", "4", "--batch-wait-ms", "20", "--once", "--json", "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with subscribe(f"shm://{path}") as subscription:
+            wait_for_line(relay.stderr, "subscriber 1:")
+            sender = subprocess.run([program("rawframes-send"), "--to", f"tcp://127.0.0.1:{free_port}", "--source", "synthetic:64x48",
+                                     "--fps", "10", "--frames", "6", "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+            assert sender.returncode == 0, sender.stderr
+            counts = [frame.count for frame in subscription]
+        relay.stdout.read()
+        relay.wait(timeout=60)
+    finally:
+        relay.kill()
+    assert sum(counts) == 6 and len(counts) > 2 and max(counts) < 4, counts  # full batches only would be [4, 2]

@@ -10,12 +10,16 @@ namespace RawFrames.Relay.Fanout;
 /// <summary>
 /// rawframes-relay --model: each stream's model inputs (made by the decode stage) gathered N at a time into one raw
 /// frame with the batch flag (PROTOCOL.md §7.2) and §17's JSON metadata, published to the subscribers. A batch goes
-/// when it is full, or with what it has when its stream ends. A frame that cannot be made is counted and left out.
+/// when it is full, when its first image has waited <c>maxWait</c> (a slow stream's frames do not wait for a full batch),
+/// or with what it has when its stream ends. A frame that cannot be made is counted and left out.
 /// </summary>
-internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub) : IDecodedSink, IStreamsEndedSink
+/// <param name="maxWait">Zero: a batch goes only when full (or its stream ends).</param>
+internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub, TimeSpan maxWait = default) : IDecodedSink, IStreamsEndedSink, IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, Batch> _batches = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _flushing;
     private long _published;
     private long _images;
     private long _failed;
@@ -38,6 +42,7 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
         uint stream = frame.Header.StreamId;
         lock (_lock)
         {
+            _flushing ??= maxWait > TimeSpan.Zero && batchSize > 1 ? FlushLateAsync() : Task.CompletedTask;
             if (!_batches.TryGetValue(stream, out Batch? batch))
             {
                 _batches[stream] = batch = new Batch();
@@ -48,6 +53,40 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
             {
                 Publish(stream, batch);
             }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await (_flushing ?? Task.CompletedTask).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    // A timer a tenth of the wait (at least 1 ms) publishes each partial batch whose first image has waited long enough.
+    private async Task FlushLateAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, maxWait.Ticks / 10)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                lock (_lock)
+                {
+                    foreach ((uint stream, Batch batch) in _batches)
+                    {
+                        if (batch.Items.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(batch.FirstAdded, now) >= maxWait)
+                        {
+                            Publish(stream, batch);
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The relay is stopping; ended streams flush their own batches.
         }
     }
 
@@ -142,8 +181,16 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
 
         public ulong NextSequence { get; set; }
 
+        /// <summary>When the batch's first image came (Stopwatch ticks).</summary>
+        public long FirstAdded { get; private set; }
+
         public void Add(TensorSpec spec, int capacity, FrameHeader header, Letterbox box, ReadOnlySpan<byte> tensor)
         {
+            if (Items.Count == 0)
+            {
+                FirstAdded = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
             _buffer ??= ArrayPool<byte>.Shared.Rent(spec.ByteCount * capacity);
             tensor.CopyTo(_buffer.AsSpan(Items.Count * spec.ByteCount));
             Items.Add((header, box));
