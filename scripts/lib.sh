@@ -2,6 +2,7 @@
 
 RECV=src/Receiver/bin/Release/net10.0/rawframes-recv
 SEND=src/Sender/bin/Release/net10.0/rawframes-send
+RELAY=src/Relay/bin/Release/net10.0/rawframes-relay
 
 build_release() {
   dotnet build RawFrames.sln -c Release --nologo -v q -clp:ErrorsOnly >&2

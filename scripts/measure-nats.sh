@@ -1,42 +1,104 @@
 #!/usr/bin/env bash
-# The same frames through nats-server (Debian's), for the README's note on brokers: one publisher, N subscribers, raw
-# 1080p BGR (6,220,800 bytes; max_payload raised to 8 MB) and a 1080p JPEG's size (166 KB), as fast as possible and
-# at 30 fps. Beside it, scripts/measure-relay.sh gives rawframes-relay's figures for the same cases.
-#   scripts/measure-nats.sh [SECONDS=5] [SUBSCRIBER COUNTS="1 2 4"]
+# RawFrames past one machine, measured in one run (PROTOCOL.md §19): rawframes-send -> rawframes-recv directly over
+# TCP, through one nats-server, and through a cluster of three (publisher on node 1, subscriber on node 2); JPEG 1080p
+# (the photo at q80) and raw 720p; fps, CPU per frame of each process including the nats-servers (from /proc), latency
+# p50/p99 (one host: one clock). Then fan-out of JPEG 1080p to 1, 4 and 8 subscribers: one nats-server against
+# rawframes-relay. Every sender runs unpaced for SECONDS.
+#   scripts/measure-nats.sh [SECONDS=4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-command -v nats-server >/dev/null || apt-get install -y nats-server >/dev/null
-seconds=${1:-5}
-counts=${2:-1 2 4}
-out=$(mktemp -d)
-trap 'rm -rf "$out"; kill "$server" 2>/dev/null || true' EXIT
-port=$(free_port)
-printf 'port: %s\nmax_payload: 8388608\nmax_pending: 268435456\n' "$port" >"$out/nats.conf"
-nats-server -c "$out/nats.conf" >"$out/nats.log" 2>&1 &
-server=$!
-sleep 0.5
+measurement_start 1 "${1:-4}"
+photo=$(scripts/natural-photo.sh)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$out"' EXIT
 
-echo "| payload | fps asked | subscribers | published fps | slowest subscriber fps | its latency p50 ms | cut off |"
-echo "|---|---:|---:|---:|---:|---:|---|"
-for payload in 6220800 166000; do
-  for fps in 0 30; do
-    for n in $counts; do
-      subscribers=()
-      for i in $(seq 1 "$n"); do
-        python3 bench/baselines/nats_frames.py sub "$port" 3 >"$out/sub$i.json" 2>"$out/sub$i.err" &
-        subscribers+=($!)
-      done
-      for i in $(seq 1 "$n"); do
-        until grep -q ready "$out/sub$i.err" 2>/dev/null; do sleep 0.1; done
-      done
-      published=$(python3 bench/baselines/nats_frames.py pub "$port" "$seconds" "$fps" "$payload" | grep -oE '"fps": [0-9.]+' | cut -d' ' -f2)
-      wait "${subscribers[@]}"
-      slowest=$(for i in $(seq 1 "$n"); do grep -oE '"fps": [0-9.]+' "$out/sub$i.json" | cut -d' ' -f2; done | sort -g | head -n 1)
-      latency=$(grep -h -oE '"latency_ms_p50": [0-9.]+' "$out"/sub*.json | cut -d' ' -f2 | sort -g | tail -n 1)
-      cut=$(grep -h -o '"error": "[^"]*"' "$out"/sub*.json | head -n 1 | cut -d'"' -f4 || true)
-      echo "| $payload B | $fps | $n | $published | $slowest | $latency | ${cut:-no} |"
-      rm -f "$out"/sub*.json "$out"/sub*.err
-    done
+# nats_server NAME [ROUTES...]: a server with max_payload 8 MB (raw 720p frames are 2.8 MB); prints "PID PORT".
+nats_server() {
+  local name=$1 port cluster; shift
+  port=$(free_port); cluster=${NATS_CLUSTER_PORT:-$(free_port)}
+  { echo "listen: 127.0.0.1:$port"; echo "max_payload: 8388608"; echo "max_pending: 268435456"
+    if [ $# -gt 0 ]; then echo "cluster { name: rf, listen: 127.0.0.1:$cluster, routes: [$(printf 'nats-route://127.0.0.1:%s,' "$@" | sed 's/,$//')] }"; fi
+  } >"$out/$name.conf"
+  nats-server -c "$out/$name.conf" >"$out/$name.log" 2>&1 &
+  echo "$! $port"
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+ticks=$(getconf CLK_TCK)
+
+read -r one one_port < <(nats_server one); pids+=("$one")
+c1=$(free_port); c2=$(free_port); c3=$(free_port)
+read -r n1 n1_port < <(NATS_CLUSTER_PORT=$c1 nats_server n1 "$c2" "$c3"); pids+=("$n1")
+read -r n2 n2_port < <(NATS_CLUSTER_PORT=$c2 nats_server n2 "$c1" "$c3"); pids+=("$n2")
+read -r n3 n3_port < <(NATS_CLUSTER_PORT=$c3 nats_server n3 "$c1" "$c2"); pids+=("$n3")
+sleep 1
+until grep -q "Server is ready" "$out/one.log"; do sleep 0.1; done
+
+# run PATH CONTENT SERVER-PIDS...: one measured run; prints a table row.
+run() {
+  local path=$1 content=$2; shift 2
+  local source=(--source synthetic:1280x720) to from extra=()
+  [ "$content" = "JPEG 1080p" ] && source=(--source "image:$photo" --codec jpeg)
+  case "$path" in
+    direct) local port; port=$(free_port); to="tcp://127.0.0.1:$port"; from=(--listen "$to") ;;
+    "one nats-server") to="nats://127.0.0.1:$one_port/bench.cam"; from=(--from "$to" --clock-synced) ;;
+    "3-node cluster") to="nats://127.0.0.1:$n1_port/bench.cam"; from=(--from "nats://127.0.0.1:$n2_port/bench.cam" --clock-synced) ;;
+  esac
+  "$RECV" "${from[@]}" --once --quiet --json >"$out/recv.json" 2>"$out/recv.err" &
+  local receiver=$!
+  until grep -qE "subscribed to|listening on" "$out/recv.err" 2>/dev/null; do sleep 0.05; done
+  [ "$path" = "3-node cluster" ] && sleep 0.5  # the subscription reaches node 1 over the routes
+  local before=() pid
+  for pid in "$@"; do before+=("$(cpu_ticks "$pid")"); done
+  "$SEND" --to "$to" "${source[@]}" --duration "$seconds" --quiet --json >"$out/send.json" 2>"$out/send.err"
+  wait "$receiver" || true
+  local frames; frames=$(field "$out/recv.json" frames)
+  local broker=0 i=0
+  for pid in "$@"; do broker=$((broker + $(cpu_ticks "$pid") - before[i])); i=$((i + 1)); done
+  local broker_ms; broker_ms=$(awk -v t="$broker" -v hz="$ticks" -v f="$frames" 'BEGIN { if (f > 0) printf "%.3f", t * 1000 / hz / f; else print "-" }')
+  echo "| $content | $path | $(field "$out/recv.json" fps) | $(field "$out/send.json" cpu_ms_per_frame) | $(field "$out/recv.json" cpu_ms_per_frame) | $([ $# -gt 0 ] && echo "$broker_ms" || echo -) | $(field "$out/recv.json" latency_ms_p50) | $(field "$out/recv.json" latency_ms_p99) | $(field "$out/recv.json" gaps) |"
+  echo "$content|$path|$(field "$out/recv.json" fps)" >>"$out/rates"
+}
+
+echo "| content | path | fps (received) | sender CPU ms/frame | receiver CPU ms/frame | nats-server(s) CPU ms/frame | latency p50 ms | latency p99 ms | gaps |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+for content in "JPEG 1080p" "raw 720p"; do
+  run direct "$content"
+  run "one nats-server" "$content" "$one"
+  run "3-node cluster" "$content" "$n1" "$n2" "$n3"
+done
+direct=$(awk -F'|' '$1 == "JPEG 1080p" && $2 == "direct" { print $3 }' "$out/rates")
+nats=$(awk -F'|' '$1 == "JPEG 1080p" && $2 == "one nats-server" { print $3 }' "$out/rates")
+echo
+echo "JPEG 1080p through one nats-server: $(awk -v a="$nats" -v b="$direct" 'BEGIN { printf "%.2f", a / b }')x the direct link's fps in this run (goal 0.8x)."
+
+# Fan-out: JPEG 1080p to N subscribers, through one nats-server and through rawframes-relay; the slowest subscriber's fps.
+echo
+echo "| subscribers | through | slowest subscriber fps | broker/relay CPU ms per frame published |"
+echo "|---:|---|---:|---:|"
+for n in 1 4 8; do
+  for through in nats relay; do
+    subscribers=()
+    if [ "$through" = nats ]; then
+      to="nats://127.0.0.1:$one_port/fan.cam"; broker=$one
+      for i in $(seq 1 "$n"); do "$RECV" --from "$to" --once --quiet --json >"$out/sub$i.json" 2>"$out/sub$i.err" & subscribers+=($!); done
+    else
+      producers="tcp://127.0.0.1:$(free_port)"; serve="tcp://127.0.0.1:$(free_port)"
+      "$RELAY" --listen "$producers" --serve "$serve" --once --quiet --json >"$out/relay.json" 2>"$out/relay.err" &
+      broker=$!; to=$producers
+      until grep -q "subscribers connect to" "$out/relay.err" 2>/dev/null; do sleep 0.05; done
+      for i in $(seq 1 "$n"); do "$RECV" --from "$serve" --once --quiet --json >"$out/sub$i.json" 2>"$out/sub$i.err" & subscribers+=($!); done
+    fi
+    for i in $(seq 1 "$n"); do until grep -qE "subscribed to" "$out/sub$i.err" 2>/dev/null; do sleep 0.05; done; done
+    sleep 0.3
+    before=$(cpu_ticks "$broker")
+    "$SEND" --to "$to" --source "image:$photo" --codec jpeg --duration "$seconds" --quiet --json >"$out/send.json" 2>/dev/null
+    used=$(( $(cpu_ticks "$broker") - before ))
+    if [ "$through" = relay ]; then wait "$broker" || true; fi
+    wait "${subscribers[@]}" 2>/dev/null || true
+    slowest=$(for i in $(seq 1 "$n"); do field "$out/sub$i.json" fps; done | sort -g | head -n 1)
+    echo "| $n | $([ "$through" = nats ] && echo "one nats-server" || echo "rawframes-relay") | $slowest | $(awk -v t="$used" -v hz="$ticks" -v f="$(field "$out/send.json" frames)" 'BEGIN { printf "%.3f", t * 1000 / hz / f }') |"
+    rm -f "$out"/sub*.json "$out"/sub*.err
   done
 done

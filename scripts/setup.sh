@@ -18,6 +18,8 @@ for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pyte
 done
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 command -v iperf3 >/dev/null 2>&1 || packages+=(iperf3)
+# nats-server for the NATS endpoints' tests and measurements (PROTOCOL.md §19): one server and a cluster of three.
+command -v nats-server >/dev/null 2>&1 || packages+=(nats-server)
 # Headless Chromium for the browser tests of rawframes-recv --http (driven by Microsoft.Playwright).
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 

@@ -1,3 +1,4 @@
+using RawFrames.Client.Nats;
 using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
@@ -88,7 +89,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(json),
         parsed.GetValue(quiet))
     {
-        From = parsed.GetValue(from) is { } relay ? FrameEndpoint.Parse(relay) : null,
+        From = parsed.GetValue(from) is { } relay && !NatsAddress.IsNats(relay) ? FrameEndpoint.Parse(relay) : null,
+        NatsFrom = parsed.GetValue(from) is { } subject && NatsAddress.IsNats(subject) ? NatsAddress.Parse(subject) : null,
         Subscription = new SubscriptionOptions
         {
             Policy = parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
@@ -100,6 +102,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         Model = model.Parse(parsed),
         Record = record.Parse(parsed),
     };
+
+    if (options.NatsFrom is not null && new Option[] { want, stream, whenFull, tokenFile, tlsCert }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } notOnNats)
+    {
+        throw new FormatException($"{notOnNats.Name} does not apply to NATS: choose streams and codecs with the subject (SUBJECT.STREAM.CODEC, wildcards allowed) and put credentials in the URL");
+    }
 
     if (options.Model is not null && (options.Decode is not null || options.Verify))
     {

@@ -26,6 +26,9 @@ internal sealed record ReceiverOptions(
     bool Json,
     bool Quiet)
 {
+    /// <summary>--from nats://HOST:PORT/SUBJECT: subscribe on NATS (PROTOCOL.md §19) instead of listening.</summary>
+    public RawFrames.Client.Nats.NatsAddress? NatsFrom { get; init; }
+
     /// <summary>--from: subscribe to a relay at this endpoint instead of listening; null: listen.</summary>
     public FrameEndpoint? From { get; init; }
 

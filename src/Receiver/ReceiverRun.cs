@@ -1,3 +1,4 @@
+using RawFrames.Client.Nats;
 using System.Collections.Concurrent;
 using RawFrames.Client;
 using RawFrames.Protocol;
@@ -25,6 +26,8 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private ErrorTally? _errors;
     private FrameReceiver? _receiver;
+    private NatsFrameSubscription? _nats;
+    private CancellationTokenSource? _stopNats;
     private FrameBudget? _budget;
     private ReceiverSinks? _sinks;
     private long _connections;
@@ -84,15 +87,19 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     {
         _budget = new FrameBudget(options.Frames, Stop);
         _sinks = await ReceiverSinks.CreateAsync(options, _totals, _allocations, _log, Stop, cancellationToken);
+        if (options.NatsFrom is { } nats)
+        {
+            await ReceiveFromNatsAsync(nats, NewFeed(), cancellationToken);
+            return;
+        }
+
         _receiver = await StartAsync(cancellationToken);
         if (_receiver is null)
         {
             return;
         }
 
-        var feed = new ConnectionFeed(new StreamIds(), _sinks.Pipeline, _totals, _log, _budget, options.ClockSynced, given =>
-            $"it is kept apart as stream {given}" + (options.SaveDirectory is null ? "" : $" (saved as stream{given}-*)")
-            + (options.Http is null ? "" : $" (shown at /stream/{given})"));
+        ConnectionFeed feed = NewFeed();
         await using (_receiver)
         using (cancellationToken.Register(() => _ = _receiver.StopAsync(shuttingDown: true)))
         using (var metrics = new TransferMetrics(_totals, "rawframes-recv"))
@@ -110,6 +117,99 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             await _receiver.StopAsync();
         }
     }
+
+    private ConnectionFeed NewFeed() => new(new StreamIds(), _sinks!.Pipeline, _totals, _log, _budget, options.ClockSynced, given =>
+        $"it is kept apart as stream {given}" + (options.SaveDirectory is null ? "" : $" (saved as stream{given}-*)")
+        + (options.Http is null ? "" : $" (shown at /stream/{given})"));
+
+    // --from nats://...: each publisher is a sender of its own (PROTOCOL.md §19), its streams kept apart from the others'.
+    private async Task ReceiveFromNatsAsync(NatsAddress address, ConnectionFeed feed, CancellationToken cancellationToken)
+    {
+        bool latest = options.Subscription?.Policy == DeliveryPolicy.Latest;
+        try
+        {
+            _nats = await NatsFrameSubscription.SubscribeAsync(address, options.Subscription?.QueueFrames is > 0 and var queue ? queue : 8, latest,
+                TimeSpan.FromSeconds(10), _log.Factory, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new RunFailedException(e.Message);
+        }
+
+        _log.Info($"subscribed to {_nats.Subject} on {address.ServerUrl} ({(latest ? "latest" : "lossless")})");
+        var publishers = new Dictionary<string, (ConnectionFeed.FeedSession Session, HashSet<string> Subjects)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stopNats = stop;
+        await using (_nats)
+        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  publishers {publishers.Count}"))
+        {
+            try
+            {
+                await foreach (NatsDelivery delivery in _nats.ReadAllAsync(stop.Token))
+                {
+                    using IncomingFrame frame = delivery.Frame;
+                    if (!publishers.TryGetValue(delivery.Publisher, out var publisher))
+                    {
+                        if (delivery.IsEnd)
+                        {
+                            continue; // the end of a publisher whose frames came before we subscribed
+                        }
+
+                        long id = Interlocked.Increment(ref _connections);
+                        publishers[delivery.Publisher] = publisher = (feed.Open(id, id, $"nats publisher {Short(delivery.Publisher)}", sharesClock: false), []);
+                        _log.Info($"publisher {Short(delivery.Publisher)} on {delivery.Subject}");
+                    }
+
+                    if (delivery.IsEnd)
+                    {
+                        publisher.Subjects.Remove(delivery.Subject);
+                        if (publisher.Subjects.Count == 0)
+                        {
+                            await EndPublisherAsync(publisher.Session, publishers, delivery.Publisher, "end of stream");
+                            if (options.Once)
+                            {
+                                break;
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    if (frame.Invalid is { } invalid)
+                    {
+                        Errors.Record(nameof(ErrorCode.MalformedMessage), $"{delivery.Subject}: {invalid}");
+                        continue;
+                    }
+
+                    publisher.Subjects.Add(delivery.Subject);
+                    await publisher.Session.OnFrameAsync(frame.Header, frame.Payload, frame.Metadata);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // --frames reached, or stopped (Ctrl+C)
+            }
+
+            foreach ((string id, var left) in publishers.ToArray())
+            {
+                await EndPublisherAsync(left.Session, publishers, id, cancellationToken.IsCancellationRequested ? "shutting down" : "still publishing when the receiver stopped");
+            }
+        }
+    }
+
+    private async Task EndPublisherAsync(ConnectionFeed.FeedSession session, Dictionary<string, (ConnectionFeed.FeedSession, HashSet<string>)> publishers, string id, string reason)
+    {
+        await session.DisposeAsync();
+        publishers.Remove(id);
+        foreach (IReadOnlyDictionary<string, object?> stream in session.Result(new ConnectionEnd(ConnectionEndKind.Ended, reason)).Streams)
+        {
+            _finishedStreams.Enqueue(stream);
+        }
+
+        _allocations.Close(_totals.Frames);
+    }
+
+    private static string Short(string publisher) => publisher.Length > 8 ? publisher[..8] : publisher;
 
     // Listening, or with --from subscribed to a relay; null when the subscription failed (an error of the run).
     private async Task<FrameReceiver?> StartAsync(CancellationToken cancellationToken)
@@ -204,15 +304,28 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     {
         _budget?.Close();
         _ = _receiver?.StopAsync();
+        try
+        {
+            _stopNats?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the NATS subscription has already ended
+        }
     }
 
     private RunSummary BuildSummary()
     {
-        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.From?.Text ?? _receiver?.Endpoint ?? options.Listen.Text))
+        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.NatsFrom?.Text ?? options.From?.Text ?? _receiver?.Endpoint ?? options.Listen.Text))
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures);
         _sinks?.AddTo(summary);
+        if (_nats is { } nats)
+        {
+            summary.Add("nats_subject", nats.Subject).Add("nats_dropped", nats.Dropped);
+        }
+
         return Errors.AddTo(summary)
             .Add("peer_errors", Interlocked.Read(ref _peerErrors))
             .Add("latency_ms_p50", _totals.Latency.PercentileMs(50), "ms")

@@ -1,3 +1,4 @@
+using RawFrames.Client.Nats;
 using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
@@ -48,8 +49,10 @@ var root = new RootCommand("rawframes-send: streams frames to rawframes-recv ove
 root.SetAction(async (parsed, cancellationToken) =>
 {
     // Bad values throw FormatException or a usage failure: ProgramHost answers them with one line and exit code 2.
+    string target = parsed.GetValue(to)!;
+    bool nats = NatsAddress.IsNats(target);
     var options = new SenderOptions(
-        FrameEndpoint.Parse(parsed.GetValue(to)!),
+        nats ? null : FrameEndpoint.Parse(target),
         SourceSpec.Parse(parsed.GetValue(source)!) with
         {
             FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
@@ -79,7 +82,13 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(quiet))
     {
         Replay = new ReplaySettings(parsed.GetValue(speed), parsed.GetValue(fps), parsed.GetValue(loop), parsed.GetValue(fromTime), parsed.GetValue(fromSequence)),
+        Nats = nats ? NatsAddress.Parse(target) : null,
     };
+    if (nats && new Option[] { ack, tokenFile, tls, tlsPin, policy }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } direct)
+    {
+        throw new FormatException($"{direct.Name} applies to a RawFrames consumer; on NATS put credentials in the URL (nats://USER:PASSWORD@HOST:PORT/SUBJECT)");
+    }
+
     bool replaying = options.Source.Kind == "replay";
     Option[] replayOnly = [speed, loop, fromTime, fromSequence];
     if (!replaying && replayOnly.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } misplaced)

@@ -13,7 +13,7 @@ namespace RawFrames.Sender;
 /// time) → encoders when the codec compresses (in parallel, in order) → the sender. A stop (Ctrl+C, or END from the
 /// receiver) is honoured between frames, never inside one.
 /// </summary>
-internal sealed class SendLoop(SenderOptions options, IFrameSource source, FrameSender sender, TransferTotals totals, AllocationWindow allocations)
+internal sealed class SendLoop(SenderOptions options, IFrameSource source, IFrameOutlet sender, TransferTotals totals, AllocationWindow allocations)
 {
     private FrameSchedule? _schedule;
     private string _stoppedBy = "signal";

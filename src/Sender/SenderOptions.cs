@@ -7,8 +7,9 @@ using RawFrames.Streaming.Sources;
 namespace RawFrames.Sender;
 
 /// <summary>Everything the command line decided, validated.</summary>
+/// <param name="To">The consumer's endpoint; null when <see cref="Nats"/> is the target.</param>
 internal sealed record SenderOptions(
-    FrameEndpoint To,
+    FrameEndpoint? To,
     SourceSpec Source,
     double? Fps,
     Codec Codec,
@@ -31,6 +32,12 @@ internal sealed record SenderOptions(
 {
     /// <summary>Not from the command line: the largest payload the opened source and codec make (shared-memory slot size).</summary>
     public int LargestPayload { get; init; }
+
+    /// <summary>--to nats://HOST:PORT/SUBJECT: frames published on NATS (PROTOCOL.md §19) instead of sent to a consumer.</summary>
+    public RawFrames.Client.Nats.NatsAddress? Nats { get; init; }
+
+    /// <summary>Where the frames go, as the user wrote it (credentials hidden).</summary>
+    public string Target => Nats?.Text ?? To!.Text;
 
     /// <summary>--speed, --loop, --from-time, --from-sequence: how a replay: source plays.</summary>
     public ReplaySettings Replay { get; init; } = new(1, null, false, null, null);

@@ -1,3 +1,4 @@
+using RawFrames.Client.Nats;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
@@ -27,6 +28,7 @@ internal sealed class SenderRun(SenderOptions options)
     private FrameSender? _sender;
     private SendLoop? _loop;
     private ReplayLoop? _replay;
+    private NatsFramePublisher? _publisher;
     private RecordingReader? _replayReader;
     private bool _confirmed;
 
@@ -89,6 +91,11 @@ internal sealed class SenderRun(SenderOptions options)
             throw RunFailedException.Usage($"--codec {CodecNames.Name(options.Codec)} encodes bgr24 frames, and this source gives {source.PixelFormat}: use --codec raw or yuv-jpeg (j420)");
         }
 
+        if (options.Nats is { } nats)
+        {
+            return await PublishAsync(nats, source, cancellationToken);
+        }
+
         await using FrameSender sender = await ConnectAsync(source, cancellationToken);
         _sender = sender;
         using var metrics = new TransferMetrics(_totals, "rawframes-send");
@@ -116,6 +123,35 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
+    }
+
+    // --to nats://...: the same send loop, publishing on NATS (PROTOCOL.md §19).
+    private async Task<int> PublishAsync(NatsAddress address, IFrameSource source, CancellationToken cancellationToken)
+    {
+        NatsFramePublisher publisher;
+        try
+        {
+            publisher = await NatsFramePublisher.ConnectAsync(address, options.ConnectTimeout, _log.Factory, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new RunFailedException(e.Message);
+        }
+
+        await using (publisher)
+        {
+            _publisher = publisher;
+            _log.Info($"publishing on {address.ServerUrl} under {address.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
+            _loop = new SendLoop(options, source, publisher, _totals, _allocations);
+            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "publish", Console.Error, () => ""))
+            {
+                (_stoppedBy, _failure) = await _loop.RunAsync(cancellationToken);
+            }
+
+            _allocations.Close(_totals.Frames);
+            _confirmed = _stoppedBy != "error" && await publisher.CompleteAsync();
+            return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
+        }
     }
 
     // --source replay:PATH: the recording's frames as they were, through the same FrameSender.
@@ -182,7 +218,7 @@ internal sealed class SenderRun(SenderOptions options)
         };
         try
         {
-            return await FrameSender.ConnectAsync(options.To.Text, settings, cancellationToken);
+            return await FrameSender.ConnectAsync(options.To!.Text, settings, cancellationToken);
         }
         catch (ProtocolException e)
         {
@@ -203,12 +239,17 @@ internal sealed class SenderRun(SenderOptions options)
     private RunSummary BuildSummary(int exitCode)
     {
         RunSummary summary = new RunSummary()
-            .Add("endpoint", options.To.Text)
+            .Add("endpoint", options.Target)
             .Add("codec", options.Source.Kind == "replay" ? "as recorded" : CodecNames.Name(options.Codec))
             .Add("source", options.Source.Kind)
             .Add("width", _source?.Width ?? options.Source.Width)
             .Add("height", _source?.Height ?? options.Source.Height)
             .Add("source_reopens", (_source as ReopeningSource)?.Reopens ?? 0);
+        if (_publisher is { } publisher)
+        {
+            summary.Add("transport", "nats").Add("nats_publisher", publisher.PublisherId).Add("nats_max_payload", publisher.MaxPayload);
+        }
+
         if (_replay is { } replay)
         {
             summary.Add("replay_frames_in_file", _replayReader?.FrameCount ?? 0)

@@ -28,7 +28,7 @@ namespace RawFrames.Client;
 /// maximum; nothing sent, the connection goes on), <see cref="IOException"/> (the connection was lost for good),
 /// <see cref="CodecUnavailableException"/> (a codec's native library is missing), <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed partial class FrameSender : IAsyncDisposable
+public sealed partial class FrameSender : IAsyncDisposable, IFrameOutlet
 {
     private static readonly TimeSpan s_endWait = TimeSpan.FromSeconds(5);
 
@@ -71,6 +71,13 @@ public sealed partial class FrameSender : IAsyncDisposable
 
     /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
     internal CancellationToken StoppedToken => Producer.Stopped;
+
+    CancellationToken IFrameOutlet.StoppedToken => StoppedToken;
+
+    ValueTask<bool> IFrameOutlet.SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendFrameAsync(header, metadata, payload, cancellationToken);
+
+    Task IFrameOutlet.AbortAsync(ErrorCode code, string reason) => AbortAsync(code, reason);
 
     internal AckTracker? AckTracker => Producer.Acks;
 

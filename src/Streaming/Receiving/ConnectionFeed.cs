@@ -1,4 +1,5 @@
 using RawFrames.Client;
+using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;
@@ -6,55 +7,107 @@ using RawFrames.Streaming.Streams;
 namespace RawFrames.Streaming.Receiving;
 
 /// <summary>
-/// One sender's connection → the sinks, the same for the receiver and the relay: each frame under the stream id it is
-/// known by here (producers kept apart, PROTOCOL.md §16), each stream's sequence followed for gaps, until the
-/// connection ends; then what it delivered, stream by stream.
+/// One sender's frames → the sinks, the same for the receiver and the relay, whatever carried them (a connection, or a
+/// NATS publisher): each frame under the stream id it is known by here (producers kept apart, PROTOCOL.md §16), each
+/// stream's sequence followed for gaps, until the sender ends; then what it delivered, stream by stream.
 /// </summary>
 /// <param name="keptApartAs">Ends the log line of a stream that had to take another id, e.g. "it is kept apart as stream 1".</param>
 internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, TransferTotals totals, Log log, FrameBudget? budget, bool clockSynced,
     Func<uint, string> keptApartAs)
 {
+    private readonly StreamIds _streamIds = streamIds;
+    private readonly SinkPipeline _sinks = sinks;
+    private readonly TransferTotals _totals = totals;
+    private readonly Log _log = log;
+    private readonly FrameBudget? _budget = budget;
+    private readonly Func<uint, string> _keptApartAs = keptApartAs;
+
     /// <param name="key">Tells this connection from the others that share <c>streamIds</c> (a relay has producers and an upstream).</param>
     public async Task<FeedResult> RunAsync(SenderConnection connection, long key)
     {
-        var streams = new Dictionary<uint, SequenceTracker>();
-        using ConnectionStreams ids = streamIds.ForConnection(key, (sent, given, heldBy) =>
-            log.Info($"stream {sent} from {connection.Remote} is also sent by another producer (connection {heldBy}); {keptApartAs(given)}"));
-        bool measureLatency = connection.SharesClock || clockSynced;
-        await using (ConnectionSinks stages = sinks.ForConnection())
+        FeedSession session = Open(key, connection.Id, connection.Remote, connection.SharesClock);
+        try
         {
             await foreach (ReceivedFrame frame in connection.ReadFramesAsync().ConfigureAwait(false))
             {
-                if (budget?.TryTake() == false)
-                {
-                    continue;
-                }
-
-                uint sent = frame.StreamId;
-                if (!streams.TryGetValue(sent, out SequenceTracker? tracker))
-                {
-                    streams[sent] = tracker = new SequenceTracker();
-                }
-
-                long skipped = tracker.Observe(frame.Sequence);
-                if (skipped > 0)
-                {
-                    totals.AddGaps(skipped);
-                }
-
-                var header = frame.Header with { StreamId = ids[sent] };
-                await stages.OnFrameAsync(new SinkFrame(connection.Id, connection.Remote, header, frame.Payload, frame.Metadata, measureLatency,
-                    sinks.DecodesTo(header))).ConfigureAwait(false);
+                await session.OnFrameAsync(frame.Header, frame.Payload, frame.Metadata).ConfigureAwait(false);
             }
         }
-
-        sinks.OnStreamsEnded([.. ids.Known.Values]);
-        ConnectionEnd end = connection.End!;
-        return new FeedResult(end, [.. streams.Select(pair => new Dictionary<string, object?>
+        finally
         {
-            ["connection"] = connection.Id,
-            ["remote"] = connection.Remote,
-            ["stream_id"] = ids[pair.Key],
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return session.Result(connection.End!);
+    }
+
+    /// <summary>A sender's feed, for senders that are not a connection of ours (a NATS publisher): frames in, then dispose, then <see cref="FeedSession.Result"/>.</summary>
+    public FeedSession Open(long key, long connectionId, string remote, bool sharesClock) => new(this, key, connectionId, remote, sharesClock || clockSynced);
+
+    /// <summary>One sender's way through the feed.</summary>
+    internal sealed class FeedSession : IAsyncDisposable
+    {
+        private readonly ConnectionFeed _feed;
+        private readonly Dictionary<uint, SequenceTracker> _streams = [];
+        private readonly ConnectionStreams _ids;
+        private readonly ConnectionSinks _stages;
+        private readonly long _connectionId;
+        private readonly string _remote;
+        private readonly bool _measureLatency;
+        private bool _disposed;
+
+        internal FeedSession(ConnectionFeed feed, long key, long connectionId, string remote, bool measureLatency)
+        {
+            (_feed, _connectionId, _remote, _measureLatency) = (feed, connectionId, remote, measureLatency);
+            _ids = feed._streamIds.ForConnection(key, (sent, given, heldBy) =>
+                feed._log.Info($"stream {sent} from {remote} is also sent by another producer (connection {heldBy}); {feed._keptApartAs(given)}"));
+            _stages = feed._sinks.ForConnection();
+        }
+
+        public async ValueTask OnFrameAsync(FrameHeader header, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> metadata)
+        {
+            if (_feed._budget?.TryTake() == false)
+            {
+                return;
+            }
+
+            uint sent = header.StreamId;
+            if (!_streams.TryGetValue(sent, out SequenceTracker? tracker))
+            {
+                _streams[sent] = tracker = new SequenceTracker();
+            }
+
+            long skipped = tracker.Observe(header.Sequence);
+            if (skipped > 0)
+            {
+                _feed._totals.AddGaps(skipped);
+            }
+
+            FrameHeader known = header with { StreamId = _ids[sent] };
+            await _stages.OnFrameAsync(new SinkFrame(_connectionId, _remote, known, payload, metadata, _measureLatency, _feed._sinks.DecodesTo(known)))
+                .ConfigureAwait(false);
+        }
+
+        /// <summary>Waits until every frame reached the sinks, tells them the streams ended, and frees the stream ids.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            await _stages.DisposeAsync().ConfigureAwait(false);
+            _feed._sinks.OnStreamsEnded([.. _ids.Known.Values]);
+            _ids.Dispose();
+        }
+
+        /// <summary>Each stream this sender delivered, for the summary.</summary>
+        public FeedResult Result(ConnectionEnd end) => new(end, [.. _streams.Select(pair => new Dictionary<string, object?>
+        {
+            ["connection"] = _connectionId,
+            ["remote"] = _remote,
+            ["stream_id"] = _ids.Known.GetValueOrDefault(pair.Key, pair.Key),
             ["sent_as"] = pair.Key,
             ["frames"] = pair.Value.Frames,
             ["first_sequence"] = pair.Value.First,

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+using RawFrames.Client.Connecting;
+
+namespace RawFrames.Client.Nats;
+
+/// <summary>One way to open a NATS connection for frames: credentials from the address, reconnecting forever once up, and the first connect retried with the session layer's backoff.</summary>
+internal static partial class NatsConnecting
+{
+    /// <param name="loggers">Where this side's lines go: NATS.Net's own chatter is left out (connect, server info);
+    /// losing and regaining the server are logged here in one line each.</param>
+    public static async Task<NatsConnection> ConnectAsync(NatsAddress address, string name, TimeSpan connectTimeout, ILoggerFactory? loggers,
+        CancellationToken cancellationToken, NatsOpts? extra = null)
+    {
+        ILogger log = (loggers ?? NullLoggerFactory.Instance).CreateLogger("nats");
+        NatsOpts opts = (extra ?? NatsOpts.Default) with
+        {
+            Url = address.ServerUrl,
+            Name = name,
+            AuthOpts = new NatsAuthOpts { Username = address.User, Password = address.Password, Token = address.Token },
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
+            ReconnectWaitMax = TimeSpan.FromSeconds(1),
+            LoggerFactory = NullLoggerFactory.Instance,
+        };
+        DateTime deadline = DateTime.UtcNow + connectTimeout;
+        var backoff = new Backoff();
+        while (true)
+        {
+            var nats = new NatsConnection(opts);
+            try
+            {
+                await nats.ConnectAsync().ConfigureAwait(false);
+                nats.ConnectionDisconnected += (_, _) =>
+                {
+                    Logged.Disconnected(log, address.ServerUrl);
+                    return default;
+                };
+                nats.ConnectionOpened += (_, _) =>
+                {
+                    Logged.Reconnected(log, address.ServerUrl);
+                    return default;
+                };
+                return nats;
+            }
+            catch (NatsException e)
+            {
+                await nats.DisposeAsync().ConfigureAwait(false);
+                TimeSpan wait = backoff.Next();
+                if (connectTimeout > TimeSpan.Zero && DateTime.UtcNow + wait > deadline || e.Message.Contains("Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new IOException($"{address.Text}: no NATS server took the connection ({e.Message}); is nats-server running there?", e);
+                }
+
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static partial class Logged
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "lost the NATS server {Server}; connecting again")]
+        public static partial void Disconnected(ILogger logger, string server);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "connected to the NATS server {Server}")]
+        public static partial void Reconnected(ILogger logger, string server);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using RawFrames.Tests.Support;
+
+namespace RawFrames.Tests.Programs;
+
+/// <summary>
+/// rawframes-send --to nats:// and rawframes-recv --from nats:// through real nats-servers (PROTOCOL.md §19): one
+/// server, a cluster of three with routes, a server killed and restarted mid-stream, the max_payload refusal, a token,
+/// and two publishers on one subject kept apart.
+/// </summary>
+public sealed class NatsProcessTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-nats-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static ProgramProcess Receive(string url, params string[] more) =>
+        ProgramProcess.Start("rawframes-recv", ["--from", url, "--verify", "--json", "--quiet", .. more]);
+
+    private static ProgramProcess Send(string url, params string[] more) =>
+        ProgramProcess.Start("rawframes-send", ["--to", url, "--json", "--quiet", .. more]);
+
+    [Theory]
+    [InlineData("--source", "synthetic:640x360")]
+    [InlineData("--source", "synthetic:640x360", "--codec", "jpeg")]
+    public async Task ThroughOneServer_EveryFrameArrivesAndVerifies(params string[] source)
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory);
+        using ProgramProcess receiver = Receive(server.Url("cams.door"), "--once");
+        await receiver.WaitUntilSaidAsync("subscribed to cams.door.>");
+        using ProgramProcess sender = Send(server.Url("cams.door"), [.. source, "--frames", "120"]);
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await receiver.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        (sent.GetProperty("transport").GetString(), sent.GetProperty("frames").GetInt64()).Should().Be(("nats", 120L));
+        (received.GetProperty("frames").GetInt64(), received.GetProperty("gaps").GetInt64(), received.GetProperty("verify_failures").GetInt64()).Should().Be((120L, 0L, 0L));
+        received.GetProperty("streams")[0].GetProperty("end").GetString().Should().Be("end of stream");
+    }
+
+    [Fact]
+    public async Task ThroughAClusterOfThree_ThePublisherOnOneNode_SubscribersOnTheOthers_GetEveryFrame()
+    {
+        int[] clusterPorts = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
+        var servers = new List<NatsServer>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                servers.Add(await NatsServer.StartAsync(_directory, routes: [.. clusterPorts.Where((_, j) => j != i)], clusterPort: clusterPorts[i]));
+            }
+
+            foreach (NatsServer server in servers)
+            {
+                await server.WaitForRoutesAsync(2);
+            }
+
+            using ProgramProcess second = Receive(servers[1].Url("site.cams.>"), "--once");
+            using ProgramProcess third = Receive(servers[2].Url("site.cams.*.0.raw"), "--once");
+            await second.WaitUntilSaidAsync("subscribed to site.cams.>");
+            await third.WaitUntilSaidAsync("subscribed to site.cams.*.0.raw");
+            await servers[0].WaitForSubscriptionsAsync(2); // both subscriptions have reached the publisher's node over the routes
+            using ProgramProcess sender = Send(servers[0].Url("site.cams.door"), "--source", "synthetic:320x240", "--frames", "150");
+            (int sendExit, _) = await sender.WaitForSummaryAsync();
+            sendExit.Should().Be(0, sender.Stderr);
+            foreach (ProgramProcess receiver in new[] { second, third })
+            {
+                (int exit, JsonElement received) = await receiver.WaitForSummaryAsync();
+                exit.Should().Be(0, receiver.Stderr);
+                (received.GetProperty("frames").GetInt64(), received.GetProperty("gaps").GetInt64(), received.GetProperty("verify_failures").GetInt64())
+                    .Should().Be((150L, 0L, 0L));
+            }
+        }
+        finally
+        {
+            servers.ForEach(server => server.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task AServerKilledAndRestarted_SenderAndReceiverCarryOn_AndTheGapsAreCountedExactly()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory);
+        using ProgramProcess receiver = Receive(server.Url("cams.yard"), "--once");
+        await receiver.WaitUntilSaidAsync("subscribed to");
+        using ProgramProcess sender = Send(server.Url("cams.yard"), "--source", "synthetic:160x120", "--fps", "100", "--frames", "400");
+        await receiver.WaitUntilSaidAsync("publisher ");
+        server.Kill();
+        await sender.WaitUntilSaidAsync("lost the NATS server");
+        await server.RestartAsync();
+        await receiver.WaitUntilSaidAsync("connected to the NATS server");
+
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await receiver.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        sent.GetProperty("frames").GetInt64().Should().Be(400);
+        JsonElement stream = received.GetProperty("streams")[0];
+        long span = (long)(stream.GetProperty("last_sequence").GetUInt64() - stream.GetProperty("first_sequence").GetUInt64() + 1);
+        (stream.GetProperty("frames").GetInt64() + stream.GetProperty("gaps").GetInt64()).Should().Be(span, "every sequence number is a frame or a counted gap");
+        stream.GetProperty("last_sequence").GetUInt64().Should().Be(399, "the stream went on after the restart");
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AFrameOverMaxPayload_IsRefusedBeforeSending_NamingTheServerSetting()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory, maxPayload: 1 << 20);
+        using ProgramProcess sender = Send(server.Url("cams.big"), "--source", "synthetic:1920x1080", "--frames", "3");
+        (int exit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        exit.Should().Be(1);
+        sent.GetProperty("error").GetString().Should().Contain("over the NATS server's max_payload of 1,048,576").And.Contain("raise max_payload");
+        sender.Stderr.Should().NotContain("   at ", "one line, no stack trace");
+    }
+
+    [Fact]
+    public async Task TwoPublishersOnOneSubject_WithOneStreamId_AreKeptApart_AndATokenIsRequired()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory, token: "s3cret");
+        using ProgramProcess refused = Send(server.Url("cams.door"), "--frames", "1", "--connect-timeout", "1");
+        (int refusedExit, JsonElement refusal) = await refused.WaitForSummaryAsync();
+        refusedExit.Should().Be(1);
+        refusal.GetProperty("error").GetString().Should().Contain("no NATS server took the connection");
+
+        using ProgramProcess receiver = Receive(server.Url("cams.door", "s3cret"), "--frames", "80");
+        await receiver.WaitUntilSaidAsync("subscribed to");
+        using ProgramProcess first = Send(server.Url("cams.door", "s3cret"), "--source", "synthetic:64x48", "--fps", "100", "--frames", "40");
+        using ProgramProcess second = Send(server.Url("cams.door", "s3cret"), "--source", "synthetic:80x60", "--fps", "100", "--frames", "40");
+        (int exit, JsonElement received) = await receiver.WaitForSummaryAsync();
+        await first.WaitForSummaryAsync();
+        await second.WaitForSummaryAsync();
+        exit.Should().Be(0, receiver.Stderr);
+        received.GetProperty("frames").GetInt64().Should().Be(80);
+        received.GetProperty("verify_failures").GetInt64().Should().Be(0, "frames of the two sizes were never mixed in one stream");
+        receiver.Stderr.Should().Contain("is kept apart as stream 1");
+    }
+}

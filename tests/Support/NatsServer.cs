@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RawFrames.Tests.Support;
+
+/// <summary>
+/// A real nats-server (Debian's) on loopback, from a configuration file of its own: client port, max_payload, an
+/// optional token, an optional cluster with routes to the others, and a monitoring port to see routes and interest.
+/// </summary>
+internal sealed class NatsServer : IDisposable
+{
+    private readonly string _config;
+    private Process? _process;
+    private readonly List<string> _log = [];
+
+    private NatsServer(string config, int port, int clusterPort, int monitorPort)
+    {
+        (_config, Port, ClusterPort, MonitorPort) = (config, port, clusterPort, monitorPort);
+    }
+
+    public int Port { get; }
+
+    public int ClusterPort { get; }
+
+    public int MonitorPort { get; }
+
+    public string Url(string subject, string? credentials = null) => $"nats://{credentials}{(credentials is null ? "" : "@")}127.0.0.1:{Port}/{subject}";
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return string.Join('\n', _log);
+            }
+        }
+    }
+
+    /// <summary>Starts a server; with <paramref name="routes"/> it joins a cluster of those cluster ports.</summary>
+    public static async Task<NatsServer> StartAsync(string directory, long maxPayload = 8 << 20, string? token = null, IReadOnlyList<int>? routes = null,
+        int? clusterPort = null)
+    {
+        int port = LoopbackPorts.Free();
+        int monitor = LoopbackPorts.Free();
+        int cluster = clusterPort ?? LoopbackPorts.Free();
+        string config = Path.Combine(directory, $"nats-{port}.conf");
+        string text = $"listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{monitor}\nmax_payload: {maxPayload}\n";
+        if (token is not null)
+        {
+            text += $"authorization {{ token: \"{token}\" }}\n";
+        }
+
+        if (routes is not null)
+        {
+            text += $"cluster {{ name: rawframes, listen: 127.0.0.1:{cluster}, routes: [{string.Join(", ", routes.Select(r => $"nats-route://127.0.0.1:{r}"))}] }}\n";
+        }
+
+        await File.WriteAllTextAsync(config, text);
+        var server = new NatsServer(config, port, cluster, monitor);
+        await server.RunAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server again with the same configuration (after <see cref="Kill"/>).</summary>
+    public Task RestartAsync() => RunAsync();
+
+    /// <summary>SIGKILL: a crash, no goodbye to clients or routes.</summary>
+    public void Kill()
+    {
+        _process?.Kill();
+        _process?.WaitForExit();
+    }
+
+    /// <summary>Waits until this server sees <paramref name="count"/> routes to the others.</summary>
+    public Task WaitForRoutesAsync(int count) => WaitForMonitorAsync("routez", "num_routes", count);
+
+    /// <summary>Waits until this server knows of <paramref name="count"/> subscriptions (its own clients' and, in a cluster, the others').</summary>
+    public Task WaitForSubscriptionsAsync(int count) => WaitForMonitorAsync("subsz", "num_subscriptions", count);
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process = new Process { StartInfo = new ProcessStartInfo("nats-server", ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true } };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_log)
+            {
+                _log.Add(e.Data);
+            }
+
+            if (e.Data.Contains("Server is ready", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        _process.Start();
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task WaitForMonitorAsync(string page, string field, int count)
+    {
+        using var http = new HttpClient();
+        long seen = -1;
+        for (int attempt = 0; attempt < 300; attempt++)
+        {
+            JsonElement state = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{MonitorPort}/{page}");
+            seen = state.GetProperty(field).GetInt64();
+            if (seen >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        seen.Should().BeGreaterThanOrEqualTo(count, $"nats-server on {Port}: {field} within 30 s");
+    }
+}
