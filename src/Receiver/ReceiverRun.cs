@@ -137,79 +137,23 @@ internal sealed class ReceiverRun(ReceiverOptions options)
         }
 
         _log.Info($"subscribed to {_nats.Subject} on {address.ServerUrl} ({(latest ? "latest" : "lossless")})");
-        var publishers = new Dictionary<string, (ConnectionFeed.FeedSession Session, HashSet<string> Subjects)>();
+        var nats = new NatsFeed(feed, _log, () => Interlocked.Increment(ref _connections), Errors.Record);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stopNats = stop;
         await using (_nats)
-        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  publishers {publishers.Count}"))
+        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  publishers {nats.Publishers}"))
         {
-            try
+            await nats.RunAsync(_nats, options.Once, result =>
             {
-                await foreach (NatsDelivery delivery in _nats.ReadAllAsync(stop.Token))
+                foreach (IReadOnlyDictionary<string, object?> stream in result.Streams)
                 {
-                    using IncomingFrame frame = delivery.Frame;
-                    if (!publishers.TryGetValue(delivery.Publisher, out var publisher))
-                    {
-                        if (delivery.IsEnd)
-                        {
-                            continue; // the end of a publisher whose frames came before we subscribed
-                        }
-
-                        long id = Interlocked.Increment(ref _connections);
-                        publishers[delivery.Publisher] = publisher = (feed.Open(id, id, $"nats publisher {Short(delivery.Publisher)}", sharesClock: false), []);
-                        _log.Info($"publisher {Short(delivery.Publisher)} on {delivery.Subject}");
-                    }
-
-                    if (delivery.IsEnd)
-                    {
-                        publisher.Subjects.Remove(delivery.Subject);
-                        if (publisher.Subjects.Count == 0)
-                        {
-                            await EndPublisherAsync(publisher.Session, publishers, delivery.Publisher, "end of stream");
-                            if (options.Once)
-                            {
-                                break;
-                            }
-                        }
-
-                        continue;
-                    }
-
-                    if (frame.Invalid is { } invalid)
-                    {
-                        Errors.Record(nameof(ErrorCode.MalformedMessage), $"{delivery.Subject}: {invalid}");
-                        continue;
-                    }
-
-                    publisher.Subjects.Add(delivery.Subject);
-                    await publisher.Session.OnFrameAsync(frame.Header, frame.Payload, frame.Metadata);
+                    _finishedStreams.Enqueue(stream);
                 }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // --frames reached, or stopped (Ctrl+C)
-            }
 
-            foreach ((string id, var left) in publishers.ToArray())
-            {
-                await EndPublisherAsync(left.Session, publishers, id, cancellationToken.IsCancellationRequested ? "shutting down" : "still publishing when the receiver stopped");
-            }
+                _allocations.Close(_totals.Frames);
+            }, stop.Token);
         }
     }
-
-    private async Task EndPublisherAsync(ConnectionFeed.FeedSession session, Dictionary<string, (ConnectionFeed.FeedSession, HashSet<string>)> publishers, string id, string reason)
-    {
-        await session.DisposeAsync();
-        publishers.Remove(id);
-        foreach (IReadOnlyDictionary<string, object?> stream in session.Result(new ConnectionEnd(ConnectionEndKind.Ended, reason)).Streams)
-        {
-            _finishedStreams.Enqueue(stream);
-        }
-
-        _allocations.Close(_totals.Frames);
-    }
-
-    private static string Short(string publisher) => publisher.Length > 8 ? publisher[..8] : publisher;
 
     // Listening, or with --from subscribed to a relay; null when the subscription failed (an error of the run).
     private async Task<FrameReceiver?> StartAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using RawFrames.Client.Nats;
 using System.CommandLine;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
@@ -7,7 +8,7 @@ using RawFrames.Streaming.Cli;
 
 var listen = new Option<string?>("--listen") { Description = "Where producers (rawframes-send) connect: tcp://HOST:PORT, unix:///path (shared memory when the sender uses shm://); loopback by default", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var serve = new Option<string[]>("--serve") { Description = "Where subscribers connect (repeatable): tcp://HOST:PORT or unix:///path; a subscriber that connects with shm:///path gets frames through shared memory", DefaultValueFactory = _ => ["tcp://127.0.0.1:5556"], AllowMultipleArgumentsPerToken = false };
-var from = new Option<string?>("--from") { Description = "Subscribe to another relay (chaining relays across machines) instead of, or besides, accepting producers; with --no-listen it is the only source" };
+var from = new Option<string?>("--from") { Description = "Subscribe to another relay (chaining relays across machines), or to NATS subjects (nats://HOST:PORT/SUBJECT, wildcards allowed; PROTOCOL.md §19), instead of, or besides, accepting producers; with --no-listen it is the only source" };
 var noListen = new Option<bool>("--no-listen") { Description = "Accept no producers (with --from: a pure downstream relay)" };
 var upstreamPolicy = new Option<string>("--from-policy") { Description = "With --from: lossless or latest", DefaultValueFactory = _ => "lossless" };
 upstreamPolicy.AcceptOnlyFromAmong("lossless", "latest");
@@ -19,6 +20,7 @@ var once = new Option<bool>("--once") { Description = "Stop when the first produ
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end, with every subscription" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
+var publish = new Option<string?>("--publish") { Description = "Publish every frame the relay takes onto NATS as well (nats://HOST:PORT/SUBJECT; PROTOCOL.md §19): subscribers on other machines take them from the NATS cluster" };
 var model = new ModelInputOptions();
 var record = new RecordOptions();
 var batchWait = NumberOption.Optional("--batch-wait-ms", "With --batch: publish a partial batch once its first image has waited this long (a slow stream does not wait for a full batch); default: wait until full", 1.0, 600_000.0);
@@ -29,7 +31,7 @@ var root = new RootCommand("rawframes-relay: takes streams from producers and se
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };
 
-foreach (Option option in model.All.Append(batch).Append(batchWait).Concat(record.All))
+foreach (Option option in model.All.Append(batch).Append(batchWait).Append(publish).Concat(record.All))
 {
     root.Options.Add(option);
 }
@@ -43,8 +45,10 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 
     bool listening = !parsed.GetValue(noListen);
-    string? upstream = parsed.GetValue(from);
-    if (!listening && upstream is null)
+    string? fromText = parsed.GetValue(from);
+    bool fromNats = fromText is not null && NatsAddress.IsNats(fromText);
+    string? upstream = fromNats ? null : fromText;
+    if (!listening && fromText is null)
     {
         throw new FormatException("--no-listen needs --from: the relay would have no source");
     }
@@ -66,6 +70,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         Batch = parsed.GetValue(batch) ?? 1,
         Record = record.Parse(parsed),
         BatchWait = TimeSpan.FromMilliseconds(parsed.GetValue(batchWait) ?? 0),
+        NatsFrom = fromNats ? NatsAddress.Parse(fromText!) : null,
+        NatsPublish = parsed.GetValue(publish) is { } natsOut ? NatsAddress.Parse(natsOut) : null,
     };
     if (parsed.GetValue(batchWait) is not null && parsed.GetValue(batch) is null)
     {

@@ -25,6 +25,12 @@ internal sealed record RelayOptions(
     /// <summary>--model: subscribers get model inputs of every frame instead of the frames; null: frames.</summary>
     public TensorSpec? Model { get; init; }
 
+    /// <summary>--from nats://HOST:PORT/SUBJECT: frames from NATS publishers (PROTOCOL.md §19) into the hub; null: none.</summary>
+    public RawFrames.Client.Nats.NatsAddress? NatsFrom { get; init; }
+
+    /// <summary>--publish nats://HOST:PORT/SUBJECT: the relay's frames onto NATS as well (PROTOCOL.md §19); null: none.</summary>
+    public RawFrames.Client.Nats.NatsAddress? NatsPublish { get; init; }
+
     /// <summary>--record: every incoming frame into a recording as well; null: none.</summary>
     public RecordSettings? Record { get; init; }
 

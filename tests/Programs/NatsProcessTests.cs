@@ -134,4 +134,33 @@ public sealed class NatsProcessTests : IDisposable
         received.GetProperty("verify_failures").GetInt64().Should().Be(0, "frames of the two sizes were never mixed in one stream");
         receiver.Stderr.Should().Contain("is kept apart as stream 1");
     }
+
+    [Fact]
+    public async Task TheRelayBridgesBothWays_RawFramesIntoNats_AndNatsIntoRawFrames()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory);
+        // Camera -> relay A (RawFrames in, NATS out) -> NATS -> relay B (NATS in, RawFrames out) -> a RawFrames subscriber.
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        string servedB = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relayB = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", server.Url("site.cam"), "--serve", servedB, "--once", "--json", "--quiet");
+        await relayB.WaitUntilSaidAsync("subscribed to site.cam.>");
+        using ProgramProcess subscriber = ProgramProcess.Start("rawframes-recv", "--from", servedB, "--verify", "--once", "--json", "--quiet");
+        await relayB.WaitUntilSaidAsync("subscriber 1:");
+        using var relayA = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}",
+            "--publish", server.Url("site.cam"), "--once", "--json", "--quiet");
+        await relayA.WaitUntilSaidAsync("publishing on ");
+        // At a camera's pace: an unpaced burst would fill the relay's queue for NATS, which then keeps the newest frames (as for any subscriber).
+        using ProgramProcess camera = Send(producers, "--source", "synthetic:320x240", "--fps", "100", "--frames", "60");
+        (int cameraExit, _) = await camera.WaitForSummaryAsync();
+        cameraExit.Should().Be(0, camera.Stderr);
+        (int aExit, JsonElement a) = await relayA.WaitForSummaryAsync();
+        aExit.Should().Be(0, relayA.Stderr);
+        (int bExit, JsonElement b) = await relayB.WaitForSummaryAsync();
+        bExit.Should().Be(0, relayB.Stderr);
+        a.GetProperty("subscriptions")[0].GetProperty("sent").GetInt64().Should().Be(60, "relay A published every frame");
+        b.GetProperty("producers").GetInt64().Should().Be(1, "relay B saw one NATS publisher, and its END");
+        (int exit, JsonElement received) = await subscriber.WaitForSummaryAsync();
+        exit.Should().Be(0, subscriber.Stderr);
+        (received.GetProperty("frames").GetInt64(), received.GetProperty("gaps").GetInt64(), received.GetProperty("verify_failures").GetInt64()).Should().Be((60L, 0L, 0L));
+    }
 }
