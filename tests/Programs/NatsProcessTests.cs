@@ -163,4 +163,39 @@ public sealed class NatsProcessTests : IDisposable
         exit.Should().Be(0, subscriber.Stderr);
         (received.GetProperty("frames").GetInt64(), received.GetProperty("gaps").GetInt64(), received.GetProperty("verify_failures").GetInt64()).Should().Be((60L, 0L, 0L));
     }
+
+    [Fact]
+    public async Task OverTls_WithTheServersCa_FramesArrive_AndWithoutIt_TheConnectionIsRefusedInWords()
+    {
+        // A private CA and a server certificate for 127.0.0.1, made with openssl.
+        string ca = Path.Combine(_directory, "ca.pem");
+        string caKey = Path.Combine(_directory, "ca.key");
+        string certificate = Path.Combine(_directory, "server.pem");
+        string key = Path.Combine(_directory, "server.key");
+        string request = Path.Combine(_directory, "server.csr");
+        string extensions = Path.Combine(_directory, "san.ext");
+        await File.WriteAllTextAsync(extensions, "subjectAltName=IP:127.0.0.1\n");
+        await Commands.RunAsync("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", caKey, "-out", ca,
+            "-subj", "/CN=rawframes-test-ca", "-days", "2");
+        await Commands.RunAsync("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", request,
+            "-subj", "/CN=127.0.0.1");
+        await Commands.RunAsync("openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-out", certificate, "-days", "2",
+            "-extfile", extensions);
+        using NatsServer server = await NatsServer.StartAsync(_directory, tls: (certificate, key));
+        string url = $"nats+tls://127.0.0.1:{server.Port}/cams.secure?ca={ca}";
+
+        using ProgramProcess refused = Send(server.Url("cams.secure"), "--frames", "1", "--connect-timeout", "1");
+        (int refusedExit, JsonElement refusal) = await refused.WaitForSummaryAsync();
+        refusedExit.Should().Be(1, "the server's certificate is not signed by a root this machine trusts");
+        refusal.GetProperty("error").GetString().Should().Contain("no NATS server took the connection");
+
+        using ProgramProcess receiver = Receive(url, "--once");
+        await receiver.WaitUntilSaidAsync("subscribed to");
+        using ProgramProcess sender = Send(url, "--source", "synthetic:160x120", "--frames", "30");
+        (int sendExit, _) = await sender.WaitForSummaryAsync();
+        (int recvExit, JsonElement received) = await receiver.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+        recvExit.Should().Be(0, receiver.Stderr);
+        (received.GetProperty("frames").GetInt64(), received.GetProperty("verify_failures").GetInt64()).Should().Be((30L, 0L));
+    }
 }

@@ -41,7 +41,7 @@ internal sealed class NatsServer : IDisposable
 
     /// <summary>Starts a server; with <paramref name="routes"/> it joins a cluster of those cluster ports.</summary>
     public static async Task<NatsServer> StartAsync(string directory, long maxPayload = 8 << 20, string? token = null, IReadOnlyList<int>? routes = null,
-        int? clusterPort = null)
+        int? clusterPort = null, (string Certificate, string Key)? tls = null)
     {
         int port = LoopbackPorts.Free();
         int monitor = LoopbackPorts.Free();
@@ -51,6 +51,11 @@ internal sealed class NatsServer : IDisposable
         if (token is not null)
         {
             text += $"authorization {{ token: \"{token}\" }}\n";
+        }
+
+        if (tls is { } files)
+        {
+            text += $"tls {{ cert_file: \"{files.Certificate}\", key_file: \"{files.Key}\" }}\n";
         }
 
         if (routes is not null)

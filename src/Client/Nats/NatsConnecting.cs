@@ -19,6 +19,7 @@ internal static partial class NatsConnecting
             Url = address.ServerUrl,
             Name = name,
             AuthOpts = new NatsAuthOpts { Username = address.User, Password = address.Password, Token = address.Token },
+            TlsOpts = address.Tls ? new NatsTlsOpts { Mode = TlsMode.Require, CaFile = address.CaFile } : NatsTlsOpts.Default,
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
             ReconnectWaitMax = TimeSpan.FromSeconds(1),
