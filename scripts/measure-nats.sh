@@ -3,12 +3,13 @@
 # TCP, through one nats-server, and through a cluster of three (publisher on node 1, subscriber on node 2); JPEG 1080p
 # (the photo at q80) and raw 720p; fps, CPU per frame of each process including the nats-servers (from /proc), latency
 # p50/p99 (one host: one clock). Then fan-out of JPEG 1080p to 1, 4 and 8 subscribers: one nats-server against
-# rawframes-relay. Every sender runs unpaced for SECONDS.
-#   scripts/measure-nats.sh [SECONDS=4]
+# rawframes-relay. Every sender runs unpaced for SECONDS. Last, ROUNDS alternating rounds of JPEG 1080p direct and through
+# one nats-server, for the ratio's median.
+#   scripts/measure-nats.sh [SECONDS=4] [ROUNDS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-measurement_start 1 "${1:-4}"
+measurement_start "${2:-3}" "${1:-4}"
 photo=$(scripts/natural-photo.sh)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$out"' EXIT
@@ -102,3 +103,18 @@ for n in 1 4 8; do
     rm -f "$out"/sub*.json "$out"/sub*.err
   done
 done
+
+echo
+echo "| round | JPEG 1080p direct fps | through one nats-server fps | ratio |"
+echo "|---:|---:|---:|---:|"
+: >"$out/rates"
+for round in $(seq 1 "$rounds"); do
+  run direct "JPEG 1080p" >/dev/null
+  run "one nats-server" "JPEG 1080p" "$one" >/dev/null
+  d=$(awk -F'|' '$2 == "direct" { v = $3 } END { print v }' "$out/rates")
+  n=$(awk -F'|' '$2 == "one nats-server" { v = $3 } END { print v }' "$out/rates")
+  ratio=$(awk -v a="$n" -v b="$d" 'BEGIN { printf "%.3f", a / b }')
+  echo "$ratio" >>"$out/ratios"
+  echo "| $round | $d | $n | $ratio |"
+done
+echo "| median | | | $(median <"$out/ratios") |"
