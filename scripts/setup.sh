@@ -9,10 +9,11 @@ fi
 
 # Debian packages, installed only when missing: the codecs' native libraries (TurboJPEG, libyuv, libspng), ffmpeg
 # (the codec tests decode our YUV-JPEG with an independent decoder; the ffmpeg: source runs it), iperf3 (the loopback ceiling we measure against)
-# and Debian's own Python 3 with numpy, pytest, Pillow and OpenCV for the Python client (clients/python) and its tests.
+# and Debian's own Python 3 with numpy, pytest, Pillow and OpenCV for the Python client (clients/python) and its tests,
+# and Flask for seed 000's MJPEG baseline (scripts/measure-browser.sh).
 # src/OpenCv's native runtime (libOpenCvSharpExtern.so, from NuGet) links GTK 3, HarfBuzz, FreeType, libdrm and libatomic.
 packages=()
-for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pytest python3-pil python3-opencv \
+for package in libturbojpeg0 libyuv0 libspng0 python3 python3-numpy python3-pytest python3-pil python3-opencv python3-flask \
   libgtk-3-0 libharfbuzz0b libfreetype6 libdrm2 libatomic1; do
   dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
 done

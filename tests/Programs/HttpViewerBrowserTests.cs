@@ -28,6 +28,47 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     }
 
     [Fact]
+    public async Task TheReadmesNumpyExample_ShowsItsFramesInTheBrowser()
+    {
+        // rawframes-recv --http as the README says, the README's Python snippet as printed (its port made free), Chromium on the page.
+        string snippet = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(ReadmeCode.RepositoryRoot(), "README.md")), "```python\\n(.*?)```",
+            RegexOptions.Singleline).Select(m => m.Groups[1].Value).Single(code => code.Contains("rawframes-recv --http", StringComparison.Ordinal));
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        await receiver.WaitUntilSaidAsync("browser view on ");
+        string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", snippet.Replace("tcp://127.0.0.1:5555", endpoint, StringComparison.Ordinal)])
+        {
+            RedirectStandardError = true,
+        };
+        start.Environment["PYTHONPATH"] = Path.Combine(ReadmeCode.RepositoryRoot(), "clients", "python");
+        IPage page = await chromium.NewPageAsync();
+        await page.GotoAsync(url); // the page is open before the first frame, as a user's would be
+        using var python = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 1000; }", null, new() { Timeout = 30_000 });
+            string shown = await Fingerprint(page.Locator("#stream-0"));
+            await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{shown}'", null, new() { Timeout = 30_000 });
+            await python.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
+            python.ExitCode.Should().Be(0, await python.StandardError.ReadToEndAsync());
+        }
+        finally
+        {
+            if (!python.HasExited)
+            {
+                python.Kill();
+            }
+
+            receiver.Signal("TERM");
+            await receiver.WaitForExitAsync();
+        }
+    }
+
+    [GeneratedRegex(@"browser view on (\S+)")]
+    private static partial Regex BrowserViewUrl();
+
+    [Fact]
     public async Task TwoViewers_BothGetFrames()
     {
         await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");

@@ -14,10 +14,12 @@ ALL = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
 SNIPPETS = [next(s for s in ALL if "cv2" not in s and "rawframes.receive(" in s), next(s for s in ALL if "cv2.VideoCapture" in s),
             next(s for s in ALL if "cv2.Canny" in s), next(s for s in ALL if "rawframes.subscribe(" in s),
             next(s for s in ALL if "rawframes.open_recording(" in s)]
+# The numpy-to-browser snippet runs in tests/Programs/HttpViewerBrowserTests.cs, where Chromium watches the page.
+BROWSER = next(s for s in ALL if "rawframes-recv --http" in s)
 
 
-def test_readme_has_the_five_snippets():
-    assert len(ALL) == 5 and len(set(SNIPPETS)) == 5
+def test_readme_has_the_six_snippets():
+    assert len(ALL) == 6 and len(set(SNIPPETS + [BROWSER])) == 6
 
 
 def on_port(snippet, port):

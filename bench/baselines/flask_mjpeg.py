@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Seed 000's way to show numpy frames in a browser, for comparison: Flask serving MJPEG (multipart/x-mixed-replace)
+to an <img>, each frame encoded with cv2.imencode. Frames are 1000x1000 noise (the seed's table), made per frame.
+
+    flask_mjpeg.py PORT FPS
+Serves / (a page with the <img>) and /video; on SIGTERM prints one JSON line: frames served, and this process's CPU.
+"""
+import json
+import signal
+import sys
+import time
+
+import cv2
+import numpy as np
+from flask import Flask, Response
+
+app = Flask(__name__)
+served = 0
+
+
+def frames(fps):
+    global served
+    rng = np.random.default_rng(0)
+    next_at = time.monotonic()
+    while True:
+        image = rng.integers(0, 256, (1000, 1000, 3), np.uint8)
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        yield b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg.tobytes() + b"\r\n"
+        served += 1
+        next_at += 1 / fps
+        time.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def main(port, fps):
+    app.add_url_rule("/", "page", lambda: '<html><body><img id="stream" src="/video"></body></html>')
+    app.add_url_rule("/video", "video", lambda: Response(frames(fps), mimetype="multipart/x-mixed-replace; boundary=frame"))
+    started = time.process_time()
+
+    def report(*_):
+        print(json.dumps({"frames": served, "cpu_s": time.process_time() - started}), flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, report)
+    app.run(host="127.0.0.1", port=port, threaded=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), float(sys.argv[2]))
