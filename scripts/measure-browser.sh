@@ -3,6 +3,8 @@
 # noise frames at FPS, JPEG q80, shown in Debian's Chromium (headless, software rendering) for SECONDS:
 #   seed 000's way: Flask serving MJPEG to an <img> (bench/baselines/flask_mjpeg.py)
 #   RawFrames:      the Python client sending to rawframes-recv --http, whose page shows the stream (bench/baselines/numpy_sender.py)
+# at two displayed sizes: full (1000 pixels; Flask's /, our /#full) and a 480-pixel thumbnail (Flask's /small, where
+# the browser scales the full frames; our page's grid, which asks the receiver for frames at that width).
 # Chromium's CPU is all its processes' (from /proc, over the same window); the Python side's and rawframes-recv's from
 # their own summaries. One run; medians over ROUNDS alternating rounds.
 #   scripts/measure-browser.sh [ROUNDS=3] [SECONDS=10] [FPS=15]
@@ -38,21 +40,24 @@ watch() {
   awk -v a="$after" -v b="$before" -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.1f", (a - b) * 1000 / hz / s }'
 }
 
-echo "| round | way | Chromium CPU ms per second | Chromium CPU ms per frame | Python side CPU ms per frame | rawframes-recv CPU ms per frame |"
-echo "|---:|---|---:|---:|---:|---:|"
+echo "| round | shown | way | Chromium CPU ms per second | Chromium CPU ms per frame | Python side CPU ms per frame | rawframes-recv CPU ms per frame |"
+echo "|---:|---|---|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
+ for shown in full 480; do
+  flask_page=/; [ "$shown" = 480 ] && flask_page=/small
+  our_page=/#full; [ "$shown" = 480 ] && our_page=/
   # Seed 000's Flask MJPEG.
   port=$(free_port)
   /usr/bin/python3 bench/baselines/flask_mjpeg.py "$port" "$fps" >"$out/flask.json" 2>"$out/flask.err" &
   flask=$!
   until grep -q "Running on" "$out/flask.err" 2>/dev/null; do sleep 0.1; done
-  chrome=$(watch "http://127.0.0.1:$port/" flask)
+  chrome=$(watch "http://127.0.0.1:$port$flask_page" flask)
   kill -TERM "$flask"; wait "$flask" 2>/dev/null || true
   frames=$(field "$out/flask.json" frames); cpu=$(field "$out/flask.json" cpu_s)
   per_frame=$(awk -v c="$chrome" -v f="$fps" 'BEGIN { printf "%.2f", c / f }')
   python=$(awk -v c="$cpu" -v n="$frames" 'BEGIN { printf "%.2f", c * 1000 / n }')
-  echo "$per_frame" >>"$out/flask.rates"
-  echo "| $round | Flask MJPEG (seed 000) | $chrome | $per_frame | $python | - |"
+  echo "$per_frame" >>"$out/flask-$shown.rates"
+  echo "| $round | $shown | Flask MJPEG (seed 000) | $chrome | $per_frame | $python | - |"
 
   # RawFrames: the Python client into rawframes-recv --http.
   port=$(free_port); http=$(free_port)
@@ -61,13 +66,16 @@ for round in $(seq 1 "$rounds"); do
   until grep -q "browser view on" "$out/recv.err" 2>/dev/null; do sleep 0.1; done
   /usr/bin/python3 bench/baselines/numpy_sender.py "tcp://127.0.0.1:$port" "$fps" "$((seconds + 4))" >"$out/sender.json" 2>/dev/null &
   sender=$!
-  chrome=$(watch "http://127.0.0.1:$http/" rawframes)
+  chrome=$(watch "http://127.0.0.1:$http$our_page" rawframes)
   wait "$sender"; wait "$receiver" || true
   frames=$(field "$out/sender.json" frames); cpu=$(field "$out/sender.json" cpu_s)
   per_frame=$(awk -v c="$chrome" -v f="$fps" 'BEGIN { printf "%.2f", c / f }')
   python=$(awk -v c="$cpu" -v n="$frames" 'BEGIN { printf "%.2f", c * 1000 / n }')
-  echo "$per_frame" >>"$out/rawframes.rates"
-  echo "| $round | Python client -> rawframes-recv --http | $chrome | $per_frame | $python | $(field "$out/recv.json" cpu_ms_per_frame) |"
+  echo "$per_frame" >>"$out/rawframes-$shown.rates"
+  echo "| $round | $shown | Python client -> rawframes-recv --http | $chrome | $per_frame | $python | $(field "$out/recv.json" cpu_ms_per_frame) |"
+ done
 done
-echo "| median | Flask MJPEG | | $(median <"$out/flask.rates") | | |"
-echo "| median | RawFrames | | $(median <"$out/rawframes.rates") | | |"
+for shown in full 480; do
+  flask=$(median <"$out/flask-$shown.rates"); ours=$(median <"$out/rawframes-$shown.rates")
+  echo "| median | $shown | Flask MJPEG / RawFrames, Chromium ms per frame | | $flask / $ours ($(awk -v a="$ours" -v b="$flask" 'BEGIN { printf "%.2fx", a / b }')) | | |"
+done

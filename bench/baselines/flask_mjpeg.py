@@ -3,7 +3,7 @@
 to an <img>, each frame encoded with cv2.imencode. Frames are 1000x1000 noise (the seed's table), made per frame.
 
     flask_mjpeg.py PORT FPS
-Serves / (a page with the <img>) and /video; on SIGTERM prints one JSON line: frames served, and this process's CPU.
+Serves / (a page with the <img>), /small (the same <img> shown 480 pixels wide) and /video; on SIGTERM prints one JSON line: frames served, and this process's CPU.
 """
 import json
 import signal
@@ -33,6 +33,8 @@ def frames(fps):
 
 def main(port, fps):
     app.add_url_rule("/", "page", lambda: '<html><body><img id="stream" src="/video"></body></html>')
+    # The same stream shown 480 pixels wide, as a thumbnail grid shows it: the browser scales the full frames.
+    app.add_url_rule("/small", "small", lambda: '<html><body><img id="stream" src="/video" style="width:480px"></body></html>')
     app.add_url_rule("/video", "video", lambda: Response(frames(fps), mimetype="multipart/x-mixed-replace; boundary=frame"))
     started = time.process_time()
 

@@ -137,6 +137,9 @@ internal sealed class HttpViewer : IAsyncDisposable
             return;
         }
 
+        // ?width=W: the page shows the stream W pixels wide; wider frames are sent scaled to that width, made once per width.
+        int? width = int.TryParse(context.Request.Query["width"], NumberStyles.None, CultureInfo.InvariantCulture, out int asked) && asked is >= 16 and <= 16384
+            ? asked : null;
         long viewerId = Interlocked.Increment(ref _viewers);
         ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
         using LiveStream.Interest interest = stream.Want();
@@ -146,8 +149,15 @@ internal sealed class HttpViewer : IAsyncDisposable
         try
         {
             long seen = 0;
-            while (await stream.NextAsync(seen, ended.Token) is { } jpeg)
+            while (await stream.NextAsync(seen, ended.Token) is { } latest)
             {
+                SharedJpeg jpeg = latest;
+                if (width is { } shown)
+                {
+                    jpeg = stream.ScaledTo(latest, shown);
+                    latest.Release();
+                }
+
                 try
                 {
                     string head = $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\nX-Sequence: {jpeg.Sequence}\r\n\r\n";

@@ -15,6 +15,9 @@ internal sealed class LiveStream : IDisposable
     private readonly Lock _lock = new();
     private readonly FrameToJpeg _maker;
     private readonly ConcurrentDictionary<long, ViewerStats> _viewers = new();
+    private readonly Dictionary<int, SharedJpeg> _scaled = []; // guarded by _lock: the latest JPEG made at each width asked for
+    private readonly JpegScaler _scaler;
+    private long _scaledMade;
     private SharedJpeg? _latest; // guarded by _lock
     private TaskCompletionSource _changed = NewSignal(); // guarded by _lock
     private byte[] _input = [];
@@ -27,11 +30,13 @@ internal sealed class LiveStream : IDisposable
     private FrameHeader _last;
     private string _remote = "";
     private string? _unsupported;
+    private int _lastWidth;
 
     public LiveStream(uint streamId, CodecPool codecs)
     {
         StreamId = streamId;
         _maker = new FrameToJpeg(codecs);
+        _scaler = new JpegScaler(codecs);
     }
 
     public uint StreamId { get; }
@@ -51,6 +56,7 @@ internal sealed class LiveStream : IDisposable
         }
 
         (_last, _remote, Live) = (header, remote, true);
+        Volatile.Write(ref _lastWidth, header.Width);
         if (Volatile.Read(ref _wanted) == 0)
         {
             return;
@@ -133,6 +139,38 @@ internal sealed class LiveStream : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="full"/> (held by the caller) at <paramref name="width"/>, made once per frame and width for every
+    /// viewer that asks, with a reference the caller releases; the frame itself when it is not wider than that.
+    /// </summary>
+    public SharedJpeg ScaledTo(SharedJpeg full, int width)
+    {
+        if (width >= Volatile.Read(ref _lastWidth))
+        {
+            full.TryAddReference();
+            return full;
+        }
+
+        lock (_lock)
+        {
+            if (_scaled.TryGetValue(width, out SharedJpeg? made) && made.Version == full.Version && made.TryAddReference())
+            {
+                return made;
+            }
+
+            SharedJpeg scaled = _scaler.Scale(full, width);
+            Interlocked.Increment(ref _scaledMade);
+            scaled.TryAddReference(); // the cache's reference and the caller's
+            if (_scaled.Remove(width, out SharedJpeg? older))
+            {
+                older.Release();
+            }
+
+            _scaled[width] = scaled;
+            return scaled;
+        }
+    }
+
     /// <summary>The latest JPEG's version, 0 before any.</summary>
     public long LatestVersion
     {
@@ -174,6 +212,7 @@ internal sealed class LiveStream : IDisposable
             fps = seconds > 0 ? Math.Round(frames / seconds, 3) : 0,
             last_sequence = last.Sequence,
             jpegs = Interlocked.Read(ref _version),
+            scaled_jpegs = Interlocked.Read(ref _scaledMade),
             skipped_while_encoding = Interlocked.Read(ref _skipped),
             not_shown = _unsupported,
             viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState(LatestVersion)).ToArray(),
@@ -186,9 +225,16 @@ internal sealed class LiveStream : IDisposable
         {
             _latest?.Release();
             _latest = null;
+            foreach (SharedJpeg scaled in _scaled.Values)
+            {
+                scaled.Release();
+            }
+
+            _scaled.Clear();
         }
 
         _maker.Dispose();
+        _scaler.Dispose();
     }
 
     private void Publish(SharedJpeg jpeg)

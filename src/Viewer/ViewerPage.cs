@@ -1,6 +1,11 @@
 namespace RawFrames.Viewer;
 
-/// <summary>The page at <c>/</c>: every stream in /state as a live MJPEG image, the list refreshed every two seconds.</summary>
+/// <summary>
+/// The page at <c>/</c>: every stream in /state as a live MJPEG image in a grid of thumbnails, each asking for frames
+/// at the width it is shown (<c>/stream/ID?width=W</c>: the receiver scales once, the browser decodes a thumbnail);
+/// a click opens a stream at full width and back (<c>/#full</c> opens them all). A stream out of view, or the whole page in a hidden tab, is not
+/// streamed at all. The list is refreshed every two seconds.
+/// </summary>
 internal static class ViewerPage
 {
     public const string Html = """
@@ -11,8 +16,10 @@ internal static class ViewerPage
         <title>RawFrames streams</title>
         <style>
           body { font-family: sans-serif; background: #111; color: #ddd; margin: 1em; }
-          figure { display: inline-block; margin: 0 1em 1em 0; vertical-align: top; }
-          img { max-width: 100%; background: #000; display: block; }
+          figure { display: inline-block; margin: 0 1em 1em 0; vertical-align: top; width: min(480px, 100%); }
+          figure.full { display: block; width: 100%; }
+          img { max-width: 100%; background: #000; display: block; cursor: zoom-in; }
+          figure.full img { cursor: zoom-out; }
           figcaption { font-size: 0.85em; margin-top: 0.3em; }
           .idle { opacity: 0.5; }
         </style>
@@ -23,6 +30,21 @@ internal static class ViewerPage
         <div id="streams"></div>
         <script>
         const shown = new Map();
+        // Frames at the width the image is shown (device pixels), and none for a stream out of view or a hidden page.
+        function source(figure) {
+          const width = Math.max(16, Math.round(figure.clientWidth * (window.devicePixelRatio || 1)));
+          return '/stream/' + figure.dataset.stream + '?width=' + width;
+        }
+        function update(figure) {
+          const img = figure.querySelector('img');
+          const wanted = document.visibilityState === 'visible' && figure.dataset.visible === '1' ? source(figure) : '';
+          if (wanted === '') { if (img.getAttribute('src')) img.removeAttribute('src'); }
+          else if (!img.getAttribute('src') || !img.src.endsWith(wanted)) img.src = wanted;
+        }
+        const inView = new IntersectionObserver(entries => {
+          for (const entry of entries) { entry.target.dataset.visible = entry.isIntersecting ? '1' : '0'; update(entry.target); }
+        });
+        document.addEventListener('visibilitychange', () => shown.forEach(update));
         async function refresh() {
           let state;
           try { state = await (await fetch('/state', { cache: 'no-store' })).json(); } catch { return; }
@@ -34,12 +56,16 @@ internal static class ViewerPage
               const img = document.createElement('img');
               img.id = 'stream-' + s.stream_id;
               img.alt = 'stream ' + s.stream_id;
-              img.src = '/stream/' + s.stream_id;
+              figure.dataset.stream = s.stream_id;
+              figure.dataset.visible = '0';
+              if (location.hash === '#full') figure.classList.add('full'); // every stream opened: /#full
+              img.addEventListener('click', () => { figure.classList.toggle('full'); update(figure); });
               figure.append(img, document.createElement('figcaption'));
               document.getElementById('streams').append(figure);
               shown.set(s.stream_id, figure);
+              inView.observe(figure);
             }
-            figure.className = s.live ? '' : 'idle';
+            figure.classList.toggle('idle', !s.live);
             figure.querySelector('figcaption').textContent =
               `stream ${s.stream_id}: ${s.width}x${s.height} ${s.codec}, ${s.fps} fps from ${s.remote}` +
               `${s.live ? '' : ' (ended)'}, ${s.viewers.length} viewer(s)` + (s.not_shown ? ` - ${s.not_shown}` : '');

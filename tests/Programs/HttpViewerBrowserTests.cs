@@ -47,9 +47,13 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         using var python = System.Diagnostics.Process.Start(start)!;
         try
         {
-            await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 1000; }", null, new() { Timeout = 30_000 });
+            // A thumbnail first: the receiver scales the 1000x1000 frames to the 480 pixels the grid shows.
+            await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 480; }", null, new() { Timeout = 30_000 });
             string shown = await Fingerprint(page.Locator("#stream-0"));
             await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{shown}'", null, new() { Timeout = 30_000 });
+            // Opened (a click), it is shown full width, and gets the frames at their own size.
+            await page.Locator("#stream-0").ClickAsync();
+            await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 1000; }", null, new() { Timeout = 30_000 });
             await python.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
             python.ExitCode.Should().Be(0, await python.StandardError.ReadToEndAsync());
         }
@@ -67,6 +71,23 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
 
     [GeneratedRegex(@"browser view on (\S+)")]
     private static partial Regex BrowserViewUrl();
+
+    [Fact]
+    public async Task AHiddenPage_StreamsNothing_AndStreamsAgainWhenShown()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        IPage page = await chromium.NewPageAsync();
+        await page.GotoAsync(pair.Url);
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
+
+        // The tab goes to the background: the page drops its stream, so the receiver sends (and Chromium decodes) nothing.
+        await page.EvaluateAsync("() => { Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }");
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 0);
+        (await page.Locator("#stream-0").GetAttributeAsync("src")).Should().BeNull();
+
+        await page.EvaluateAsync("() => { Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }");
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
+    }
 
     [Fact]
     public async Task TwoViewers_BothGetFrames()
@@ -101,7 +122,8 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         using Socket slow = await SlowViewerAsync(pair.HttpPort);
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(pair.Url);
-        await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 1280; }", null, new() { Timeout = 30_000 });
+        // The page shows a 1280x720 stream as a 480-pixel thumbnail and asks for it at that width.
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 480; }", null, new() { Timeout = 30_000 });
 
         (int sendExit, JsonElement sent) = await pair.Sender.WaitForSummaryAsync();
         JsonElement stream = (await StateAsync(pair)).GetProperty("streams")[0];
