@@ -31,6 +31,8 @@ internal sealed class LiveStream : IDisposable
     private string _remote = "";
     private string? _unsupported;
     private int _lastWidth;
+    private long _gaps;
+    private long _latencyNs = -1;
 
     public LiveStream(uint streamId, CodecPool codecs)
     {
@@ -55,6 +57,14 @@ internal sealed class LiveStream : IDisposable
             _firstFrame = Stopwatch.GetTimestamp();
         }
 
+        if (_frames > 1 && header.Sequence > _last.Sequence + 1)
+        {
+            Interlocked.Add(ref _gaps, (long)(header.Sequence - _last.Sequence - 1));
+        }
+
+        // Capture to arrival, shown only when it is plausible for one clock (a sender on another host may disagree).
+        long latency = UnixNowNs() - header.TimestampNs;
+        Volatile.Write(ref _latencyNs, latency is >= 0 and < 60_000_000_000 ? latency : -1);
         (_last, _remote, Live) = (header, remote, true);
         Volatile.Write(ref _lastWidth, header.Width);
         if (Volatile.Read(ref _wanted) == 0)
@@ -208,6 +218,9 @@ internal sealed class LiveStream : IDisposable
             height = last.Height,
             codec = last.Codec.ToString(),
             pixel_format = last.PixelFormat.ToString(),
+            format = last.Codec == Codec.Raw ? $"raw {last.PixelFormat.ToString().ToUpperInvariant()}" : CodecNames.Name(last.Codec).ToUpperInvariant(),
+            gaps = Interlocked.Read(ref _gaps),
+            latency_ms = Volatile.Read(ref _latencyNs) is >= 0 and var ns ? Math.Round(ns / 1e6, 1) : (double?)null,
             frames,
             fps = seconds > 0 ? Math.Round(frames / seconds, 3) : 0,
             last_sequence = last.Sequence,
@@ -250,6 +263,8 @@ internal sealed class LiveStream : IDisposable
         previous?.Release();
         changed.TrySetResult();
     }
+
+    private static long UnixNowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -20,6 +20,7 @@ internal static class ViewerPage
           figure.full { display: block; width: 100%; }
           img { max-width: 100%; background: #000; display: block; cursor: zoom-in; }
           figure.full img { cursor: zoom-out; }
+          figcaption button, figcaption a { font-size: 0.85em; margin-left: 0.5em; color: #9cf; background: none; border: 1px solid #555; border-radius: 3px; padding: 0 0.4em; cursor: pointer; text-decoration: none; }
           figcaption { font-size: 0.85em; margin-top: 0.3em; }
           .idle { opacity: 0.5; }
         </style>
@@ -37,7 +38,7 @@ internal static class ViewerPage
         }
         function update(figure) {
           const img = figure.querySelector('img');
-          const wanted = document.visibilityState === 'visible' && figure.dataset.visible === '1' ? source(figure) : '';
+          const wanted = document.visibilityState === 'visible' && figure.dataset.visible === '1' && figure.dataset.paused !== '1' ? source(figure) : '';
           if (wanted === '') { if (img.getAttribute('src')) img.removeAttribute('src'); }
           else if (!img.getAttribute('src') || !img.src.endsWith(wanted)) img.src = wanted;
         }
@@ -60,15 +61,33 @@ internal static class ViewerPage
               figure.dataset.visible = '0';
               if (location.hash === '#full') figure.classList.add('full'); // every stream opened: /#full
               img.addEventListener('click', () => { figure.classList.toggle('full'); update(figure); });
-              figure.append(img, document.createElement('figcaption'));
+              const caption = document.createElement('figcaption');
+              const text = document.createElement('span');
+              const pause = document.createElement('button');
+              pause.textContent = 'pause';
+              pause.addEventListener('click', () => {
+                figure.dataset.paused = figure.dataset.paused === '1' ? '0' : '1';
+                pause.textContent = figure.dataset.paused === '1' ? 'resume' : 'pause';
+                update(figure);
+              });
+              const snapshot = document.createElement('a');
+              snapshot.textContent = 'snapshot';
+              snapshot.href = '/snapshot/' + s.stream_id;
+              snapshot.download = 'stream' + s.stream_id + '.jpg';
+              caption.append(text, pause, snapshot);
+              figure.append(img, caption);
               document.getElementById('streams').append(figure);
               shown.set(s.stream_id, figure);
               inView.observe(figure);
             }
+            if (figure.dataset.ended === '1' && !s.live) continue; // an ended stream keeps its last image and its figures as they were
             figure.classList.toggle('idle', !s.live);
-            figure.querySelector('figcaption').textContent =
-              `stream ${s.stream_id}: ${s.width}x${s.height} ${s.codec}, ${s.fps} fps from ${s.remote}` +
-              `${s.live ? '' : ' (ended)'}, ${s.viewers.length} viewer(s)` + (s.not_shown ? ` - ${s.not_shown}` : '');
+            const latency = s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
+            figure.querySelector('figcaption span').textContent =
+              `stream ${s.stream_id}: ${s.width}x${s.height} ${s.format}, ${s.fps.toFixed(1)} fps${latency}, ${s.gaps} gaps, ` +
+              `${s.skipped_while_encoding} not shown while encoding, from ${s.remote}, ${s.viewers.length} viewer(s)` +
+              (s.live ? '' : ' - ended: the last frame is kept') + (s.not_shown ? ` - ${s.not_shown}` : '');
+            figure.dataset.ended = s.live ? '0' : '1';
           }
         }
         refresh();

@@ -24,7 +24,8 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         (await image.EvaluateAsync<int>("i => i.naturalHeight")).Should().Be(240);
         string first = await Fingerprint(image);
         await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{first}'", null, new() { Timeout = 30_000 });
-        (await page.Locator("figcaption").InnerTextAsync()).Should().Contain("stream 0: 320x240 Raw");
+        string caption = await page.Locator("figcaption").InnerTextAsync();
+        caption.Should().Contain("stream 0: 320x240 raw BGR24").And.Contain(" fps").And.Contain("latency ").And.Contain("0 gaps", "in words, not enum names");
     }
 
     [Fact]
@@ -87,6 +88,27 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
 
         await page.EvaluateAsync("() => { Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }");
         await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
+    }
+
+    [Fact]
+    public async Task Pause_StopsTheStream_AndTheSnapshotLinkGivesAJpeg()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        IPage page = await chromium.NewPageAsync();
+        await page.GotoAsync(pair.Url);
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1);
+
+        await page.Locator("figcaption button").ClickAsync();
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 0);
+        (await page.Locator("figcaption button").InnerTextAsync()).Should().Be("resume");
+
+        string snapshot = await page.Locator("figcaption a").GetAttributeAsync("href") ?? "";
+        using var http = new HttpClient();
+        byte[] jpeg = await http.GetByteArrayAsync(new Uri(new Uri(pair.Url), snapshot));
+        jpeg.Take(2).Should().Equal(new byte[] { 0xFF, 0xD8 }, "a JPEG");
+
+        await page.Locator("figcaption button").ClickAsync();
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1);
     }
 
     [Fact]
