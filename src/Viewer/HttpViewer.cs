@@ -47,6 +47,8 @@ internal sealed class HttpViewer : IAsyncDisposable
         }));
         app.MapGet("/stream/{id}", StreamAsync);
         app.MapGet("/snapshot/{id}", SnapshotAsync);
+        app.UseWebSockets();
+        app.Map("/frames/{id}", FramesAsync);
     }
 
     /// <summary>Where browsers go, e.g. <c>http://127.0.0.1:8080/</c> (with the port the system chose for port 0).</summary>
@@ -80,7 +82,7 @@ internal sealed class HttpViewer : IAsyncDisposable
     }
 
     /// <summary>Every frame is handed here; returns at once (nothing is done while nobody watches). The payload is read during the call only.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload)
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
     {
         uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))
@@ -88,7 +90,7 @@ internal sealed class HttpViewer : IAsyncDisposable
             stream = _streams.GetOrAdd(id, static (key, codecs) => new LiveStream(key, codecs), _codecs);
         }
 
-        stream.OnFrame(remote, header, payload);
+        stream.OnFrame(remote, header, payload, metadata);
     }
 
     /// <summary>Whether a browser is watching the stream now: only then is a JPEG of its frames worth making.</summary>
@@ -137,9 +139,7 @@ internal sealed class HttpViewer : IAsyncDisposable
             return;
         }
 
-        // ?width=W: the page shows the stream W pixels wide; wider frames are sent scaled to that width, made once per width.
-        int? width = int.TryParse(context.Request.Query["width"], NumberStyles.None, CultureInfo.InvariantCulture, out int asked) && asked is >= 16 and <= 16384
-            ? asked : null;
+        int? width = WidthAsked(context);
         long viewerId = Interlocked.Increment(ref _viewers);
         ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
         using LiveStream.Interest interest = stream.Want();
@@ -149,15 +149,8 @@ internal sealed class HttpViewer : IAsyncDisposable
         try
         {
             long seen = 0;
-            while (await stream.NextAsync(seen, ended.Token) is { } latest)
+            while (await NextShownAsync(stream, seen, width, ended.Token) is { } jpeg)
             {
-                SharedJpeg jpeg = latest;
-                if (width is { } shown)
-                {
-                    jpeg = stream.ScaledTo(latest, shown);
-                    latest.Release();
-                }
-
                 try
                 {
                     string head = $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\nX-Sequence: {jpeg.Sequence}\r\n\r\n";
@@ -177,6 +170,62 @@ internal sealed class HttpViewer : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             // The browser went away, or the receiver is stopping.
+        }
+        finally
+        {
+            stream.RemoveViewer(viewerId);
+        }
+    }
+
+    // /frames/ID[?width=W] over a WebSocket: one binary message per frame shown, the frame's sequence number (u64 LE),
+    // its metadata's length (u32 LE), the metadata, the JPEG. The page draws the frame and that frame's own detections
+    // on a canvas, so boxes are never drawn on another frame (PROTOCOL.md §20).
+    private async Task FramesAsync(HttpContext context, string id)
+    {
+        if (!context.WebSockets.IsWebSocketRequest || Find(id) is not { } stream)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("a WebSocket request for a stream in /state\n");
+            return;
+        }
+
+        int? width = WidthAsked(context);
+        using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+        long viewerId = Interlocked.Increment(ref _viewers);
+        ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort} (websocket)");
+        using LiveStream.Interest interest = stream.Want();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        byte[] message = [];
+        try
+        {
+            long seen = 0;
+            while (await NextShownAsync(stream, seen, width, ended.Token) is { } jpeg)
+            {
+                try
+                {
+                    int length = 12 + jpeg.Metadata.Length + jpeg.Length;
+                    if (message.Length < length)
+                    {
+                        message = new byte[length];
+                    }
+
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(message, jpeg.Sequence);
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(8), (uint)jpeg.Metadata.Length);
+                    jpeg.Metadata.CopyTo(message, 12);
+                    jpeg.Bytes.Span.CopyTo(message.AsSpan(12 + jpeg.Metadata.Length));
+                    await socket.SendAsync(message.AsMemory(0, length), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
+                    viewer.OnSent(jpeg.Length, jpeg.Version, seen == 0 ? 0 : jpeg.Version - seen - 1);
+                    seen = jpeg.Version;
+                }
+                finally
+                {
+                    jpeg.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException)
+        {
+            // The page went away, or the receiver is stopping.
         }
         finally
         {
@@ -216,6 +265,24 @@ internal sealed class HttpViewer : IAsyncDisposable
         {
             jpeg.Release();
         }
+    }
+
+    // ?width=W: the page shows the stream W pixels wide; wider frames are sent scaled to that width, made once per width.
+    private static int? WidthAsked(HttpContext context) =>
+        int.TryParse(context.Request.Query["width"], NumberStyles.None, CultureInfo.InvariantCulture, out int asked) && asked is >= 16 and <= 16384 ? asked : null;
+
+    // The newest JPEG after seen, at the width asked for; the caller releases it. Null when the wait ends.
+    private static async Task<SharedJpeg?> NextShownAsync(LiveStream stream, long seen, int? width, CancellationToken cancellationToken)
+    {
+        SharedJpeg? latest = await stream.NextAsync(seen, cancellationToken);
+        if (latest is null || width is not { } shown)
+        {
+            return latest;
+        }
+
+        SharedJpeg scaled = stream.ScaledTo(latest, shown);
+        latest.Release();
+        return scaled;
     }
 
     private LiveStream? Find(string id) =>

@@ -33,6 +33,7 @@ internal sealed class LiveStream : IDisposable
     private int _lastWidth;
     private long _gaps;
     private long _latencyNs = -1;
+    private bool _detections;
 
     public LiveStream(uint streamId, CodecPool codecs)
     {
@@ -50,8 +51,13 @@ internal sealed class LiveStream : IDisposable
     public bool Live { get; set; }
 
     /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload)
+    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
     {
+        if (!_detections && metadata.IndexOf("\"detections\""u8) >= 0)
+        {
+            _detections = true; // the page draws this stream on a canvas, with each frame's boxes (PROTOCOL.md §20)
+        }
+
         if (Interlocked.Increment(ref _frames) == 1)
         {
             _firstFrame = Stopwatch.GetTimestamp();
@@ -85,9 +91,10 @@ internal sealed class LiveStream : IDisposable
         }
 
         long version = Interlocked.Increment(ref _version);
+        byte[] meta = metadata.IsEmpty ? [] : metadata.ToArray();
         if (FrameToJpeg.IsJpeg(header))
         {
-            Publish(SharedJpeg.Create(payload, version, header.Sequence));
+            Publish(SharedJpeg.Create(payload, version, header.Sequence, meta));
             Volatile.Write(ref _busy, 0);
             return;
         }
@@ -104,7 +111,7 @@ internal sealed class LiveStream : IDisposable
         {
             try
             {
-                Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, header.Sequence, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer)));
+                Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, header.Sequence, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer), meta));
             }
             catch (Exception e) when (e is RawFrames.Codecs.CorruptFrameException or InvalidOperationException)
             {
@@ -226,6 +233,7 @@ internal sealed class LiveStream : IDisposable
             last_sequence = last.Sequence,
             jpegs = Interlocked.Read(ref _version),
             scaled_jpegs = Interlocked.Read(ref _scaledMade),
+            detections = _detections,
             skipped_while_encoding = Interlocked.Read(ref _skipped),
             not_shown = _unsupported,
             viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState(LatestVersion)).ToArray(),

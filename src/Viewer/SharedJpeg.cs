@@ -11,9 +11,10 @@ internal sealed class SharedJpeg
     private readonly byte[] _buffer;
     private int _references = 1;
 
-    private SharedJpeg(byte[] buffer, int length, long version, ulong sequence)
+    private SharedJpeg(byte[] buffer, int length, long version, ulong sequence, byte[]? metadata)
     {
         _buffer = buffer;
+        Metadata = metadata ?? [];
         Length = length;
         Version = version;
         Sequence = sequence;
@@ -29,13 +30,16 @@ internal sealed class SharedJpeg
     /// <summary>The frame's sequence number on the wire.</summary>
     public ulong Sequence { get; }
 
+    /// <summary>The frame's metadata as it arrived (e.g. its detections, PROTOCOL.md §20): the page draws them on this frame.</summary>
+    public byte[] Metadata { get; }
+
     /// <summary>A JPEG of <paramref name="length"/> bytes written by <paramref name="fill"/> into a pooled buffer of <paramref name="capacity"/>.</summary>
-    public static SharedJpeg Create(int capacity, long version, ulong sequence, Func<byte[], int> fill)
+    public static SharedJpeg Create(int capacity, long version, ulong sequence, Func<byte[], int> fill, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
         try
         {
-            return new SharedJpeg(buffer, fill(buffer), version, sequence);
+            return new SharedJpeg(buffer, fill(buffer), version, sequence, metadata);
         }
         catch
         {
@@ -45,11 +49,11 @@ internal sealed class SharedJpeg
     }
 
     /// <summary>A copy of a JPEG payload as it arrived.</summary>
-    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, ulong sequence)
+    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, ulong sequence, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(jpeg.Length);
         jpeg.CopyTo(buffer);
-        return new SharedJpeg(buffer, jpeg.Length, version, sequence);
+        return new SharedJpeg(buffer, jpeg.Length, version, sequence, metadata);
     }
 
     /// <summary>Takes a reference; false when the last one was already released (the caller must look again).</summary>

@@ -4,7 +4,8 @@ namespace RawFrames.Viewer;
 /// The page at <c>/</c>: every stream in /state as a live MJPEG image in a grid of thumbnails, each asking for frames
 /// at the width it is shown (<c>/stream/ID?width=W</c>: the receiver scales once, the browser decodes a thumbnail);
 /// a click opens a stream at full width and back (<c>/#full</c> opens them all). A stream out of view, or the whole page in a hidden tab, is not
-/// streamed at all. The list is refreshed every two seconds.
+/// streamed at all. A stream whose frames carry detections is drawn on a canvas with each frame's own boxes. The list
+/// is refreshed every two seconds.
 /// </summary>
 internal static class ViewerPage
 {
@@ -36,9 +37,43 @@ internal static class ViewerPage
           const width = Math.max(16, Math.round(figure.clientWidth * (window.devicePixelRatio || 1)));
           return '/stream/' + figure.dataset.stream + '?width=' + width;
         }
+        // A stream whose frames carry detections (PROTOCOL.md §20) is drawn on a canvas from /frames/ID, a WebSocket
+        // that sends each frame with its own metadata: the boxes drawn are always the shown frame's.
+        async function draw(figure, data) {
+          const view = new DataView(data);
+          const sequence = view.getBigUint64(0, true);
+          const length = view.getUint32(8, true);
+          const meta = length ? JSON.parse(new TextDecoder().decode(new Uint8Array(data, 12, length))) : {};
+          const bitmap = await createImageBitmap(new Blob([new Uint8Array(data, 12 + length)], { type: 'image/jpeg' }));
+          const canvas = figure.querySelector('canvas');
+          if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) { canvas.width = bitmap.width; canvas.height = bitmap.height; }
+          const context = canvas.getContext('2d');
+          context.drawImage(bitmap, 0, 0);
+          const scale = bitmap.width / Number(figure.dataset.width || bitmap.width);
+          bitmap.close();
+          context.strokeStyle = '#ff0000'; context.fillStyle = '#ff0000'; context.lineWidth = 2; context.font = '12px sans-serif';
+          for (const d of (meta.detections || [])) {
+            const [x, y, w, h] = d.box;
+            context.strokeRect(x * scale, y * scale, w * scale, h * scale);
+            if (d.label) context.fillText(d.label + (typeof d.score === 'number' ? ' ' + d.score.toFixed(2) : ''), x * scale + 2, Math.max(10, y * scale - 3));
+          }
+          canvas.dataset.sequence = sequence.toString();
+        }
         function update(figure) {
           const img = figure.querySelector('img');
-          const wanted = document.visibilityState === 'visible' && figure.dataset.visible === '1' && figure.dataset.paused !== '1' ? source(figure) : '';
+          const active = document.visibilityState === 'visible' && figure.dataset.visible === '1' && figure.dataset.paused !== '1';
+          if (figure.dataset.mode === 'canvas') {
+            if (img.getAttribute('src')) img.removeAttribute('src');
+            const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/');
+            if (!active || (figure.socket && figure.socket.url !== url)) { if (figure.socket) figure.socket.close(); figure.socket = null; }
+            if (active && !figure.socket) {
+              figure.socket = new WebSocket(url);
+              figure.socket.binaryType = 'arraybuffer';
+              figure.socket.onmessage = event => draw(figure, event.data);
+            }
+            return;
+          }
+          const wanted = active ? source(figure) : '';
           if (wanted === '') { if (img.getAttribute('src')) img.removeAttribute('src'); }
           else if (!img.getAttribute('src') || !img.src.endsWith(wanted)) img.src = wanted;
         }
@@ -79,6 +114,17 @@ internal static class ViewerPage
               document.getElementById('streams').append(figure);
               shown.set(s.stream_id, figure);
               inView.observe(figure);
+            }
+            figure.dataset.width = s.width;
+            if (s.detections && figure.dataset.mode !== 'canvas') {
+              figure.dataset.mode = 'canvas';
+              const canvas = document.createElement('canvas');
+              canvas.id = 'canvas-' + s.stream_id;
+              canvas.style.maxWidth = '100%';
+              canvas.addEventListener('click', () => { figure.classList.toggle('full'); update(figure); });
+              figure.querySelector('img').hidden = true;
+              figure.insertBefore(canvas, figure.querySelector('figcaption'));
+              update(figure);
             }
             if (figure.dataset.ended === '1' && !s.live) continue; // an ended stream keeps its last image and its figures as they were
             figure.classList.toggle('idle', !s.live);

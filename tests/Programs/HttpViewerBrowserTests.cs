@@ -73,6 +73,69 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     [GeneratedRegex(@"browser view on (\S+)")]
     private static partial Regex BrowserViewUrl();
 
+    // A white 20x20 square on black, at x = SquareX(sequence), y = 40, in a 160x120 frame.
+    private static int SquareX(ulong sequence) => 10 + (int)(sequence * 7 % 120);
+
+    [Fact]
+    public async Task Detections_AreDrawnOnTheFrameTheyBelongTo()
+    {
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        await receiver.WaitUntilSaidAsync("browser view on ");
+        string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
+        using var stop = new CancellationTokenSource();
+        // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would.
+        Task sending = Task.Run(async () =>
+        {
+            await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(endpoint,
+                new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) });
+            byte[] bgr = new byte[160 * 120 * 3];
+            for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
+            {
+                Array.Clear(bgr);
+                int x = SquareX(sequence);
+                for (int row = 40; row < 60; row++)
+                {
+                    bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
+                }
+
+                string detections = $"{{\"detections\":[{{\"box\":[{x - 3},37,26,26],\"label\":\"square\",\"score\":0.9}}]}}";
+                await sender.SendAsync(bgr, 160, 120, 0, Encoding.UTF8.GetBytes(detections));
+                await Task.Delay(33); // a camera's pace
+            }
+        });
+
+        try
+        {
+            IPage page = await chromium.NewPageAsync();
+            await page.GotoAsync(url);
+            await page.WaitForFunctionAsync("() => { const c = document.getElementById('canvas-0'); return c && c.dataset.sequence; }", null, new() { Timeout = 30_000 });
+            string previous = "";
+            for (int sample = 0; sample < 8; sample++)
+            {
+                await page.WaitForFunctionAsync($"() => document.getElementById('canvas-0').dataset.sequence !== '{previous}'", null, new() { Timeout = 30_000 });
+                // The shown frame's number and, read at once, the pixel on its box's left edge and one inside its square.
+                int[] seen = await page.EvaluateAsync<int[]>(@"() => {
+                    const c = document.getElementById('canvas-0');
+                    const s = Number(c.dataset.sequence), x = 10 + (s * 7 % 120);
+                    const d = c.getContext('2d');
+                    const edge = d.getImageData(x - 3, 50, 1, 1).data, inside = d.getImageData(x + 10, 50, 1, 1).data;
+                    return [s, edge[0], edge[1], edge[2], inside[0], inside[1], inside[2]];
+                }");
+                previous = seen[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                (seen[1], seen[2], seen[3]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {seen[0]}'s box edge is drawn red where its square is");
+                (seen[4], seen[5], seen[6]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {seen[0]}'s square is inside its box");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sending;
+            receiver.Signal("TERM");
+            await receiver.WaitForExitAsync();
+        }
+    }
+
     [Fact]
     public async Task AHiddenPage_StreamsNothing_AndStreamsAgainWhenShown()
     {

@@ -15,7 +15,7 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
     {
         if (frame.DecodesTo is null or DecodeTarget.Tensor || FrameToJpeg.IsJpeg(frame.Header))
         {
-            viewer.OnFrame(frame.Remote, frame.Header, frame.Payload.Span);
+            viewer.OnFrame(frame.Remote, frame.Header, frame.Payload.Span, frame.Metadata.Span);
         }
     }
 
@@ -23,7 +23,7 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
     {
         if (!FrameToJpeg.IsJpeg(frame.Header) && pixels.Error is null && pixels.Target != DecodeTarget.Tensor)
         {
-            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Header), pixels.Pixels.Span);
+            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Header), pixels.Pixels.Span, frame.Metadata.Span);
         }
     }
 
