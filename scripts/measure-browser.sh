@@ -4,7 +4,8 @@
 #   seed 000's way: Flask serving MJPEG to an <img> (bench/baselines/flask_mjpeg.py)
 #   RawFrames:      the Python client sending to rawframes-recv --http, whose page shows the stream (bench/baselines/numpy_sender.py)
 # at two displayed sizes: full (1000 pixels; Flask's /, our /#full) and a 480-pixel thumbnail (Flask's /small, where
-# the browser scales the full frames; our page's grid, which asks the receiver for frames at that width).
+# the browser scales the full frames; our page's grid, which asks the receiver for frames at that width), and full size
+# drawn on a canvas from the WebSocket (/#full,canvas: createImageBitmap, then drawImage) instead of an MJPEG <img>.
 # Chromium's CPU is all its processes' (from /proc, over the same window); the Python side's and rawframes-recv's from
 # their own summaries. One run; medians over ROUNDS alternating rounds.
 #   scripts/measure-browser.sh [ROUNDS=3] [SECONDS=10] [FPS=15]
@@ -43,9 +44,9 @@ watch() {
 echo "| round | shown | way | Chromium CPU ms per second | Chromium CPU ms per frame | Python side CPU ms per frame | rawframes-recv CPU ms per frame |"
 echo "|---:|---|---|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
- for shown in full 480; do
+ for shown in full 480 "full canvas"; do
   flask_page=/; [ "$shown" = 480 ] && flask_page=/small
-  our_page=/#full; [ "$shown" = 480 ] && our_page=/
+  our_page=/#full; [ "$shown" = 480 ] && our_page=/; [ "$shown" = "full canvas" ] && our_page=/#full,canvas
   # Seed 000's Flask MJPEG.
   port=$(free_port)
   /usr/bin/python3 bench/baselines/flask_mjpeg.py "$port" "$fps" >"$out/flask.json" 2>"$out/flask.err" &
@@ -56,7 +57,7 @@ for round in $(seq 1 "$rounds"); do
   frames=$(field "$out/flask.json" frames); cpu=$(field "$out/flask.json" cpu_s)
   per_frame=$(awk -v c="$chrome" -v f="$fps" 'BEGIN { printf "%.2f", c / f }')
   python=$(awk -v c="$cpu" -v n="$frames" 'BEGIN { printf "%.2f", c * 1000 / n }')
-  echo "$per_frame" >>"$out/flask-$shown.rates"
+  echo "$per_frame" >>"$out/flask-${shown// /-}.rates"
   echo "| $round | $shown | Flask MJPEG (seed 000) | $chrome | $per_frame | $python | - |"
 
   # RawFrames: the Python client into rawframes-recv --http.
@@ -71,11 +72,11 @@ for round in $(seq 1 "$rounds"); do
   frames=$(field "$out/sender.json" frames); cpu=$(field "$out/sender.json" cpu_s)
   per_frame=$(awk -v c="$chrome" -v f="$fps" 'BEGIN { printf "%.2f", c / f }')
   python=$(awk -v c="$cpu" -v n="$frames" 'BEGIN { printf "%.2f", c * 1000 / n }')
-  echo "$per_frame" >>"$out/rawframes-$shown.rates"
+  echo "$per_frame" >>"$out/rawframes-${shown// /-}.rates"
   echo "| $round | $shown | Python client -> rawframes-recv --http | $chrome | $per_frame | $python | $(field "$out/recv.json" cpu_ms_per_frame) |"
  done
 done
-for shown in full 480; do
+for shown in full 480 full-canvas; do
   flask=$(median <"$out/flask-$shown.rates"); ours=$(median <"$out/rawframes-$shown.rates")
   echo "| median | $shown | Flask MJPEG / RawFrames, Chromium ms per frame | | $flask / $ours ($(awk -v a="$ours" -v b="$flask" 'BEGIN { printf "%.2fx", a / b }')) | | |"
 done

@@ -3,7 +3,7 @@ namespace RawFrames.Viewer;
 /// <summary>
 /// The page at <c>/</c>: every stream in /state as a live MJPEG image in a grid of thumbnails, each asking for frames
 /// at the width it is shown (<c>/stream/ID?width=W</c>: the receiver scales once, the browser decodes a thumbnail);
-/// a click opens a stream at full width and back (<c>/#full</c> opens them all). A stream out of view, or the whole page in a hidden tab, is not
+/// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#canvas</c> draws them all on canvases). A stream out of view, or the whole page in a hidden tab, is not
 /// streamed at all. A stream whose frames carry detections is drawn on a canvas with each frame's own boxes. The list
 /// is refreshed every two seconds.
 /// </summary>
@@ -94,7 +94,7 @@ internal static class ViewerPage
               img.alt = 'stream ' + s.stream_id;
               figure.dataset.stream = s.stream_id;
               figure.dataset.visible = '0';
-              if (location.hash === '#full') figure.classList.add('full'); // every stream opened: /#full
+              if (location.hash.includes('full')) figure.classList.add('full'); // every stream opened: /#full
               img.addEventListener('click', () => { figure.classList.toggle('full'); update(figure); });
               const caption = document.createElement('figcaption');
               const text = document.createElement('span');
@@ -116,7 +116,7 @@ internal static class ViewerPage
               inView.observe(figure);
             }
             figure.dataset.width = s.width;
-            if (s.detections && figure.dataset.mode !== 'canvas') {
+            if ((s.detections || location.hash.includes('canvas')) && figure.dataset.mode !== 'canvas') { // /#canvas: every stream so
               figure.dataset.mode = 'canvas';
               const canvas = document.createElement('canvas');
               canvas.id = 'canvas-' + s.stream_id;
