@@ -14,6 +14,7 @@ internal sealed class NatsServer : IDisposable
     private readonly string _config;
     private Process? _process;
     private readonly List<string> _log = [];
+    private TaskCompletionSource _logged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private NatsServer(string config, int port, int clusterPort, int monitorPort)
     {
@@ -79,11 +80,31 @@ internal sealed class NatsServer : IDisposable
         _process?.WaitForExit();
     }
 
-    /// <summary>Waits until this server sees <paramref name="count"/> routes to the others.</summary>
-    public Task WaitForRoutesAsync(int count) => WaitForMonitorAsync("routez", "num_routes", count);
+    /// <summary>Waits until this server has logged <paramref name="count"/> route connections to the others.</summary>
+    public Task WaitForRoutesAsync(int count) => WaitForLogAsync(log => log.Split('\n').Count(line => line.Contains("Route connection created", StringComparison.Ordinal)) >= count,
+        $"{count} routes");
 
-    /// <summary>Waits until this server knows of <paramref name="count"/> subscriptions (its own clients' and, in a cluster, the others').</summary>
-    public Task WaitForSubscriptionsAsync(int count) => WaitForMonitorAsync("subsz", "num_subscriptions", count);
+    /// <summary>
+    /// Waits until this server knows of <paramref name="count"/> subscriptions (its own clients' and, in a cluster, the
+    /// others'). Nothing is logged when interest arrives over a route, so the monitoring page is read until it says so;
+    /// each read is the wait for the next.
+    /// </summary>
+    public async Task WaitForSubscriptionsAsync(int count)
+    {
+        using var http = new HttpClient();
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long seen = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            JsonElement state = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{MonitorPort}/subsz");
+            if ((seen = state.GetProperty("num_subscriptions").GetInt64()) >= count)
+            {
+                return;
+            }
+        }
+
+        seen.Should().BeGreaterThanOrEqualTo(count, $"nats-server on {Port}: subscriptions within 30 s");
+    }
 
     public void Dispose()
     {
@@ -105,6 +126,7 @@ internal sealed class NatsServer : IDisposable
             lock (_log)
             {
                 _log.Add(e.Data);
+                Interlocked.Exchange(ref _logged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
 
             if (e.Data.Contains("Server is ready", StringComparison.Ordinal))
@@ -118,22 +140,32 @@ internal sealed class NatsServer : IDisposable
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    private async Task WaitForMonitorAsync(string page, string field, int count)
+    // Waits for log lines until the condition holds: each new line is the event that may satisfy it.
+    private async Task WaitForLogAsync(Func<string, bool> condition, string what)
     {
-        using var http = new HttpClient();
-        long seen = -1;
-        for (int attempt = 0; attempt < 300; attempt++)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
         {
-            JsonElement state = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{MonitorPort}/{page}");
-            seen = state.GetProperty(field).GetInt64();
-            if (seen >= count)
+            Task next;
+            lock (_log)
+            {
+                next = _logged.Task;
+            }
+
+            if (condition(Log))
             {
                 return;
             }
 
-            await Task.Delay(100);
+            try
+            {
+                await next.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                condition(Log).Should().BeTrue($"nats-server on {Port}: {what} within 30 s; its log:\n{Log}");
+                return;
+            }
         }
-
-        seen.Should().BeGreaterThanOrEqualTo(count, $"nats-server on {Port}: {field} within 30 s");
     }
 }
