@@ -24,7 +24,7 @@ namespace RawFrames.Relay;
 /// (PROTOCOL.md §16). Stopping ends the producers first, then lets every subscriber take what is queued, then ends
 /// the subscriptions with END.
 /// </summary>
-internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
+internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
 {
     private const int MaxPeers = 1024;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
@@ -222,79 +222,6 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         _ = Volatile.Read(ref _upstream)?.StopAsync(shuttingDown);
     }
 
-    // --publish nats://...: one more hub subscriber, publishing; its task ends when the hub completes it.
-    private async Task<Task> PublishToNatsAsync()
-    {
-        if (options.NatsPublish is not { } address)
-        {
-            return Task.CompletedTask;
-        }
-
-        NatsFramePublisher publisher;
-        try
-        {
-            publisher = await NatsFramePublisher.ConnectAsync(address, TimeSpan.FromSeconds(10), _log.Factory, _stopServing.Token);
-        }
-        catch (IOException e)
-        {
-            throw RunFailedException.Usage($"--publish {address.Text}: {e.Message}");
-        }
-
-        var publishing = new NatsPublishing(Interlocked.Increment(ref _subscriberIds), address, publisher, options.Queue, _log);
-        _hub.Add(publishing);
-        _log.Info($"publishing on {address.ServerUrl} under {address.Subject}.STREAM.CODEC");
-        return RunAndDisposeAsync();
-
-        async Task RunAndDisposeAsync()
-        {
-            await using (publisher)
-            {
-                await publishing.RunAsync(_stopServing.Token);
-            }
-        }
-    }
-
-    // NATS into the hub: each publisher is a producer of its own (PROTOCOL.md §19); NATS.Net reconnects by itself.
-    private async Task FollowNatsAsync(NatsAddress address)
-    {
-        NatsFrameSubscription subscription;
-        try
-        {
-            subscription = await NatsFrameSubscription.SubscribeAsync(address, options.Queue, options.UpstreamPolicy == DeliveryPolicy.Latest,
-                TimeSpan.FromSeconds(10), _log.Factory, _stopConnecting.Token);
-        }
-        catch (IOException e)
-        {
-            _log.Info(e.Message);
-            Interlocked.Increment(ref _errors);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        await using (subscription)
-        {
-            _log.Info($"subscribed to {subscription.Subject} on {address.ServerUrl}");
-            // Negative keys far below the upstream relay's keep NATS publishers apart from every other sender.
-            long keys = long.MinValue / 2;
-            var feed = new NatsFeed(_feed!, _log, () => Interlocked.Increment(ref keys), (_, message) =>
-            {
-                _log.Info(message);
-                Interlocked.Increment(ref _errors);
-            });
-            await feed.RunAsync(subscription, options.Once, _ =>
-            {
-                Interlocked.Increment(ref _producerCount);
-                if (options.Once)
-                {
-                    StopIngest(shuttingDown: false);
-                }
-            }, _stopConnecting.Token);
-        }
-    }
-
     // Chaining relays: this relay is a subscriber of another, and follows it across restarts (but with --once).
     private async Task FollowUpstreamAsync(FrameEndpoint from)
     {
@@ -357,42 +284,6 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         if (options.Once)
         {
             StopIngest(shuttingDown: false);
-        }
-    }
-
-    private async Task ServeSubscribersAsync(ConnectionAcceptor acceptor, Transcoder transcoder)
-    {
-        var serving = new List<Task>();
-        await foreach (ConnectionAcceptor.Admission admission in acceptor.AcceptAllAsync(CancellationToken.None))
-        {
-            serving.Add(ServeSubscriberAsync(admission, transcoder));
-        }
-
-        await Task.WhenAll(serving);
-    }
-
-    private async Task ServeSubscriberAsync(ConnectionAcceptor.Admission admission, Transcoder transcoder)
-    {
-        using (admission)
-        {
-            FrameConnection connection = admission.Connection;
-            Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
-            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder,
-                _recorder is { } recorder ? recorder.OnResult : null);
-            IReadOnlyDictionary<string, object?> state = subscriber.ToState();
-            _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
-            _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"
-                + (subscription.Policy == DeliveryPolicy.Lossless ? $" (queue {subscriber.Queue.Capacity}, when full: {state["when_full"]})" : "")
-                + $", {state["codec"]}");
-            try
-            {
-                await subscriber.RunAsync(_stopServing.Token);
-            }
-            finally
-            {
-                _hub.Remove(subscriber);
-                _log.Info($"subscriber {subscriber.Id} ended: {subscriber.Ended} ({subscriber.Queue.Offered} offered, {subscriber.ToState()["sent"]} sent, {subscriber.Queue.Dropped} dropped)");
-            }
         }
     }
 

@@ -28,7 +28,7 @@ namespace RawFrames.Client;
 /// maximum; nothing sent, the connection goes on), <see cref="IOException"/> (the connection was lost for good),
 /// <see cref="CodecUnavailableException"/> (a codec's native library is missing), <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed partial class FrameSender : IAsyncDisposable, IFrameOutlet
+public sealed partial class FrameSender : IAsyncDisposable
 {
     private static readonly TimeSpan s_endWait = TimeSpan.FromSeconds(5);
 
@@ -68,16 +68,6 @@ public sealed partial class FrameSender : IAsyncDisposable, IFrameOutlet
     public SenderStatistics Statistics { get; }
 
     internal ReconnectingProducer Producer { get; }
-
-    /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
-    internal CancellationToken StoppedToken => Producer.Stopped;
-
-    CancellationToken IFrameOutlet.StoppedToken => StoppedToken;
-
-    ValueTask<bool> IFrameOutlet.SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        SendFrameAsync(header, metadata, payload, cancellationToken);
-
-    Task IFrameOutlet.AbortAsync(ErrorCode code, string reason) => AbortAsync(code, reason);
 
     internal AckTracker? AckTracker => Producer.Acks;
 
@@ -218,42 +208,6 @@ public sealed partial class FrameSender : IAsyncDisposable, IFrameOutlet
         await Producer.DisposeAsync().ConfigureAwait(false);
         _encoder?.Dispose();
         _sending.Dispose();
-    }
-
-    /// <summary>
-    /// A frame whose header the caller made (codec, format, sequence and timestamp: a program that numbers the frames
-    /// of its source and stamps them at capture). Under the send lock; true when sent, false when dropped or stopped.
-    /// </summary>
-    internal async ValueTask<bool> SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (CheckStopped())
-            {
-                return false;
-            }
-
-            bool sent = await Producer.SendAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref sent ? ref _sent : ref _dropped);
-            return sent;
-        }
-        catch (IOException e) when (e is not FrameTooLargeException)
-        {
-            Volatile.Write(ref _stopReason, e.Message);
-            throw;
-        }
-        finally
-        {
-            _sending.Release();
-        }
-    }
-
-    /// <summary>Ends the stream with ERROR (PROTOCOL.md §9), e.g. MessageTooLarge: the receiver is told why.</summary>
-    internal Task AbortAsync(ErrorCode code, string reason)
-    {
-        Volatile.Write(ref _stopReason, reason);
-        return Producer.Session.FailAsync(code, reason);
     }
 
     // Under the send lock: raw as it is, or through the options' encoder (one per sender, reused).

@@ -1,0 +1,65 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RawFrames.Client.Sending;
+using RawFrames.Client.Statistics;
+using RawFrames.Codecs;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Transport.SharedMemory;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Client;
+
+/// <summary>
+/// What the sending programs use (<see cref="IFrameOutlet"/>, which a NATS publisher implements too): frames whose
+/// header they made themselves, the stop as a token, and ending the stream with an ERROR.
+/// </summary>
+public sealed partial class FrameSender : IFrameOutlet
+{
+    /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
+    internal CancellationToken StoppedToken => Producer.Stopped;
+
+    CancellationToken IFrameOutlet.StoppedToken => StoppedToken;
+
+    ValueTask<bool> IFrameOutlet.SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendFrameAsync(header, metadata, payload, cancellationToken);
+
+    Task IFrameOutlet.AbortAsync(ErrorCode code, string reason) => AbortAsync(code, reason);
+
+    /// <summary>
+    /// A frame whose header the caller made (codec, format, sequence and timestamp: a program that numbers the frames
+    /// of its source and stamps them at capture). Under the send lock; true when sent, false when dropped or stopped.
+    /// </summary>
+    internal async ValueTask<bool> SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (CheckStopped())
+            {
+                return false;
+            }
+
+            bool sent = await Producer.SendAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref sent ? ref _sent : ref _dropped);
+            return sent;
+        }
+        catch (IOException e) when (e is not FrameTooLargeException)
+        {
+            Volatile.Write(ref _stopReason, e.Message);
+            throw;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Ends the stream with ERROR (PROTOCOL.md §9), e.g. MessageTooLarge: the receiver is told why.</summary>
+    internal Task AbortAsync(ErrorCode code, string reason)
+    {
+        Volatile.Write(ref _stopReason, reason);
+        return Producer.Session.FailAsync(code, reason);
+    }
+}

@@ -1,0 +1,96 @@
+using RawFrames.Client.Nats;
+using Microsoft.Extensions.Logging;
+using RawFrames.Client;
+using RawFrames.Client.Connecting;
+using RawFrames.Codecs;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Wire;
+using RawFrames.Relay.Fanout;
+using RawFrames.Streaming;
+using RawFrames.Streaming.Cli;
+using RawFrames.Streaming.Receiving;
+using RawFrames.Streaming.Recording;
+using RawFrames.Streaming.Sinks;
+using RawFrames.Streaming.Stats;
+using RawFrames.Streaming.Streams;
+using RawFrames.Viewer;
+
+namespace RawFrames.Relay;
+
+/// <summary>The relay's bridges to NATS (PROTOCOL.md §19): publishers on NATS into the hub, the hub onto NATS.</summary>
+internal sealed partial class RelayRun
+{
+    // --publish nats://...: one more hub subscriber, publishing; its task ends when the hub completes it.
+    private async Task<Task> PublishToNatsAsync()
+    {
+        if (options.NatsPublish is not { } address)
+        {
+            return Task.CompletedTask;
+        }
+
+        NatsFramePublisher publisher;
+        try
+        {
+            publisher = await NatsFramePublisher.ConnectAsync(address, TimeSpan.FromSeconds(10), _log.Factory, _stopServing.Token);
+        }
+        catch (IOException e)
+        {
+            throw RunFailedException.Usage($"--publish {address.Text}: {e.Message}");
+        }
+
+        var publishing = new NatsPublishing(Interlocked.Increment(ref _subscriberIds), address, publisher, options.Queue, _log);
+        _hub.Add(publishing);
+        _log.Info($"publishing on {address.ServerUrl} under {address.Subject}.STREAM.CODEC");
+        return RunAndDisposeAsync();
+
+        async Task RunAndDisposeAsync()
+        {
+            await using (publisher)
+            {
+                await publishing.RunAsync(_stopServing.Token);
+            }
+        }
+    }
+
+    // NATS into the hub: each publisher is a producer of its own (PROTOCOL.md §19); NATS.Net reconnects by itself.
+    private async Task FollowNatsAsync(NatsAddress address)
+    {
+        NatsFrameSubscription subscription;
+        try
+        {
+            subscription = await NatsFrameSubscription.SubscribeAsync(address, options.Queue, options.UpstreamPolicy == DeliveryPolicy.Latest,
+                TimeSpan.FromSeconds(10), _log.Factory, _stopConnecting.Token);
+        }
+        catch (IOException e)
+        {
+            _log.Info(e.Message);
+            Interlocked.Increment(ref _errors);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await using (subscription)
+        {
+            _log.Info($"subscribed to {subscription.Subject} on {address.ServerUrl}");
+            // Negative keys far below the upstream relay's keep NATS publishers apart from every other sender.
+            long keys = long.MinValue / 2;
+            var feed = new NatsFeed(_feed!, _log, () => Interlocked.Increment(ref keys), (_, message) =>
+            {
+                _log.Info(message);
+                Interlocked.Increment(ref _errors);
+            });
+            await feed.RunAsync(subscription, options.Once, _ =>
+            {
+                Interlocked.Increment(ref _producerCount);
+                if (options.Once)
+                {
+                    StopIngest(shuttingDown: false);
+                }
+            }, _stopConnecting.Token);
+        }
+    }
+}
