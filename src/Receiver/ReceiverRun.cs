@@ -131,7 +131,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             _nats = await NatsFrameSubscription.SubscribeAsync(address, options.Subscription?.QueueFrames is > 0 and var queue ? queue : 8, latest,
                 TimeSpan.FromSeconds(10), _log.Factory, cancellationToken);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ProtocolException)
         {
             throw new RunFailedException(e.Message);
         }

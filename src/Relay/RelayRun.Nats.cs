@@ -29,12 +29,13 @@ internal sealed partial class RelayRun
             return Task.CompletedTask;
         }
 
-        NatsFramePublisher publisher;
+        FrameSender publisher;
         try
         {
-            publisher = await NatsFramePublisher.ConnectAsync(address, TimeSpan.FromSeconds(10), _log.Factory, _stopServing.Token);
+            publisher = await FrameSender.ConnectAsync(address.Endpoint,
+                new FrameSenderOptions { ConnectTimeout = TimeSpan.FromSeconds(10), Software = "rawframes-relay", LoggerFactory = _log.Factory }, _stopServing.Token);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ProtocolException)
         {
             throw RunFailedException.Usage($"--publish {address.Text}: {e.Message}");
         }
@@ -62,7 +63,7 @@ internal sealed partial class RelayRun
             subscription = await NatsFrameSubscription.SubscribeAsync(address, options.Queue, options.UpstreamPolicy == DeliveryPolicy.Latest,
                 TimeSpan.FromSeconds(10), _log.Factory, _stopConnecting.Token);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ProtocolException)
         {
             _log.Info(e.Message);
             Interlocked.Increment(ref _errors);

@@ -13,7 +13,7 @@ namespace RawFrames.Sender;
 /// time) → encoders when the codec compresses (in parallel, in order) → the sender. A stop (Ctrl+C, or END from the
 /// receiver) is honoured between frames, never inside one.
 /// </summary>
-internal sealed class SendLoop(SenderOptions options, IFrameSource source, IFrameOutlet sender, TransferTotals totals, AllocationWindow allocations)
+internal sealed class SendLoop(SenderOptions options, IFrameSource source, FrameSender sender, TransferTotals totals, AllocationWindow allocations)
 {
     private FrameSchedule? _schedule;
     private string _stoppedBy = "signal";
@@ -45,6 +45,12 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, IFram
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped while waiting for the next frame's time or for a new connection.
+        }
+        catch (FrameTooLargeException e) when (sender.Transport == "nats")
+        {
+            // The NATS server's max_payload, named in the message: no consumer to tell (PROTOCOL.md §19).
+            await sender.AbortAsync(ErrorCode.MessageTooLarge, e.Message);
+            (_stoppedBy, _failure) = ("error", e.Message);
         }
         catch (FrameTooLargeException e)
         {

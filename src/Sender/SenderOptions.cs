@@ -39,6 +39,9 @@ internal sealed record SenderOptions(
     /// <summary>Where the frames go, as the user wrote it (credentials hidden).</summary>
     public string Target => Nats?.Text ?? To!.Text;
 
+    /// <summary>Where the frames go, for <see cref="FrameSender.ConnectAsync"/> (credentials included).</summary>
+    public string Endpoint => Nats?.Endpoint ?? To!.Text;
+
     /// <summary>--speed, --loop, --from-time, --from-sequence: how a replay: source plays.</summary>
     public ReplaySettings Replay { get; init; } = new(1, null, false, null, null);
 }

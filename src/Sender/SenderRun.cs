@@ -28,7 +28,6 @@ internal sealed class SenderRun(SenderOptions options)
     private FrameSender? _sender;
     private SendLoop? _loop;
     private ReplayLoop? _replay;
-    private NatsFramePublisher? _publisher;
     private RecordingReader? _replayReader;
     private bool _confirmed;
 
@@ -91,11 +90,6 @@ internal sealed class SenderRun(SenderOptions options)
             throw RunFailedException.Usage($"--codec {CodecNames.Name(options.Codec)} encodes bgr24 frames, and this source gives {source.PixelFormat}: use --codec raw or yuv-jpeg (j420)");
         }
 
-        if (options.Nats is { } nats)
-        {
-            return await PublishAsync(nats, source, cancellationToken);
-        }
-
         await using FrameSender sender = await ConnectAsync(source, cancellationToken);
         _sender = sender;
         using var metrics = new TransferMetrics(_totals, "rawframes-send");
@@ -123,35 +117,6 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
-    }
-
-    // --to nats://...: the same send loop, publishing on NATS (PROTOCOL.md §19).
-    private async Task<int> PublishAsync(NatsAddress address, IFrameSource source, CancellationToken cancellationToken)
-    {
-        NatsFramePublisher publisher;
-        try
-        {
-            publisher = await NatsFramePublisher.ConnectAsync(address, options.ConnectTimeout, _log.Factory, cancellationToken);
-        }
-        catch (IOException e)
-        {
-            throw new RunFailedException(e.Message);
-        }
-
-        await using (publisher)
-        {
-            _publisher = publisher;
-            _log.Info($"publishing on {address.ServerUrl} under {address.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
-            _loop = new SendLoop(options, source, publisher, _totals, _allocations);
-            await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "publish", Console.Error, () => ""))
-            {
-                (_stoppedBy, _failure) = await _loop.RunAsync(cancellationToken);
-            }
-
-            _allocations.Close(_totals.Frames);
-            _confirmed = _stoppedBy != "error" && await publisher.CompleteAsync();
-            return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
-        }
     }
 
     // --source replay:PATH: the recording's frames as they were, through the same FrameSender.
@@ -218,11 +183,17 @@ internal sealed class SenderRun(SenderOptions options)
         };
         try
         {
-            return await FrameSender.ConnectAsync(options.To!.Text, settings, cancellationToken);
+            FrameSender sender = await FrameSender.ConnectAsync(options.Endpoint, settings, cancellationToken);
+            if (sender.Producer is NatsFramePublisher publisher)
+            {
+                _log.Info($"publishing on {options.Nats!.ServerUrl} under {options.Nats.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
+            }
+
+            return sender;
         }
         catch (ProtocolException e)
         {
-            throw new RunFailedException($"{options.To}: {e.Message}");
+            throw new RunFailedException(e.Message.StartsWith(options.Target, StringComparison.Ordinal) ? e.Message : $"{options.Target}: {e.Message}");
         }
         catch (IOException e)
         {
@@ -245,7 +216,7 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("width", _source?.Width ?? options.Source.Width)
             .Add("height", _source?.Height ?? options.Source.Height)
             .Add("source_reopens", (_source as ReopeningSource)?.Reopens ?? 0);
-        if (_publisher is { } publisher)
+        if (_sender?.Producer is NatsFramePublisher publisher)
         {
             summary.Add("transport", "nats").Add("nats_publisher", publisher.PublisherId).Add("nats_max_payload", publisher.MaxPayload);
         }

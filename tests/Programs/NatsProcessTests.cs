@@ -120,7 +120,7 @@ public sealed class NatsProcessTests : IDisposable
         using ProgramProcess refused = Send(server.Url("cams.door"), "--frames", "1", "--connect-timeout", "1");
         (int refusedExit, JsonElement refusal) = await refused.WaitForSummaryAsync();
         refusedExit.Should().Be(1);
-        refusal.GetProperty("error").GetString().Should().Contain("no NATS server took the connection");
+        refusal.GetProperty("error").GetString().Should().Contain("the NATS server refused the credentials");
 
         using ProgramProcess receiver = Receive(server.Url("cams.door", "s3cret"), "--frames", "80");
         await receiver.WaitUntilSaidAsync("subscribed to");

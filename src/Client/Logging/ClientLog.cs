@@ -47,6 +47,9 @@ internal static partial class ClientLog
     [LoggerMessage(13, LogLevel.Information, "subscribed to {Remote} over {Transport}")]
     public static partial void Subscribed(ILogger logger, string remote, string transport);
 
+    [LoggerMessage(16, LogLevel.Warning, "skipped a message on {Subject}: {Problem}")]
+    public static partial void InvalidNatsMessage(ILogger logger, string subject, string problem);
+
     [LoggerMessage(14, LogLevel.Warning, "{Remote}: frames detached from this sender were not disposed within {Seconds:0.#} s of its END; answering END without waiting for their results")]
     public static partial void DetachedNotDisposed(ILogger logger, string remote, double seconds);
 }

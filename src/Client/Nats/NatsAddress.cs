@@ -11,6 +11,9 @@ namespace RawFrames.Client.Nats;
 /// </summary>
 internal sealed partial record NatsAddress(string ServerUrl, string Subject, string? User, string? Password, string? Token, string Text)
 {
+    /// <summary>The endpoint as written, credentials included.</summary>
+    public string Endpoint { get; init; } = Text;
+
     /// <summary>TLS to the server is required.</summary>
     public bool Tls { get; init; }
 
@@ -48,6 +51,7 @@ internal sealed partial record NatsAddress(string ServerUrl, string Subject, str
         return new NatsAddress($"nats://{match.Groups["host"].Value}:{match.Groups["port"].Value}", subject,
             password is null ? null : user, password, password is null ? user : null, shown)
         {
+            Endpoint = endpoint,
             Tls = match.Groups["tls"].Success,
             CaFile = ca,
         };

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
 using RawFrames.Client.Connecting;
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Nats;
 
@@ -48,15 +50,49 @@ internal static partial class NatsConnecting
             catch (NatsException e)
             {
                 await nats.DisposeAsync().ConfigureAwait(false);
-                TimeSpan wait = backoff.Next();
-                if (connectTimeout > TimeSpan.Zero && DateTime.UtcNow + wait > deadline || e.Message.Contains("Authorization", StringComparison.OrdinalIgnoreCase))
+                if (Refusal(e) is { } refusal)
                 {
-                    throw new IOException($"{address.Text}: no NATS server took the connection ({e.Message}); is nats-server running there?", e);
+                    throw new ProtocolException(ErrorCode.Unauthorized, $"{address.Text}: the NATS server refused the credentials ({refusal}): check the user, password, token or NKey", e);
+                }
+
+                TimeSpan wait = backoff.Next();
+                if (connectTimeout > TimeSpan.Zero && DateTime.UtcNow + wait > deadline)
+                {
+                    throw new ConnectFailedException($"{address.Text}: no NATS server took the connection ({Causes(e)}); is nats-server running there?", e);
                 }
 
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // The server's "Authorization Violation", however deep NATS.Net wrapped it.
+    private static string? Refusal(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                return e.Message;
+            }
+        }
+
+        return null;
+    }
+
+    // NATS.Net wraps the cause (refused, TLS, unreachable) in "can not start to connect": say each, once.
+    private static string Causes(Exception e)
+    {
+        var causes = new List<string>();
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (!causes.Contains(cause.Message))
+            {
+                causes.Add(cause.Message);
+            }
+        }
+
+        return string.Join(": ", causes);
     }
 
     private static partial class Logged

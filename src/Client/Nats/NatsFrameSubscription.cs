@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using RawFrames.Protocol;
 
 namespace RawFrames.Client.Nats;
 
@@ -18,6 +19,7 @@ internal sealed class NatsFrameSubscription : IAsyncDisposable
 {
     private readonly NatsConnection _nats;
     private readonly INatsSub<IncomingFrame> _subscription;
+    private const int LatestQueue = 64;
     private long _dropped;
 
     private NatsFrameSubscription(NatsConnection nats, INatsSub<IncomingFrame> subscription)
@@ -36,13 +38,16 @@ internal sealed class NatsFrameSubscription : IAsyncDisposable
 
     public string Subject => _subscription.Subject;
 
-    /// <exception cref="IOException">No server answered within <paramref name="connectTimeout"/>, or it refused the credentials.</exception>
+    /// <exception cref="ConnectFailedException">No server answered within <paramref name="connectTimeout"/>.</exception>
+    /// <exception cref="ProtocolException">The server refused the credentials.</exception>
     public static async Task<NatsFrameSubscription> SubscribeAsync(NatsAddress address, int queue, bool latest, TimeSpan connectTimeout,
         ILoggerFactory? loggers, CancellationToken cancellationToken)
     {
+        // Under latest the newest frame is kept per publisher, after this queue: it only overflows when frames come
+        // faster than they can be handed on, and then drops the oldest.
         NatsOpts channel = NatsOpts.Default with
         {
-            SubPendingChannelCapacity = latest ? 1 : Math.Max(1, queue),
+            SubPendingChannelCapacity = latest ? LatestQueue : Math.Max(1, queue),
             SubPendingChannelFullMode = latest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
         };
         NatsConnection nats = await NatsConnecting.ConnectAsync(address, "rawframes-recv", connectTimeout, loggers, cancellationToken, channel).ConfigureAwait(false);

@@ -77,7 +77,7 @@ public sealed partial class FrameReceiver
         _incoming.Writer.TryComplete();
     }
 
-    private SenderConnection Offer(FrameConnection frameConnection, long id, IDisposable? admission)
+    private SenderConnection Offer(IFrameLink frameConnection, long id, IDisposable? admission)
     {
         var connection = new SenderConnection(frameConnection, id, _codecs, _log, _options.IdleTimeout > TimeSpan.Zero ? _options.IdleTimeout : TimeSpan.FromSeconds(15),
             () => _ = CloseAsync(id));

@@ -42,6 +42,7 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     private readonly ConnectionAcceptor? _acceptor;
     private Task _feeding = Task.CompletedTask;
     private MergedFrames? _merged;
+    private Nats.NatsFrameSubscription? _nats;
     private int _stopping;
 
     private FrameReceiver(FrameReceiverOptions options, ConnectionAcceptor? acceptor, string endpoint)
@@ -83,15 +84,26 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     /// <summary>
     /// Subscribes to a relay at <c>tcp://HOST:PORT</c>, <c>unix:///path</c> or <c>shm:///path</c> (PROTOCOL.md §16):
     /// connects now (retrying within <see cref="SubscriptionOptions.ConnectTimeout"/>), and with
-    /// <see cref="SubscriptionOptions.Follow"/> connects again whenever the relay goes away, until stopped.
+    /// <see cref="SubscriptionOptions.Follow"/> connects again whenever the relay goes away, until stopped. Or to NATS
+    /// subjects, <c>nats://[CREDENTIALS@]HOST:PORT/SUBJECT</c> with wildcards allowed (PROTOCOL.md §19): each
+    /// publisher is a <see cref="SenderConnection"/> of its own, <see cref="SubscriptionOptions.Policy"/> and
+    /// <see cref="SubscriptionOptions.QueueFrames"/> apply on this side, NATS reconnects by itself (frames missed
+    /// meanwhile are sequence gaps), and there is no way back to publishers (no RESULTs).
     /// </summary>
     /// <exception cref="ConnectFailedException">Nobody answered in time.</exception>
-    /// <exception cref="ProtocolException">The relay refused the subscription.</exception>
+    /// <exception cref="ProtocolException">The relay refused the subscription, or the NATS server the credentials.</exception>
+    /// <exception cref="ArgumentException">An option NATS cannot honour (a codec or stream to ask for, a token or TLS outside the URL).</exception>
     public static async Task<FrameReceiver> SubscribeAsync(string endpoint, SubscriptionOptions? subscription = null, FrameReceiverOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
         subscription ??= new SubscriptionOptions();
         options ??= new FrameReceiverOptions();
+        if (Nats.NatsAddress.IsNats(endpoint))
+        {
+            return await SubscribeNatsAsync(Nats.NatsAddress.Parse(endpoint), subscription, options, cancellationToken).ConfigureAwait(false);
+        }
+
         FrameEndpoint relay = FrameEndpoint.Parse(endpoint);
         ConnectionOptions request = ConnectionOptions(options) with { Subscription = subscription.ToWire() };
         var receiver = new FrameReceiver(options, null, relay.Text);

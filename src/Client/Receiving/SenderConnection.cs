@@ -18,7 +18,7 @@ namespace RawFrames.Client;
 /// </summary>
 public sealed class SenderConnection
 {
-    private readonly FrameConnection _connection;
+    private readonly IFrameLink _connection;
     private readonly FrameSlot _slot;
     private readonly ILogger _log;
     private readonly TimeSpan _drainBound;
@@ -30,7 +30,7 @@ public sealed class SenderConnection
     private long _frames;
 
     /// <param name="onEnded">Called once when the connection has ended, so its owner can close it.</param>
-    internal SenderConnection(FrameConnection connection, long id, CodecPool codecs, ILogger log, TimeSpan drainBound, Action onEnded)
+    internal SenderConnection(IFrameLink connection, long id, CodecPool codecs, ILogger log, TimeSpan drainBound, Action onEnded)
     {
         _connection = connection;
         Id = id;
@@ -47,9 +47,9 @@ public sealed class SenderConnection
     public string Remote => _connection.Remote;
 
     /// <summary>What the sender named itself in HELLO, e.g. <c>rawframes-send/1</c>; null when it did not.</summary>
-    public string? Software => _connection.PeerHello.Software;
+    public string? Software => _connection.PeerSoftware;
 
-    /// <summary>How frames travel: "tcp", "tcp+tls", "unix socket" or "shared memory".</summary>
+    /// <summary>How frames travel: "tcp", "tcp+tls", "unix socket", "shared memory" or "nats".</summary>
     public string Transport => _connection.TransportName;
 
     /// <summary>The sender reads the same wall clock (loopback, Unix socket): latency from frame timestamps is meaningful.</summary>
@@ -63,8 +63,6 @@ public sealed class SenderConnection
 
     /// <summary>How the connection ended; null while it goes on.</summary>
     public ConnectionEnd? End => Volatile.Read(ref _end);
-
-    internal FrameConnection Connection => _connection;
 
     /// <summary>Ends when the connection is closed: it ended and its socket is released.</summary>
     internal Task Closed => _closed.Task;

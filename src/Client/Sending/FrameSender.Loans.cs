@@ -14,7 +14,7 @@ public sealed partial class FrameSender
     /// </summary>
     public ValueTask<FrameLoan?> LoanAsync(FrameFormat format, CancellationToken cancellationToken = default) =>
         _options.Codec == Codec.Raw
-            ? Producer.Session.Connection.LoanAsync(checked((int)format.PayloadLength), cancellationToken)
+            ? Producer.LoanAsync(checked((int)format.PayloadLength), cancellationToken)
             : ValueTask.FromResult<FrameLoan?>(null);
 
     /// <summary>

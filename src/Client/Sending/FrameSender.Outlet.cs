@@ -11,21 +11,11 @@ using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;
 
-/// <summary>
-/// What the sending programs use (<see cref="IFrameOutlet"/>, which a NATS publisher implements too): frames whose
-/// header they made themselves, the stop as a token, and ending the stream with an ERROR.
-/// </summary>
-public sealed partial class FrameSender : IFrameOutlet
+/// <summary>What the sending programs and the relay use: frames whose header they made themselves, the stop as a token, and ending the stream with an ERROR.</summary>
+public sealed partial class FrameSender
 {
     /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
     internal CancellationToken StoppedToken => Producer.Stopped;
-
-    CancellationToken IFrameOutlet.StoppedToken => StoppedToken;
-
-    ValueTask<bool> IFrameOutlet.SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        SendFrameAsync(header, metadata, payload, cancellationToken);
-
-    Task IFrameOutlet.AbortAsync(ErrorCode code, string reason) => AbortAsync(code, reason);
 
     /// <summary>
     /// A frame whose header the caller made (codec, format, sequence and timestamp: a program that numbers the frames
@@ -60,6 +50,6 @@ public sealed partial class FrameSender : IFrameOutlet
     internal Task AbortAsync(ErrorCode code, string reason)
     {
         Volatile.Write(ref _stopReason, reason);
-        return Producer.Session.FailAsync(code, reason);
+        return Producer.FailAsync(code, reason);
     }
 }

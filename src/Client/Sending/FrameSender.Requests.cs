@@ -12,7 +12,7 @@ public sealed partial class FrameSender
     /// <exception cref="InvalidOperationException">The receiver does not send RESULTs, or the stream has stopped.</exception>
     public async Task<FrameResult> RequestAsync(ReadOnlyMemory<byte> pixels, FrameFormat format, CancellationToken cancellationToken = default)
     {
-        if (!Producer.Session.Connection.Negotiated.HasFlag(Capabilities.Result))
+        if (!Producer.CanReply)
         {
             throw new InvalidOperationException("this receiver does not send RESULTs (its HELLO lacks the RESULT capability)");
         }

@@ -42,7 +42,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     private string? _stopReason;
     private int _disposed;
 
-    private FrameSender(ReconnectingProducer producer, FrameSenderOptions options)
+    private FrameSender(IProducerLink producer, FrameSenderOptions options)
     {
         Producer = producer;
         _options = options;
@@ -53,13 +53,13 @@ public sealed partial class FrameSender : IAsyncDisposable
     public bool Stopped => StopReason is not null;
 
     /// <summary>Why the stream ended, once it has.</summary>
-    public string? StopReason => Volatile.Read(ref _stopReason) ?? (Producer.Session.End is { Kind: SessionEndKind.Stopped } end ? end.Reason : null);
+    public string? StopReason => Volatile.Read(ref _stopReason) ?? Producer.StopReason;
 
     /// <summary>The receiver's address, for logs.</summary>
-    public string Remote => Producer.Session.Connection.Remote;
+    public string Remote => Producer.Remote;
 
-    /// <summary>How frames travel now: "tcp", "tcp+tls", "unix socket" or "shared memory".</summary>
-    public string Transport => Producer.Session.Connection.TransportName;
+    /// <summary>How frames travel now: "tcp", "tcp+tls", "unix socket", "shared memory" or "nats".</summary>
+    public string Transport => Producer.Transport;
 
     /// <summary>The sequence number the next frame gets (the first is 0).</summary>
     public ulong NextSequence => Volatile.Read(ref _next);
@@ -67,7 +67,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     /// <summary>Frames sent, dropped, acknowledged; reconnections and ACK round trips.</summary>
     public SenderStatistics Statistics { get; }
 
-    internal ReconnectingProducer Producer { get; }
+    internal IProducerLink Producer { get; }
 
     internal AckTracker? AckTracker => Producer.Acks;
 
@@ -77,12 +77,21 @@ public sealed partial class FrameSender : IAsyncDisposable
 
     /// <summary>
     /// Connects to <c>tcp://HOST:PORT</c>, <c>unix:///path</c>, or <c>shm:///path</c> (frames through shared memory,
-    /// PROTOCOL.md §15), retrying while nobody listens yet, for up to <see cref="FrameSenderOptions.ConnectTimeout"/>.
+    /// PROTOCOL.md §15), retrying while nobody listens yet, for up to <see cref="FrameSenderOptions.ConnectTimeout"/>;
+    /// or publishes on NATS, <c>nats://[CREDENTIALS@]HOST:PORT/SUBJECT</c> (PROTOCOL.md §19: each frame one message on
+    /// <c>SUBJECT.STREAM.CODEC</c>; no ACKs or RESULTs, which NATS has no way back for).
     /// </summary>
     /// <exception cref="FormatException">The endpoint is not written as above.</exception>
+    /// <exception cref="ArgumentException">An option NATS cannot honour (<see cref="FrameSenderOptions.Ack"/>, a token or TLS outside the URL).</exception>
     public static async Task<FrameSender> ConnectAsync(string endpoint, FrameSenderOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
         options ??= new FrameSenderOptions();
+        if (Nats.NatsAddress.IsNats(endpoint))
+        {
+            return await PublishAsync(Nats.NatsAddress.Parse(endpoint), options, cancellationToken).ConfigureAwait(false);
+        }
+
         var connectionOptions = new ConnectionOptions
         {
             Role = PeerRole.Producer,
@@ -97,6 +106,22 @@ public sealed partial class FrameSender : IAsyncDisposable
         ReconnectingProducer producer = await ReconnectingProducer.ConnectAsync(FrameEndpoint.Parse(endpoint), connectionOptions, options, log, cancellationToken)
             .ConfigureAwait(false);
         return new FrameSender(producer, options);
+    }
+
+    private static async Task<FrameSender> PublishAsync(Nats.NatsAddress address, FrameSenderOptions options, CancellationToken cancellationToken)
+    {
+        string? unsupported = options.Ack ? "Ack (NATS has no way back to the publisher)"
+            : options.Token is not null ? "Token (put NATS credentials in the URL: nats://USER:PASSWORD@HOST:PORT/... or nats://TOKEN@...)"
+            : options.Tls is not null ? "Tls (write nats+tls://, with ?ca=PATH for a private CA)"
+            : null;
+        if (unsupported is not null)
+        {
+            throw new ArgumentException($"{address.Text}: the option {unsupported} does not apply to NATS", nameof(options));
+        }
+
+        Nats.NatsFramePublisher publisher = await Nats.NatsFramePublisher.ConnectAsync(address, options.Software, options.ConnectTimeout, options.LoggerFactory,
+            cancellationToken).ConfigureAwait(false);
+        return new FrameSender(publisher, options);
     }
 
     /// <summary>
@@ -200,7 +225,7 @@ public sealed partial class FrameSender : IAsyncDisposable
             return;
         }
 
-        if (!Producer.Session.Connection.EndSent && !Stopped)
+        if (!Producer.EndSent && !Stopped)
         {
             await CompleteAsync().ConfigureAwait(false);
         }

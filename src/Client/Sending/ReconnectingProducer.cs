@@ -5,6 +5,7 @@ using RawFrames.Client.Logging;
 using RawFrames.Client.Statistics;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Sending;
@@ -15,7 +16,7 @@ namespace RawFrames.Client.Sending;
 /// policy it drops the frames that come while it reconnects instead of holding the caller. With ACKs it knows exactly
 /// which frames a lost connection took with it. The consumer's END, or a refusal, ends it for good.
 /// </summary>
-internal sealed class ReconnectingProducer : IAsyncDisposable
+internal sealed class ReconnectingProducer : IProducerLink
 {
     private readonly FrameEndpoint _endpoint;
     private readonly ConnectionOptions _options;
@@ -52,6 +53,16 @@ internal sealed class ReconnectingProducer : IAsyncDisposable
     public AckTracker? Acks => _acks;
 
     public ProducerSession Session => _session;
+
+    public string Remote => _session.Connection.Remote;
+
+    public string Transport => _session.Connection.TransportName;
+
+    public string? StopReason => _session.End is { Kind: SessionEndKind.Stopped } end ? end.Reason : null;
+
+    public bool EndSent => _session.Connection.EndSent;
+
+    public bool CanReply => _session.Connection.Negotiated.HasFlag(Capabilities.Result);
 
     public int Reconnects { get; private set; }
 
@@ -141,6 +152,10 @@ internal sealed class ReconnectingProducer : IAsyncDisposable
 
     /// <summary>Sends END on the current connection and waits (bounded) for the consumer's END: true when it came.</summary>
     public Task<bool> EndAsync(TimeSpan wait) => _reconnecting is null ? _session.EndAsync(wait) : Task.FromResult(false);
+
+    public ValueTask<FrameLoan?> LoanAsync(int payloadLength, CancellationToken cancellationToken) => _session.Connection.LoanAsync(payloadLength, cancellationToken);
+
+    public Task FailAsync(ErrorCode code, string reason) => _session.FailAsync(code, reason);
 
     public async ValueTask DisposeAsync()
     {

@@ -14,7 +14,7 @@ namespace RawFrames.Protocol.Transport;
 /// <see cref="ControlReplies"/>), enforcing which messages each role may send. Frames go out through
 /// <see cref="SendFrameAsync"/>, inline or through shared memory.
 /// </summary>
-internal sealed partial class FrameConnection : IAsyncDisposable
+internal sealed partial class FrameConnection : IFrameLink
 {
     private static readonly TimeSpan s_closeGrace = TimeSpan.FromSeconds(2);
 
@@ -57,6 +57,9 @@ internal sealed partial class FrameConnection : IAsyncDisposable
 
     /// <summary>The peer's address, for logs.</summary>
     public string Remote => _transport.Remote;
+
+    /// <summary>What the peer named itself in HELLO; null when it did not.</summary>
+    public string? PeerSoftware => PeerHello.Software;
 
     /// <summary>Why this side closed the connection on its own (its idle timeout expired), or null.</summary>
     public string? TimedOut => _timedOut;

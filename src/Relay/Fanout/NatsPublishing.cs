@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Client.Nats;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming;
@@ -9,7 +10,7 @@ namespace RawFrames.Relay.Fanout;
 /// hub with a lossless queue that switches to latest when full, so NATS never slows the producers or the others.
 /// A frame the server would refuse (over its max_payload) is counted and left out, with one log line.
 /// </summary>
-internal sealed class NatsPublishing(long id, NatsAddress address, NatsFramePublisher publisher, int queue, Log log) : IHubSubscriber
+internal sealed class NatsPublishing(long id, NatsAddress address, FrameSender publisher, int queue, Log log) : IHubSubscriber
 {
     private long _published;
     private long _refused;

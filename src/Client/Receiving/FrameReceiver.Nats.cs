@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using RawFrames.Client.Logging;
+using RawFrames.Client.Nats;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Client;
+
+/// <summary>Frames from NATS subjects (PROTOCOL.md §19): each publisher on the subscription is a sender connection of its own.</summary>
+public sealed partial class FrameReceiver
+{
+    private long _invalidMessages;
+    private long _natsDropped;
+
+    /// <summary>NATS messages on the subscribed subjects that were not FRAME bodies (PROTOCOL.md §19): skipped, counted, logged.</summary>
+    public long InvalidMessages => Interlocked.Read(ref _invalidMessages);
+
+    private static async Task<FrameReceiver> SubscribeNatsAsync(NatsAddress address, SubscriptionOptions subscription, FrameReceiverOptions options,
+        CancellationToken cancellationToken)
+    {
+        string? unsupported = subscription.Codec is not null ? "Codec (choose the codec with the subject: SUBJECT.STREAM.CODEC)"
+            : subscription.StreamId is not null ? "StreamId (choose streams with the subject: SUBJECT.STREAM.CODEC, wildcards allowed)"
+            : options.Token is not null ? "Token (put NATS credentials in the URL)"
+            : options.Tls is not null ? "Tls (write nats+tls://, with ?ca=PATH for a private CA)"
+            : null;
+        if (unsupported is not null)
+        {
+            throw new ArgumentException($"{address.Text}: the option {unsupported} does not apply to NATS", nameof(subscription));
+        }
+
+        bool latest = subscription.Policy == DeliveryPolicy.Latest;
+        NatsFrameSubscription nats = await NatsFrameSubscription.SubscribeAsync(address, subscription.QueueFrames > 0 ? subscription.QueueFrames : 8, latest,
+            subscription.ConnectTimeout, options.LoggerFactory, cancellationToken).ConfigureAwait(false);
+        var receiver = new FrameReceiver(options, null, address.Text) { _nats = nats };
+        ClientLog.Subscribed(receiver._log, $"{nats.Subject} on {address.ServerUrl}", latest ? "nats, latest" : "nats, lossless");
+        receiver._feeding = receiver.FeedNatsAsync(nats, address.ServerUrl, latest);
+        return receiver;
+    }
+
+    /// <summary>Frames this side dropped from NATS: superseded under the latest policy, or over the subscription's queue. Zero for other receivers.</summary>
+    public long NatsDropped => Interlocked.Read(ref _natsDropped) + (_nats?.Dropped ?? 0);
+
+    // Each message to its publisher's link, in NATS's order; a new publisher is offered as a new connection.
+    private async Task FeedNatsAsync(NatsFrameSubscription nats, string server, bool latest)
+    {
+        var publishers = new Dictionary<string, NatsPublisherLink>();
+        long ids = 0;
+        await using (nats.ConfigureAwait(false))
+        {
+            try
+            {
+                await foreach (NatsDelivery delivery in nats.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    if (delivery.Frame.Invalid is { } invalid)
+                    {
+                        delivery.Frame.Dispose();
+                        Interlocked.Increment(ref _invalidMessages);
+                        ClientLog.InvalidNatsMessage(_log, delivery.Subject, invalid);
+                        continue;
+                    }
+
+                    if (!publishers.TryGetValue(delivery.Publisher, out NatsPublisherLink? link))
+                    {
+                        if (delivery.IsEnd)
+                        {
+                            delivery.Frame.Dispose();
+                            continue; // the end of a publisher whose frames all came before we subscribed
+                        }
+
+                        publishers[delivery.Publisher] = link = new NatsPublisherLink(delivery.Publisher, server, latest, () => Interlocked.Increment(ref _natsDropped));
+                        Offer(link, ids++, null);
+                    }
+
+                    await link.DeliverAsync(delivery, _stop.Token).ConfigureAwait(false);
+                    if (link.Ended)
+                    {
+                        publishers.Remove(delivery.Publisher);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // stopped
+            }
+
+            foreach (NatsPublisherLink link in publishers.Values)
+            {
+                link.Complete();
+            }
+        }
+
+        _incoming.Writer.TryComplete();
+    }
+}
