@@ -26,8 +26,6 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _finishedStreams = new();
     private ErrorTally? _errors;
     private FrameReceiver? _receiver;
-    private NatsFrameSubscription? _nats;
-    private CancellationTokenSource? _stopNats;
     private FrameBudget? _budget;
     private ReceiverSinks? _sinks;
     private long _connections;
@@ -87,12 +85,6 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     {
         _budget = new FrameBudget(options.Frames, Stop);
         _sinks = await ReceiverSinks.CreateAsync(options, _totals, _allocations, _log, Stop, cancellationToken);
-        if (options.NatsFrom is { } nats)
-        {
-            await ReceiveFromNatsAsync(nats, NewFeed(), cancellationToken);
-            return;
-        }
-
         _receiver = await StartAsync(cancellationToken);
         if (_receiver is null)
         {
@@ -122,39 +114,6 @@ internal sealed class ReceiverRun(ReceiverOptions options)
         $"it is kept apart as stream {given}" + (options.SaveDirectory is null ? "" : $" (saved as stream{given}-*)")
         + (options.Http is null ? "" : $" (shown at /stream/{given})"));
 
-    // --from nats://...: each publisher is a sender of its own (PROTOCOL.md §19), its streams kept apart from the others'.
-    private async Task ReceiveFromNatsAsync(NatsAddress address, ConnectionFeed feed, CancellationToken cancellationToken)
-    {
-        bool latest = options.Subscription?.Policy == DeliveryPolicy.Latest;
-        try
-        {
-            _nats = await NatsFrameSubscription.SubscribeAsync(address, options.Subscription?.QueueFrames is > 0 and var queue ? queue : 8, latest,
-                TimeSpan.FromSeconds(10), _log.Factory, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or ProtocolException)
-        {
-            throw new RunFailedException(e.Message);
-        }
-
-        _log.Info($"subscribed to {_nats.Subject} on {address.ServerUrl} ({(latest ? "latest" : "lossless")})");
-        var nats = new NatsFeed(feed, _log, () => Interlocked.Increment(ref _connections), Errors.Record);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _stopNats = stop;
-        await using (_nats)
-        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "recv", Console.Error, () => $"  publishers {nats.Publishers}"))
-        {
-            await nats.RunAsync(_nats, options.Once, result =>
-            {
-                foreach (IReadOnlyDictionary<string, object?> stream in result.Streams)
-                {
-                    _finishedStreams.Enqueue(stream);
-                }
-
-                _allocations.Close(_totals.Frames);
-            }, stop.Token);
-        }
-    }
-
     // Listening, or with --from subscribed to a relay; null when the subscription failed (an error of the run).
     private async Task<FrameReceiver?> StartAsync(CancellationToken cancellationToken)
     {
@@ -169,6 +128,24 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             Software = "rawframes-recv/1",
             LoggerFactory = _log.Factory,
         };
+        if (options.NatsFrom is { } nats)
+        {
+            // Each publisher is a sender connection of its own (PROTOCOL.md §19), its streams kept apart from the others'.
+            FrameReceiver subscribed;
+            try
+            {
+                subscribed = await FrameReceiver.SubscribeAsync(nats.Endpoint, options.Subscription, receiverOptions, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or ProtocolException)
+            {
+                throw new RunFailedException(e.Message);
+            }
+
+            subscribed.InvalidNatsMessage = (subject, problem) => Errors.Record(nameof(ErrorCode.MalformedMessage), $"{subject}: {problem}");
+            _log.Info($"subscribed to {nats.SubscriptionSubject} on {nats.ServerUrl} ({(options.Subscription?.Policy == DeliveryPolicy.Latest ? "latest" : "lossless")})");
+            return subscribed;
+        }
+
         if (options.From is { } relay)
         {
             try
@@ -248,14 +225,6 @@ internal sealed class ReceiverRun(ReceiverOptions options)
     {
         _budget?.Close();
         _ = _receiver?.StopAsync();
-        try
-        {
-            _stopNats?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // the NATS subscription has already ended
-        }
     }
 
     private RunSummary BuildSummary()
@@ -265,9 +234,9 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures);
         _sinks?.AddTo(summary);
-        if (_nats is { } nats)
+        if (options.NatsFrom is { } nats)
         {
-            summary.Add("nats_subject", nats.Subject).Add("nats_dropped", nats.Dropped);
+            summary.Add("nats_subject", nats.SubscriptionSubject).Add("nats_dropped", _receiver?.NatsDropped ?? 0);
         }
 
         return Errors.AddTo(summary)

@@ -57,11 +57,11 @@ internal sealed partial class RelayRun
     // NATS into the hub: each publisher is a producer of its own (PROTOCOL.md §19); NATS.Net reconnects by itself.
     private async Task FollowNatsAsync(NatsAddress address)
     {
-        NatsFrameSubscription subscription;
+        var subscription = new SubscriptionOptions { Policy = options.UpstreamPolicy, QueueFrames = options.Queue, ConnectTimeout = TimeSpan.FromSeconds(10) };
+        FrameReceiver nats;
         try
         {
-            subscription = await NatsFrameSubscription.SubscribeAsync(address, options.Queue, options.UpstreamPolicy == DeliveryPolicy.Latest,
-                TimeSpan.FromSeconds(10), _log.Factory, _stopConnecting.Token);
+            nats = await FrameReceiver.SubscribeAsync(address.Endpoint, subscription, ReceiverOptions(), _stopConnecting.Token);
         }
         catch (Exception e) when (e is IOException or ProtocolException)
         {
@@ -74,24 +74,22 @@ internal sealed partial class RelayRun
             return;
         }
 
-        await using (subscription)
+        await using (nats)
         {
-            _log.Info($"subscribed to {subscription.Subject} on {address.ServerUrl}");
-            // Negative keys far below the upstream relay's keep NATS publishers apart from every other sender.
-            long keys = long.MinValue / 2;
-            var feed = new NatsFeed(_feed!, _log, () => Interlocked.Increment(ref keys), (_, message) =>
+            _log.Info($"subscribed to {address.SubscriptionSubject} on {address.ServerUrl}");
+            nats.InvalidNatsMessage = (subject, problem) =>
             {
-                _log.Info(message);
+                _log.Info($"{subject}: {problem}");
                 Interlocked.Increment(ref _errors);
-            });
-            await feed.RunAsync(subscription, options.Once, _ =>
+            };
+            Volatile.Write(ref _upstream, nats);
+            if (Volatile.Read(ref _ingestStopping) != 0)
             {
-                Interlocked.Increment(ref _producerCount);
-                if (options.Once)
-                {
-                    StopIngest(shuttingDown: false);
-                }
-            }, _stopConnecting.Token);
+                _ = nats.StopAsync(shuttingDown: true);
+            }
+
+            // Keys far below the upstream relay's keep NATS publishers apart from every other sender.
+            await IngestAllAsync(nats, connection => (long.MinValue / 2) + connection.Id, countsAsProducer: true);
         }
     }
 }

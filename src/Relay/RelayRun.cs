@@ -183,7 +183,7 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
 
             Task[] serving = [.. acceptors.Select(acceptor => ServeSubscribersAsync(acceptor, transcoder)), await PublishToNatsAsync()];
             await Task.WhenAll(
-                _producers is null ? Task.CompletedTask : IngestAllAsync(_producers, upstream: false),
+                _producers is null ? Task.CompletedTask : IngestAllAsync(_producers, connection => connection.Id, countsAsProducer: true),
                 options.From is { } from ? FollowUpstreamAsync(from) : Task.CompletedTask,
                 options.NatsFrom is { } nats ? FollowNatsAsync(nats) : Task.CompletedTask);
 
@@ -251,31 +251,31 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
                 _ = upstream.StopAsync(shuttingDown: true);
             }
 
-            await IngestAllAsync(upstream, upstream: true);
+            // Negative keys keep the upstream's connections apart from the producers' numbers.
+            await IngestAllAsync(upstream, connection => -1 - connection.Id, countsAsProducer: false);
         }
     }
 
-    private async Task IngestAllAsync(FrameReceiver receiver, bool upstream)
+    private async Task IngestAllAsync(FrameReceiver receiver, Func<SenderConnection, long> key, bool countsAsProducer)
     {
         var ingesting = new List<Task>();
         await foreach (SenderConnection connection in receiver.AcceptAllAsync(CancellationToken.None))
         {
-            ingesting.Add(IngestAsync(connection, upstream));
+            ingesting.Add(IngestAsync(connection, key(connection), countsAsProducer));
         }
 
         await Task.WhenAll(ingesting);
     }
 
-    // One producer connection (or one upstream subscription) into the hub.
-    private async Task IngestAsync(SenderConnection connection, bool upstream)
+    // One producer connection (a NATS publisher, or one upstream subscription) into the hub, under its own key.
+    private async Task IngestAsync(SenderConnection connection, long key, bool countsAsProducer)
     {
-        if (!upstream)
+        if (countsAsProducer)
         {
             Interlocked.Increment(ref _producerCount);
         }
 
-        // Negative keys keep the upstream's connections apart from the producers' numbers.
-        FeedResult result = await _feed!.RunAsync(connection, upstream ? -1 - connection.Id : connection.Id);
+        FeedResult result = await _feed!.RunAsync(connection, key);
         if (result.End.Kind == ConnectionEndKind.ProtocolError)
         {
             Interlocked.Increment(ref _errors);

@@ -160,6 +160,26 @@ public sealed class NatsLibraryTests : IDisposable
         sizes.Should().Equal((32, 24));
     }
 
+    [Theory]
+    [InlineData("nats://127.0.0.1:4222/cams.door?nkey=/nonexistent/user.nk", "no NKey seed file /nonexistent/user.nk")]
+    [InlineData("nats://127.0.0.1:4222/cams.door?key=x", "'key=x' is not one of ?ca=PATH")]
+    [InlineData("nats://127.0.0.1:4222/cams..door", "is not a NATS subject")]
+    [InlineData("nats://127.0.0.1/cams.door", "write nats://HOST:PORT/SUBJECT")]
+    public async Task AnEndpointWrittenWrong_IsRefusedBeforeConnecting_InWords(string endpoint, string said)
+    {
+        Func<Task> connect = () => FrameSender.ConnectAsync(endpoint);
+        (await connect.Should().ThrowAsync<FormatException>()).Which.Message.Should().Contain(said);
+    }
+
+    [Fact]
+    public async Task ASeedFileWithoutASeed_IsRefusedInWords()
+    {
+        string file = Path.Combine(_directory, "not-a-seed.nk");
+        await File.WriteAllTextAsync(file, "UABC\n");
+        Func<Task> connect = () => FrameReceiver.SubscribeAsync($"nats://127.0.0.1:{LoopbackPorts.Free()}/cams.door?nkey={file}");
+        (await connect.Should().ThrowAsync<FormatException>()).Which.Message.Should().Contain("holds no user NKey seed");
+    }
+
     [Fact]
     public async Task AServerWithAToken_RefusesWithoutIt_AsAProtocolError_AndTakesItInTheUrl()
     {
@@ -170,4 +190,78 @@ public sealed class NatsLibraryTests : IDisposable
         await using FrameReceiver receiver = await FrameReceiver.SubscribeAsync(server.Url("cams.door", "s3cret"));
         receiver.Endpoint.Should().NotContain("s3cret", "credentials are never shown");
     }
+
+    [Theory]
+    [InlineData("nkey")]
+    [InlineData("creds")]
+    public async Task AServerThatKnowsUsersByKey_TakesAnNKeySeedFile_OrACredentialsFile_AndRefusesWithout(string kind)
+    {
+        (string file, string settings) = kind == "nkey" ? await NatsIdentities.NKeyUserAsync(_directory) : await NatsIdentities.CredentialsAsync(_directory);
+        using NatsServer server = await NatsServer.StartAsync(_directory, settings: settings);
+        Func<Task> without = () => FrameSender.ConnectAsync(server.Url("cams.door"));
+        (await without.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.Unauthorized);
+
+        string url = server.Url("cams.door") + $"?{kind}={file}";
+        await using FrameReceiver receiver = await FrameReceiver.SubscribeAsync(url, options: new FrameReceiverOptions { Once = true });
+        await using FrameSender sender = await FrameSender.ConnectAsync(url);
+        SyntheticPattern pattern = SyntheticPattern.For(32, 24);
+        for (ulong sequence = 0; sequence < 10; sequence++)
+        {
+            await sender.SendAsync(pattern.Frame(sequence), 32, 24);
+        }
+
+        (await sender.CompleteAsync()).Should().BeTrue();
+        long frames = 0;
+        await foreach (ReceivedFrame frame in receiver.ReadAllAsync().WithCancellation(new CancellationTokenSource(s_bound).Token))
+        {
+            frame.Payload.Span.SequenceEqual(pattern.Frame(frame.Sequence).Span).Should().BeTrue();
+            frames++;
+        }
+
+        frames.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task TheReadmesNatsExamples_Run_AndTheReadmeShowsThem()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory);
+        var output = new StringWriter();
+        Task dashboard = DashboardExample(server.Url("cams.*.0.jpeg"), output);
+        await server.WaitForSubscriptionsAsync(1);
+        await CameraExample(server.Url("cams.door"));
+        await dashboard.WaitAsync(s_bound);
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().NotBeEmpty().And.OnlyContain(line => line.Contains("nats publisher") && line.EndsWith(": 1280x720", StringComparison.Ordinal));
+        lines[^1].Should().Contain("#29", "under latest the newest frame always arrives");
+        string[] blocks = ReadmeCode.CSharpBlocks();
+        blocks.Should().Contain(ReadmeCode.Body(ThisFile(), nameof(CameraExample), ("url", "\"nats://nats-1:4222/cams.door\"")) + "\n\n" +
+            ReadmeCode.Body(ThisFile(), nameof(DashboardExample), ("url", "\"nats://nats-2:4222/cams.*.0.jpeg\"")));
+    }
+
+    private static async Task CameraExample(string url)
+    {
+        byte[] bgr = new byte[1280 * 720 * 3]; // a camera's BGR pixels
+        await using var camera = await FrameSender.ConnectAsync(url, new FrameSenderOptions { Codec = Codec.Jpeg });
+        for (int i = 0; i < 30; i++)
+        {
+            await camera.SendAsync(bgr, 1280, 720); // published on cams.door.0.jpeg
+        }
+    }
+
+    private static async Task DashboardExample(string url, TextWriter output)
+    {
+        await using var dashboard = await FrameReceiver.SubscribeAsync(url, new SubscriptionOptions { Policy = DeliveryPolicy.Latest });
+        await foreach (ReceivedFrame frame in dashboard.ReadAllAsync())
+        {
+            // Each publisher is a SenderConnection; frames that came while this loop was busy are dropped
+            output.WriteLine($"{frame.Sender.Remote} #{frame.Sequence}: {frame.Width}x{frame.Height}");
+            if (frame.Sequence == 29)
+            {
+                break;
+            }
+        }
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string file = "") => file;
 }

@@ -144,7 +144,8 @@ public sealed class NatsProcessTests : IDisposable
         string servedB = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var relayB = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", server.Url("site.cam"), "--serve", servedB, "--once", "--json", "--quiet");
         await relayB.WaitUntilSaidAsync("subscribed to site.cam.>");
-        using ProgramProcess subscriber = ProgramProcess.Start("rawframes-recv", "--from", servedB, "--verify", "--once", "--json", "--quiet");
+        // A queue at relay B that holds the whole stream: NATS hands frames on in bursts, faster than the camera's pace.
+        using ProgramProcess subscriber = ProgramProcess.Start("rawframes-recv", "--from", servedB, "--queue", "64", "--verify", "--once", "--json", "--quiet");
         await relayB.WaitUntilSaidAsync("subscriber 1:");
         using var relayA = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}",
             "--publish", server.Url("site.cam"), "--once", "--json", "--quiet");

@@ -40,9 +40,9 @@ internal sealed class NatsServer : IDisposable
         }
     }
 
-    /// <summary>Starts a server; with <paramref name="routes"/> it joins a cluster of those cluster ports.</summary>
+    /// <summary>Starts a server; with <paramref name="routes"/> it joins a cluster of those cluster ports; <paramref name="settings"/> are more lines of its configuration (authorization, operator).</summary>
     public static async Task<NatsServer> StartAsync(string directory, long maxPayload = 8 << 20, string? token = null, IReadOnlyList<int>? routes = null,
-        int? clusterPort = null, (string Certificate, string Key)? tls = null)
+        int? clusterPort = null, (string Certificate, string Key)? tls = null, string? settings = null)
     {
         int port = LoopbackPorts.Free();
         int monitor = LoopbackPorts.Free();
@@ -57,6 +57,11 @@ internal sealed class NatsServer : IDisposable
         if (tls is { } files)
         {
             text += $"tls {{ cert_file: \"{files.Certificate}\", key_file: \"{files.Key}\" }}\n";
+        }
+
+        if (settings is not null)
+        {
+            text += settings + "\n";
         }
 
         if (routes is not null)

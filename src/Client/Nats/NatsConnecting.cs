@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
+using NATS.NKeys;
 using RawFrames.Client.Connecting;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
@@ -16,11 +17,21 @@ internal static partial class NatsConnecting
         CancellationToken cancellationToken, NatsOpts? extra = null)
     {
         ILogger log = (loggers ?? NullLoggerFactory.Instance).CreateLogger("nats");
+        using KeyPair? nkey = address.NKeyFile is { } file ? await ReadSeedAsync(address, file, cancellationToken).ConfigureAwait(false) : null;
         NatsOpts opts = (extra ?? NatsOpts.Default) with
         {
             Url = address.ServerUrl,
             Name = name,
-            AuthOpts = new NatsAuthOpts { Username = address.User, Password = address.Password, Token = address.Token },
+            AuthOpts = new NatsAuthOpts
+            {
+                Username = address.User,
+                Password = address.Password,
+                Token = address.Token,
+                // The seed alone is the usual NKey file (nk -gen user); the public key is derived from it.
+                Seed = nkey?.GetSeed(),
+                NKey = nkey?.GetPublicKey(),
+                CredsFile = address.CredsFile,
+            },
             TlsOpts = address.Tls ? new NatsTlsOpts { Mode = TlsMode.Require, CaFile = address.CaFile } : NatsTlsOpts.Default,
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
@@ -63,6 +74,21 @@ internal static partial class NatsConnecting
 
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    // The line holding a user's seed (SU...), in a file of the seed alone or of the seed and its public key.
+    private static async Task<KeyPair> ReadSeedAsync(NatsAddress address, string file, CancellationToken cancellationToken)
+    {
+        string[] lines = await File.ReadAllLinesAsync(file, cancellationToken).ConfigureAwait(false);
+        string? seed = lines.Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith("SU", StringComparison.Ordinal));
+        try
+        {
+            return seed is not null ? KeyPair.FromSeed(seed) : throw new NKeysException("no line starts with SU");
+        }
+        catch (Exception e) when (e is NKeysException or ArgumentException or FormatException)
+        {
+            throw new FormatException($"{address.Text}: {file} holds no user NKey seed ({e.Message}); write the seed nk -gen user printed (SU...)", e);
         }
     }
 

@@ -11,6 +11,9 @@ public sealed partial class FrameReceiver
     private long _invalidMessages;
     private long _natsDropped;
 
+    /// <summary>For the programs: told of each NATS message that was not a FRAME body (its subject, what was wrong), on the feeding task.</summary>
+    internal Action<string, string>? InvalidNatsMessage { get; set; }
+
     /// <summary>NATS messages on the subscribed subjects that were not FRAME bodies (PROTOCOL.md §19): skipped, counted, logged.</summary>
     public long InvalidMessages => Interlocked.Read(ref _invalidMessages);
 
@@ -55,6 +58,7 @@ public sealed partial class FrameReceiver
                         delivery.Frame.Dispose();
                         Interlocked.Increment(ref _invalidMessages);
                         ClientLog.InvalidNatsMessage(_log, delivery.Subject, invalid);
+                        InvalidNatsMessage?.Invoke(delivery.Subject, invalid);
                         continue;
                     }
 

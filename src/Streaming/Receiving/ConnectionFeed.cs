@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Receiving;
 
 /// <summary>
 /// One sender's frames → the sinks, the same for the receiver and the relay, whatever carried them (a connection, or a
-/// NATS publisher): each frame under the stream id it is known by here (producers kept apart, PROTOCOL.md §16), each
+/// NATS publisher, which the session layer presents as a connection too): each frame under the stream id it is known by here (producers kept apart, PROTOCOL.md §16), each
 /// stream's sequence followed for gaps, until the sender ends; then what it delivered, stream by stream.
 /// </summary>
 /// <param name="keptApartAs">Ends the log line of a stream that had to take another id, e.g. "it is kept apart as stream 1".</param>
@@ -41,11 +41,10 @@ internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tr
         return session.Result(connection.End!);
     }
 
-    /// <summary>A sender's feed, for senders that are not a connection of ours (a NATS publisher): frames in, then dispose, then <see cref="FeedSession.Result"/>.</summary>
-    public FeedSession Open(long key, long connectionId, string remote, bool sharesClock) => new(this, key, connectionId, remote, sharesClock || clockSynced);
+    private FeedSession Open(long key, long connectionId, string remote, bool sharesClock) => new(this, key, connectionId, remote, sharesClock || clockSynced);
 
-    /// <summary>One sender's way through the feed.</summary>
-    internal sealed class FeedSession : IAsyncDisposable
+    /// <summary>One sender's way through the feed: frames in, then dispose, then <see cref="Result"/>.</summary>
+    private sealed class FeedSession : IAsyncDisposable
     {
         private readonly ConnectionFeed _feed;
         private readonly Dictionary<uint, SequenceTracker> _streams = [];
