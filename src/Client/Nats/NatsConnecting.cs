@@ -33,6 +33,9 @@ internal static partial class NatsConnecting
                 CredsFile = address.CredsFile,
             },
             TlsOpts = address.Tls ? new NatsTlsOpts { Mode = TlsMode.Require, CaFile = address.CaFile } : NatsTlsOpts.Default,
+            // Frames are large messages: buffers that hold several whole ones mean fewer reads and writes per frame.
+            ReaderBufferSize = 4 << 20,
+            WriterBufferSize = 4 << 20,
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
             ReconnectWaitMax = TimeSpan.FromSeconds(1),

@@ -33,6 +33,8 @@ internal sealed class NatsPublisherLink : IFrameLink
         {
             SingleReader = true,
             SingleWriter = true,
+            // The reader's loop goes on on the feeding thread when it waits for a frame: no thread switch per frame.
+            AllowSynchronousContinuations = true,
             FullMode = latest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
         };
         _frames = Channel.CreateBounded<IncomingFrame>(options, superseded =>
