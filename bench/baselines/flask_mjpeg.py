@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Seed 000's way to show numpy frames in a browser, for comparison: Flask serving MJPEG (multipart/x-mixed-replace)
-to an <img>, each frame encoded with cv2.imencode. Frames are 1000x1000 noise (the seed's table), made per frame.
+to an <img>, each frame encoded with cv2.imencode as JPEG (q80), PNG or BMP (the three rows of the seed's table).
+Frames are 1000x1000 noise (the seed's table), made per frame.
 
-    flask_mjpeg.py PORT FPS
+    flask_mjpeg.py PORT FPS [jpg|png|bmp]
 Serves / (a page with the <img>), /small (the same <img> shown 480 pixels wide) and /video; on SIGTERM prints one JSON line: frames served, and this process's CPU.
 """
 import json
@@ -18,24 +19,25 @@ app = Flask(__name__)
 served = 0
 
 
-def frames(fps):
+def frames(fps, encoding):
     global served
     rng = np.random.default_rng(0)
     next_at = time.monotonic()
     while True:
         image = rng.integers(0, 256, (1000, 1000, 3), np.uint8)
-        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-        yield b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg.tobytes() + b"\r\n"
+        ok, encoded = cv2.imencode("." + encoding, image, [cv2.IMWRITE_JPEG_QUALITY, 80] if encoding == "jpg" else [])
+        kind = {"jpg": "jpeg", "png": "png", "bmp": "bmp"}[encoding]
+        yield b"--frame\r\nContent-Type: image/" + kind.encode() + b"\r\n\r\n" + encoded.tobytes() + b"\r\n"
         served += 1
         next_at += 1 / fps
         time.sleep(max(0.0, next_at - time.monotonic()))
 
 
-def main(port, fps):
+def main(port, fps, encoding):
     app.add_url_rule("/", "page", lambda: '<html><body><img id="stream" src="/video"></body></html>')
     # The same stream shown 480 pixels wide, as a thumbnail grid shows it: the browser scales the full frames.
     app.add_url_rule("/small", "small", lambda: '<html><body><img id="stream" src="/video" style="width:480px"></body></html>')
-    app.add_url_rule("/video", "video", lambda: Response(frames(fps), mimetype="multipart/x-mixed-replace; boundary=frame"))
+    app.add_url_rule("/video", "video", lambda: Response(frames(fps, encoding), mimetype="multipart/x-mixed-replace; boundary=frame"))
     started = time.process_time()
 
     def report(*_):
@@ -47,4 +49,4 @@ def main(port, fps):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), float(sys.argv[2]))
+    main(int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "jpg")

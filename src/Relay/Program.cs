@@ -23,6 +23,7 @@ var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 var publish = new Option<string?>("--publish") { Description = "Publish every frame the relay takes onto NATS as well (nats://HOST:PORT/SUBJECT; PROTOCOL.md §19): subscribers on other machines take them from the NATS cluster" };
 var model = new ModelInputOptions();
 var record = new RecordOptions();
+var resultWait = NumberOption.Create("--result-wait-ms", "With --http: while subscribers answer frames with RESULTs (detections, PROTOCOL.md §20), how long the page holds a frame back for its result", 150.0, 0.0, 10_000.0);
 var batchWait = NumberOption.Optional("--batch-wait-ms", "With --batch: publish a partial batch once its first image has waited this long (a slow stream does not wait for a full batch); default: wait until full", 1.0, 600_000.0);
 var batch = NumberOption.Optional("--batch", "With --model: model inputs per frame served, one NCHW array (PROTOCOL.md §7.2); a stream's last batch may hold fewer", 1, 256);
 
@@ -31,7 +32,7 @@ var root = new RootCommand("rawframes-relay: takes streams from producers and se
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };
 
-foreach (Option option in model.All.Append(batch).Append(batchWait).Append(publish).Concat(record.All))
+foreach (Option option in model.All.Append(batch).Append(batchWait).Append(publish).Append(resultWait).Concat(record.All))
 {
     root.Options.Add(option);
 }
@@ -72,7 +73,12 @@ root.SetAction(async (parsed, cancellationToken) =>
         BatchWait = TimeSpan.FromMilliseconds(parsed.GetValue(batchWait) ?? 0),
         NatsFrom = fromNats ? NatsAddress.Parse(fromText!) : null,
         NatsPublish = parsed.GetValue(publish) is { } natsOut ? NatsAddress.Parse(natsOut) : null,
+        ResultWait = TimeSpan.FromMilliseconds(parsed.GetValue(resultWait)),
     };
+    if (parsed.GetResult(resultWait) is { Implicit: false } && options.Http is null)
+    {
+        throw new FormatException("--result-wait-ms is how long the browser view (--http) holds a frame for its result: give --http too");
+    }
     if (parsed.GetValue(batchWait) is not null && parsed.GetValue(batch) is null)
     {
         throw new FormatException("--batch-wait-ms needs --batch N (and --model)");

@@ -37,6 +37,9 @@ internal sealed record RelayOptions(
     /// <summary>--batch: model inputs per published frame (PROTOCOL.md §7.2).</summary>
     public int Batch { get; init; } = 1;
 
+    /// <summary>--result-wait-ms: how long the browser view holds a frame back for a subscriber's RESULT.</summary>
+    public TimeSpan ResultWait { get; init; } = TimeSpan.FromMilliseconds(150);
+
     /// <summary>--batch-wait-ms: the longest a batch's first image waits for the batch to fill; zero: until full.</summary>
     public TimeSpan BatchWait { get; init; }
 }

@@ -32,14 +32,23 @@ internal sealed partial class RelayRun
         await Task.WhenAll(serving);
     }
 
+    // A subscriber's RESULT (e.g. a model's detections): recorded with --record, drawn by the browser view with --http.
+    private void OnResult(FrameResult result)
+    {
+        _recorder?.OnResult(result);
+        if (result.IsJson)
+        {
+            _viewer?.OnResult(result.StreamId, result.Sequence, result.Data);
+        }
+    }
+
     private async Task ServeSubscriberAsync(ConnectionAcceptor.Admission admission, Transcoder transcoder)
     {
         using (admission)
         {
             FrameConnection connection = admission.Connection;
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
-            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder,
-                _recorder is { } recorder ? recorder.OnResult : null);
+            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder, OnResult);
             IReadOnlyDictionary<string, object?> state = subscriber.ToState();
             _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
             _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"

@@ -40,6 +40,7 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
     private ConnectionFeed? _feed;
     private FrameReceiver? _producers;
     private FrameReceiver? _upstream;
+    private HttpViewer? _viewer;
     private int _ingestStopping;
     private long _producerCount;
     private long _subscriberIds;
@@ -148,6 +149,8 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
             {
                 viewer = await HttpViewer.StartAsync(http, _codecs, cancellationToken);
                 viewer.MoreState = _hub.State;
+                viewer.ResultBudget = options.ResultWait;
+                _viewer = viewer;
             }
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
@@ -301,8 +304,9 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
     private ConnectionOptions SubscriberOptions() => new()
     {
         Role = PeerRole.Producer,
-        // With --record, subscribers may answer frames with RESULTs (PROTOCOL.md §10.2): they are recorded beside the frames.
-        Capabilities = Capabilities.SharedMemory | (options.Record is null ? 0 : Capabilities.Result),
+        // With --record or --http, subscribers may answer frames with RESULTs (PROTOCOL.md §10.2): recorded beside the
+        // frames, and drawn by the browser view on the frames they name (§20).
+        Capabilities = Capabilities.SharedMemory | (options.Record is null && options.Http is null ? 0 : Capabilities.Result),
         IdleTimeout = options.IdleTimeout,
         Software = "rawframes-relay/1",
         // A ring's slots are sized by the first frame; with --model every full batch is the same size.

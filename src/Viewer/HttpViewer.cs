@@ -40,6 +40,11 @@ internal sealed class HttpViewer : IAsyncDisposable
         _codecs = codecs ?? new CodecPool();
         _ownsCodecs = codecs is null;
         app.MapGet("/", () => Results.Content(ViewerPage.Html, "text/html; charset=utf-8"));
+        foreach (string script in ViewerScripts.Names)
+        {
+            app.MapGet("/" + script, () => Results.Content(ViewerScripts.Text(script), "text/javascript; charset=utf-8"));
+        }
+
         app.MapGet("/state", () => Results.Json(new
         {
             streams = _streams.Values.OrderBy(s => s.StreamId).Select(s => s.ToState()).ToArray(),
@@ -87,10 +92,22 @@ internal sealed class HttpViewer : IAsyncDisposable
         uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))
         {
-            stream = _streams.GetOrAdd(id, static (key, codecs) => new LiveStream(key, codecs), _codecs);
+            stream = _streams.GetOrAdd(id, static (key, viewer) => new LiveStream(key, viewer._codecs, viewer.ResultBudget), this);
         }
 
         stream.OnFrame(remote, header, payload, metadata);
+    }
+
+    /// <summary>How long a page's frame is held back for its RESULT while a stream's subscribers send them (a relay's <c>--result-wait-ms</c>).</summary>
+    public TimeSpan ResultBudget { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>A subscriber's JSON RESULT for frame <paramref name="sequence"/> of a stream (PROTOCOL.md §10.2, §20): drawn on that frame.</summary>
+    public void OnResult(uint streamId, ulong sequence, byte[] json)
+    {
+        if (_streams.TryGetValue(streamId, out LiveStream? stream))
+        {
+            stream.Results.Add(sequence, json);
+        }
     }
 
     /// <summary>Whether a browser is watching the stream now: only then is a JPEG of its frames worth making.</summary>
@@ -177,9 +194,11 @@ internal sealed class HttpViewer : IAsyncDisposable
         }
     }
 
-    // /frames/ID[?width=W] over a WebSocket: one binary message per frame shown, the frame's sequence number (u64 LE),
-    // its metadata's length (u32 LE), the metadata, the JPEG. The page draws the frame and that frame's own detections
-    // on a canvas, so boxes are never drawn on another frame (PROTOCOL.md §20).
+    // /frames/ID[?width=W] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME message (§3, §6)
+    // whose payload is the JPEG and whose metadata is the frame's own (its detections, §20), so the page knows each
+    // frame's sequence number and capture time and never draws boxes on another frame; before it, the RESULT a
+    // subscriber sent for that frame, when there is one (a relay's subscribers, held for within the budget). The page answers with text
+    // messages saying what it painted (painted frames, capture-to-paint latency), shown in /state.
     private async Task FramesAsync(HttpContext context, string id)
     {
         if (!context.WebSockets.IsWebSocketRequest || Find(id) is not { } stream)
@@ -195,6 +214,7 @@ internal sealed class HttpViewer : IAsyncDisposable
         ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort} (websocket)");
         using LiveStream.Interest interest = stream.Want();
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        Task reports = ReadPaintReportsAsync(socket, viewer, ended);
         byte[] message = [];
         try
         {
@@ -203,16 +223,18 @@ internal sealed class HttpViewer : IAsyncDisposable
             {
                 try
                 {
-                    int length = 12 + jpeg.Metadata.Length + jpeg.Length;
-                    if (message.Length < length)
+                    if (message.Length < jpeg.FrameMessageLength)
                     {
-                        message = new byte[length];
+                        message = new byte[jpeg.FrameMessageLength];
                     }
 
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(message, jpeg.Sequence);
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(8), (uint)jpeg.Metadata.Length);
-                    jpeg.Metadata.CopyTo(message, 12);
-                    jpeg.Bytes.Span.CopyTo(message.AsSpan(12 + jpeg.Metadata.Length));
+                    // The frame's RESULT first, held for at most the budget while results are coming: the page draws it on this frame.
+                    if (await stream.Results.ForFrameAsync(jpeg.Sequence, ended.Token) is { } result)
+                    {
+                        await socket.SendAsync(ResultMessage(jpeg.Header, result), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
+                    }
+
+                    int length = jpeg.WriteFrameMessage(message);
                     await socket.SendAsync(message.AsMemory(0, length), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     viewer.OnSent(jpeg.Length, jpeg.Version, seen == 0 ? 0 : jpeg.Version - seen - 1);
                     seen = jpeg.Version;
@@ -229,7 +251,46 @@ internal sealed class HttpViewer : IAsyncDisposable
         }
         finally
         {
+            await ended.CancelAsync();
+            await reports;
             stream.RemoveViewer(viewerId);
+        }
+    }
+
+    // PROTOCOL.md §10.2: a JSON RESULT naming the frame by stream and sequence.
+    private static byte[] ResultMessage(in FrameHeader frame, byte[] json)
+    {
+        byte[] message = new byte[MessageHeader.Size + ResultHeader.Size + json.Length];
+        MessageHeader.ForBody(MessageType.Result, ResultHeader.Size + json.Length).WriteTo(message);
+        new ResultHeader(frame.StreamId, IsJson: true, frame.Sequence).WriteTo(message.AsSpan(MessageHeader.Size));
+        json.CopyTo(message, MessageHeader.Size + ResultHeader.Size);
+        return message;
+    }
+
+    // What the page says it painted, a small JSON text message now and then: {"painted":N,"latency_ms_p50":X,...}.
+    private static async Task ReadPaintReportsAsync(System.Net.WebSockets.WebSocket socket, ViewerStats viewer, CancellationTokenSource ended)
+    {
+        byte[] buffer = new byte[1024];
+        try
+        {
+            while (true)
+            {
+                System.Net.WebSockets.WebSocketReceiveResult received = await socket.ReceiveAsync(buffer, ended.Token);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    await ended.CancelAsync(); // the page closed: stop sending
+                    return;
+                }
+
+                if (received.EndOfMessage && received.MessageType == System.Net.WebSockets.WebSocketMessageType.Text)
+                {
+                    viewer.OnPaintReport(buffer.AsSpan(0, received.Count));
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException)
+        {
+            // The page went away, or the receiver is stopping.
         }
     }
 

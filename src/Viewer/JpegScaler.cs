@@ -31,7 +31,8 @@ internal sealed class JpegScaler(CodecPool codecs) : IDisposable
 
         var header = new FrameHeader(Codec.Jpeg, info.Components == 1 ? PixelFormat.Gray8 : PixelFormat.Bgr24, FrameFlags.None, 0, info.Width, info.Height, 0, 0, 0, 0);
         _scaler.Convert(header, full.Bytes.Span, spec, _bgr);
-        return SharedJpeg.Create(JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420), full.Version, full.Sequence,
+        FrameHeader shown = full.Header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24, Width = width, Height = height };
+        return SharedJpeg.Create(JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420), full.Version, shown,
             buffer => _encoder.Encode(_bgr.AsSpan(0, spec.ByteCount), width, height, width * 3, buffer), full.Metadata);
     }
 

@@ -35,14 +35,18 @@ internal sealed class LiveStream : IDisposable
     private long _latencyNs = -1;
     private bool _detections;
 
-    public LiveStream(uint streamId, CodecPool codecs)
+    public LiveStream(uint streamId, CodecPool codecs, TimeSpan resultBudget)
     {
         StreamId = streamId;
+        Results = new FrameResults(resultBudget);
         _maker = new FrameToJpeg(codecs);
         _scaler = new JpegScaler(codecs);
     }
 
     public uint StreamId { get; }
+
+    /// <summary>Subscribers' RESULTs for this stream's frames, by sequence number (a relay's view).</summary>
+    public FrameResults Results { get; }
 
     /// <summary>At least one browser is watching.</summary>
     public bool IsWatched => Volatile.Read(ref _wanted) > 0;
@@ -92,9 +96,10 @@ internal sealed class LiveStream : IDisposable
 
         long version = Interlocked.Increment(ref _version);
         byte[] meta = metadata.IsEmpty ? [] : metadata.ToArray();
+        header = header with { StreamId = StreamId }; // the id it is shown under (another producer's may have been moved)
         if (FrameToJpeg.IsJpeg(header))
         {
-            Publish(SharedJpeg.Create(payload, version, header.Sequence, meta));
+            Publish(SharedJpeg.Create(payload, version, header, meta));
             Volatile.Write(ref _busy, 0);
             return;
         }
@@ -111,7 +116,8 @@ internal sealed class LiveStream : IDisposable
         {
             try
             {
-                Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, header.Sequence, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer), meta));
+                FrameHeader encoded = header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24 };
+                Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, encoded, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer), meta));
             }
             catch (Exception e) when (e is RawFrames.Codecs.CorruptFrameException or InvalidOperationException)
             {
@@ -233,7 +239,8 @@ internal sealed class LiveStream : IDisposable
             last_sequence = last.Sequence,
             jpegs = Interlocked.Read(ref _version),
             scaled_jpegs = Interlocked.Read(ref _scaledMade),
-            detections = _detections,
+            detections = _detections || Results.Received > 0, // drawn on a canvas, with each frame's own boxes
+            results = Results.ToState(),
             skipped_while_encoding = Interlocked.Read(ref _skipped),
             not_shown = _unsupported,
             viewers = _viewers.Values.OrderBy(viewer => viewer.Id).Select(viewer => viewer.ToState(LatestVersion)).ToArray(),

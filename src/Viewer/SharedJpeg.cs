@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 
@@ -11,13 +12,13 @@ internal sealed class SharedJpeg
     private readonly byte[] _buffer;
     private int _references = 1;
 
-    private SharedJpeg(byte[] buffer, int length, long version, ulong sequence, byte[]? metadata)
+    private SharedJpeg(byte[] buffer, int length, long version, FrameHeader header, byte[]? metadata)
     {
         _buffer = buffer;
         Metadata = metadata ?? [];
         Length = length;
         Version = version;
-        Sequence = sequence;
+        Header = header with { Stride = 0, MetadataLength = Metadata.Length };
     }
 
     public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Length);
@@ -28,18 +29,41 @@ internal sealed class SharedJpeg
     public long Version { get; }
 
     /// <summary>The frame's sequence number on the wire.</summary>
-    public ulong Sequence { get; }
+    public ulong Sequence => Header.Sequence;
+
+    /// <summary>
+    /// This JPEG as PROTOCOL.md §6 describes a frame: codec JPEG (or YUV-JPEG as it arrived), its own width and height
+    /// (a scaled one's are smaller), the stream id it is shown under, the sender's sequence number and capture time.
+    /// </summary>
+    public FrameHeader Header { get; }
 
     /// <summary>The frame's metadata as it arrived (e.g. its detections, PROTOCOL.md §20): the page draws them on this frame.</summary>
     public byte[] Metadata { get; }
 
+    /// <summary>PROTOCOL.md §3 and §6: this JPEG as one FRAME message (what /frames/ID sends the page), written into <paramref name="destination"/>; its length.</summary>
+    public int WriteFrameMessage(Span<byte> destination)
+    {
+        FrameHeader header = Header;
+        int length = MessageHeader.Size + header.PayloadOffset + Length;
+        MessageHeader.ForBody(MessageType.Frame, length - MessageHeader.Size).WriteTo(destination);
+        Span<byte> body = destination[MessageHeader.Size..length];
+        header.WriteTo(body);
+        Metadata.CopyTo(body[FrameHeader.Size..]);
+        body.Slice(FrameHeader.Size + Metadata.Length, header.MetadataPadding).Clear();
+        Bytes.Span.CopyTo(body[header.PayloadOffset..]);
+        return length;
+    }
+
+    /// <summary>The length of <see cref="WriteFrameMessage"/>'s message.</summary>
+    public int FrameMessageLength => MessageHeader.Size + Header.PayloadOffset + Length;
+
     /// <summary>A JPEG of <paramref name="length"/> bytes written by <paramref name="fill"/> into a pooled buffer of <paramref name="capacity"/>.</summary>
-    public static SharedJpeg Create(int capacity, long version, ulong sequence, Func<byte[], int> fill, byte[]? metadata = null)
+    public static SharedJpeg Create(int capacity, long version, FrameHeader header, Func<byte[], int> fill, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
         try
         {
-            return new SharedJpeg(buffer, fill(buffer), version, sequence, metadata);
+            return new SharedJpeg(buffer, fill(buffer), version, header, metadata);
         }
         catch
         {
@@ -49,11 +73,11 @@ internal sealed class SharedJpeg
     }
 
     /// <summary>A copy of a JPEG payload as it arrived.</summary>
-    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, ulong sequence, byte[]? metadata = null)
+    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, FrameHeader header, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(jpeg.Length);
         jpeg.CopyTo(buffer);
-        return new SharedJpeg(buffer, jpeg.Length, version, sequence, metadata);
+        return new SharedJpeg(buffer, jpeg.Length, version, header, metadata);
     }
 
     /// <summary>Takes a reference; false when the last one was already released (the caller must look again).</summary>

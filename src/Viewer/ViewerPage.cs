@@ -3,9 +3,11 @@ namespace RawFrames.Viewer;
 /// <summary>
 /// The page at <c>/</c>: every stream in /state as a live MJPEG image in a grid of thumbnails, each asking for frames
 /// at the width it is shown (<c>/stream/ID?width=W</c>: the receiver scales once, the browser decodes a thumbnail);
-/// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#canvas</c> draws them all on canvases). A stream out of view, or the whole page in a hidden tab, is not
-/// streamed at all. A stream whose frames carry detections is drawn on a canvas with each frame's own boxes. The list
-/// is refreshed every two seconds.
+/// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#canvas</c> draws them all on
+/// canvases, <c>/#canvas,main</c> on the page's thread instead of a worker's). A stream out of view, or the whole page
+/// in a hidden tab, is not streamed at all. A stream whose frames carry detections is drawn on a canvas with each
+/// frame's own boxes (Web/paint.js, in a worker: Web/viewer-worker.js; frames parsed by Web/rawframes.js). Pause,
+/// snapshot and fullscreen per stream. The list is refreshed every two seconds.
 /// </summary>
 internal static class ViewerPage
 {
@@ -18,7 +20,8 @@ internal static class ViewerPage
         <style>
           body { font-family: sans-serif; background: #111; color: #ddd; margin: 1em; }
           figure { display: inline-block; margin: 0 1em 1em 0; vertical-align: top; width: min(480px, 100%); }
-          figure.full { display: block; width: 100%; }
+          figure.full, figure:fullscreen { display: block; width: 100%; }
+          figure:fullscreen img, figure:fullscreen canvas { max-height: 92vh; margin: auto; }
           img { max-width: 100%; background: #000; display: block; cursor: zoom-in; }
           figure.full img { cursor: zoom-out; }
           figcaption button, figcaption a { font-size: 0.85em; margin-left: 0.5em; color: #9cf; background: none; border: 1px solid #555; border-radius: 3px; padding: 0 0.4em; cursor: pointer; text-decoration: none; }
@@ -27,6 +30,8 @@ internal static class ViewerPage
         </style>
         </head>
         <body>
+        <script src="/rawframes.js"></script>
+        <script src="/paint.js"></script>
         <h1>RawFrames streams</h1>
         <p id="empty">No stream yet: waiting for a sender.</p>
         <div id="streams"></div>
@@ -37,40 +42,51 @@ internal static class ViewerPage
           const width = Math.max(16, Math.round(figure.clientWidth * (window.devicePixelRatio || 1)));
           return '/stream/' + figure.dataset.stream + '?width=' + width;
         }
-        // A stream whose frames carry detections (PROTOCOL.md §20) is drawn on a canvas from /frames/ID, a WebSocket
-        // that sends each frame with its own metadata: the boxes drawn are always the shown frame's.
-        async function draw(figure, data) {
-          const view = new DataView(data);
-          const sequence = view.getBigUint64(0, true);
-          const length = view.getUint32(8, true);
-          const meta = length ? JSON.parse(new TextDecoder().decode(new Uint8Array(data, 12, length))) : {};
-          const bitmap = await createImageBitmap(new Blob([new Uint8Array(data, 12 + length)], { type: 'image/jpeg' }));
-          const canvas = figure.querySelector('canvas');
-          if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) { canvas.width = bitmap.width; canvas.height = bitmap.height; }
-          const context = canvas.getContext('2d');
-          context.drawImage(bitmap, 0, 0);
-          const scale = bitmap.width / Number(figure.dataset.width || bitmap.width);
-          bitmap.close();
-          context.strokeStyle = '#ff0000'; context.fillStyle = '#ff0000'; context.lineWidth = 2; context.font = '12px sans-serif';
-          for (const d of (meta.detections || [])) {
-            const [x, y, w, h] = d.box;
-            context.strokeRect(x * scale, y * scale, w * scale, h * scale);
-            if (d.label) context.fillText(d.label + (typeof d.score === 'number' ? ' ' + d.score.toFixed(2) : ''), x * scale + 2, Math.max(10, y * scale - 3));
+        // A stream whose frames carry detections (PROTOCOL.md §20), or every stream with /#canvas, is drawn on a canvas
+        // from /frames/ID: PROTOCOL.md FRAME messages, each with its own boxes. By default a worker draws it on an
+        // OffscreenCanvas (paint.js in viewer-worker.js); where a browser lacks that, or with /#main, the page does.
+        const offscreen = typeof Worker !== 'undefined' && 'transferControlToOffscreen' in HTMLCanvasElement.prototype && !location.hash.includes('main');
+        function paintOnCanvas(figure, canvas) {
+          const onReport = report => {
+            figure.paint = report;
+            if (report.sequence !== null) canvas.dataset.sequence = report.sequence;
+          };
+          if (offscreen) {
+            const worker = new Worker('/viewer-worker.js');
+            const pending = new Map();
+            worker.onmessage = event => {
+              if (event.data.report) onReport(event.data.report);
+              if ('probe' in event.data && pending.has(event.data.probe)) { pending.get(event.data.probe)(event.data.result); pending.delete(event.data.probe); }
+            };
+            const surface = canvas.transferControlToOffscreen();
+            worker.postMessage({ canvas: surface, sourceWidth: Number(figure.dataset.width) }, [surface]);
+            let probes = 0;
+            figure.painter = {
+              connect: url => worker.postMessage({ url, sourceWidth: Number(figure.dataset.width) }),
+              probe: row => new Promise(resolve => {
+                const id = ++probes;
+                pending.set(id, resolve);
+                worker.postMessage({ probe: id, row });
+                setTimeout(() => { if (pending.delete(id)) resolve(null); }, 2000); // a worker that does not answer
+              }),
+            };
+          } else {
+            const painter = new FramePainter(canvas, 'page', onReport);
+            figure.painter = {
+              connect: url => { painter.sourceWidth = Number(figure.dataset.width); painter.connect(url); },
+              probe: row => Promise.resolve(painter.probe(row)),
+            };
           }
-          canvas.dataset.sequence = sequence.toString();
         }
+        // What is on stream ID's canvas now: its frame's sequence number and one row of pixels (for tests and tools).
+        window.rawframesProbe = (id, row) => shown.get(id) && shown.get(id).painter ? shown.get(id).painter.probe(row) : Promise.resolve(null);
         function update(figure) {
           const img = figure.querySelector('img');
           const active = document.visibilityState === 'visible' && figure.dataset.visible === '1' && figure.dataset.paused !== '1';
           if (figure.dataset.mode === 'canvas') {
             if (img.getAttribute('src')) img.removeAttribute('src');
-            const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/');
-            if (!active || (figure.socket && figure.socket.url !== url)) { if (figure.socket) figure.socket.close(); figure.socket = null; }
-            if (active && !figure.socket) {
-              figure.socket = new WebSocket(url);
-              figure.socket.binaryType = 'arraybuffer';
-              figure.socket.onmessage = event => draw(figure, event.data);
-            }
+            const url = active ? (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/') : null;
+            if (figure.frames !== url) { figure.frames = url; figure.painter.connect(url); }
             return;
           }
           const wanted = active ? source(figure) : '';
@@ -81,6 +97,7 @@ internal static class ViewerPage
           for (const entry of entries) { entry.target.dataset.visible = entry.isIntersecting ? '1' : '0'; update(entry.target); }
         });
         document.addEventListener('visibilitychange', () => shown.forEach(update));
+        document.addEventListener('fullscreenchange', () => shown.forEach(update)); // frames at the size now shown
         async function refresh() {
           let state;
           try { state = await (await fetch('/state', { cache: 'no-store' })).json(); } catch { return; }
@@ -109,7 +126,10 @@ internal static class ViewerPage
               snapshot.textContent = 'snapshot';
               snapshot.href = '/snapshot/' + s.stream_id;
               snapshot.download = 'stream' + s.stream_id + '.jpg';
-              caption.append(text, pause, snapshot);
+              const fullscreen = document.createElement('button');
+              fullscreen.textContent = 'fullscreen';
+              fullscreen.addEventListener('click', () => document.fullscreenElement ? document.exitFullscreen() : figure.requestFullscreen());
+              caption.append(text, pause, snapshot, fullscreen);
               figure.append(img, caption);
               document.getElementById('streams').append(figure);
               shown.set(s.stream_id, figure);
@@ -124,13 +144,20 @@ internal static class ViewerPage
               canvas.addEventListener('click', () => { figure.classList.toggle('full'); update(figure); });
               figure.querySelector('img').hidden = true;
               figure.insertBefore(canvas, figure.querySelector('figcaption'));
+              paintOnCanvas(figure, canvas);
               update(figure);
             }
             if (figure.dataset.ended === '1' && !s.live) continue; // an ended stream keeps its last image and its figures as they were
             figure.classList.toggle('idle', !s.live);
             const latency = s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
+            const paint = figure.paint;
+            const painted = !paint ? '' : `, painted ${paint.painted} frames${paint.latency_ms_p50 === null ? '' : `, capture to paint ${paint.latency_ms_p50} ms`}` +
+              (paint.path === 'worker' ? ' (drawn off the main thread)' : '');
+            const r = s.results;
+            const results = !r || r.received === 0 ? '' : `, boxes from a model's results: ${r.shown_with_result} frames shown with theirs, ` +
+              `${r.shown_without_result} without (each held up to ${r.budget_ms} ms for it)`;
             figure.querySelector('figcaption span').textContent =
-              `stream ${s.stream_id}: ${s.width}x${s.height} ${s.format}, ${s.fps.toFixed(1)} fps${latency}, ${s.gaps} gaps, ` +
+              `stream ${s.stream_id}: ${s.width}x${s.height} ${s.format}, ${s.fps.toFixed(1)} fps${latency}${painted}${results}, ${s.gaps} gaps, ` +
               `${s.skipped_while_encoding} not shown while encoding, from ${s.remote}, ${s.viewers.length} viewer(s)` +
               (s.live ? '' : ' - ended: the last frame is kept') + (s.not_shown ? ` - ${s.not_shown}` : '');
             figure.dataset.ended = s.live ? '0' : '1';

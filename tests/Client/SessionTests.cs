@@ -181,6 +181,29 @@ public sealed class SessionTests : IDisposable
         sender.Stopped.Should().BeFalse();
     }
 
+    [Fact]
+    public async Task AReceiver_WhoseLoopWasCancelled_WhileAFrameWasHandedOver_DisposesInBoundedTime()
+    {
+        FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0");
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint, new FrameSenderOptions { Reconnect = false });
+        using var cancel = new CancellationTokenSource();
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (ReceivedFrame frame in receiver.ReadAllAsync(cancel.Token))
+            {
+                await cancel.CancelAsync();
+            }
+        });
+        await sender.SendAsync(new byte[32 * 24 * 3], 32, 24);
+        Func<Task> read = () => reading.WaitAsync(s_bound);
+        await read.Should().ThrowAsync<OperationCanceledException>();
+
+        // The next frame is read and handed over to a loop that is gone: disposing gives it back instead of waiting for it.
+        await sender.SendAsync(new byte[32 * 24 * 3], 32, 24);
+        await receiver.DisposeAsync().AsTask().WaitAsync(s_bound);
+        receiver.Connections.Should().Be(0);
+    }
+
     /// <summary>Collects what the library logs.</summary>
     private sealed class LinesLogger : ILoggerFactory, ILogger
     {

@@ -76,8 +76,10 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     // A white 20x20 square on black, at x = SquareX(sequence), y = 40, in a 160x120 frame.
     private static int SquareX(ulong sequence) => 10 + (int)(sequence * 7 % 120);
 
-    [Fact]
-    public async Task Detections_AreDrawnOnTheFrameTheyBelongTo()
+    [Theory]
+    [InlineData("")] // drawn by a worker on an OffscreenCanvas, the page's default
+    [InlineData("#main")] // drawn on the page's thread, the fallback
+    public async Task Detections_AreDrawnOnTheFrameTheyBelongTo(string mode)
     {
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
         string endpoint = await receiver.ListeningEndpointAsync();
@@ -108,24 +110,23 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         try
         {
             IPage page = await chromium.NewPageAsync();
-            await page.GotoAsync(url);
-            await page.WaitForFunctionAsync("() => { const c = document.getElementById('canvas-0'); return c && c.dataset.sequence; }", null, new() { Timeout = 30_000 });
+            await page.GotoAsync(url + mode);
             string previous = "";
             for (int sample = 0; sample < 8; sample++)
             {
-                await page.WaitForFunctionAsync($"() => document.getElementById('canvas-0').dataset.sequence !== '{previous}'", null, new() { Timeout = 30_000 });
-                // The shown frame's number and, read at once, the pixel on its box's left edge and one inside its square.
-                int[] seen = await page.EvaluateAsync<int[]>(@"() => {
-                    const c = document.getElementById('canvas-0');
-                    const s = Number(c.dataset.sequence), x = 10 + (s * 7 % 120);
-                    const d = c.getContext('2d');
-                    const edge = d.getImageData(x - 3, 50, 1, 1).data, inside = d.getImageData(x + 10, 50, 1, 1).data;
-                    return [s, edge[0], edge[1], edge[2], inside[0], inside[1], inside[2]];
-                }");
-                previous = seen[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                (seen[1], seen[2], seen[3]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {seen[0]}'s box edge is drawn red where its square is");
-                (seen[4], seen[5], seen[6]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {seen[0]}'s square is inside its box");
+                JsonElement seen = await NextPaintedAsync(page, previous);
+                previous = seen.GetProperty("sequence").GetString()!;
+                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
+                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
+                (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {previous}'s box edge is drawn red where its square is");
+                (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {previous}'s square is inside its box");
             }
+
+            // The page says what it painted, and how: the server shows it in /state.
+            await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
+                && p.GetProperty("painted").GetInt64() > 0 && p.GetProperty("path").GetString() == (mode == "" ? "worker" : "page")
+                && p.GetProperty("latency_ms_p50").ValueKind == JsonValueKind.Number));
         }
         finally
         {
@@ -134,6 +135,137 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             receiver.Signal("TERM");
             await receiver.WaitForExitAsync();
         }
+    }
+
+    [Fact]
+    public async Task ResultsFromAModelSubscribingToTheRelay_AreDrawnOnTheFramesTheyName()
+    {
+        // Camera -> rawframes-relay --http; a "model" subscribes to the relay and answers each frame with a RESULT that
+        // boxes that frame's square. The frames carry no detections of their own: every box drawn comes from a RESULT.
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}", served = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", served, "--http", "127.0.0.1:0", "--result-wait-ms", "500",
+            "--json", "--quiet");
+        await relay.WaitUntilSaidAsync("browser view on ");
+        string url = BrowserViewUrl().Match(relay.Stderr).Groups[1].Value;
+        using var stop = new CancellationTokenSource();
+        Task model = Task.Run(async () =>
+        {
+            await using RawFrames.Client.FrameReceiver frames = await RawFrames.Client.FrameReceiver.SubscribeAsync(served,
+                new RawFrames.Client.SubscriptionOptions { QueueFrames = 64 });
+            try
+            {
+                await foreach (RawFrames.Client.ReceivedFrame frame in frames.ReadAllAsync(stop.Token))
+                {
+                    int x = SquareX(frame.Sequence);
+                    await frame.ReplyJsonAsync($"{{\"detections\":[{{\"box\":[{x - 3},37,26,26],\"label\":\"square\"}}]}}");
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // the test is over
+            }
+        });
+        await relay.WaitUntilSaidAsync("subscriber 1:");
+        Task sending = Task.Run(async () =>
+        {
+            await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(producers,
+                new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) });
+            byte[] bgr = new byte[160 * 120 * 3];
+            for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
+            {
+                Array.Clear(bgr);
+                int x = SquareX(sequence);
+                for (int row = 40; row < 60; row++)
+                {
+                    bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
+                }
+
+                await sender.SendAsync(bgr, 160, 120);
+            }
+        });
+
+        try
+        {
+            IPage page = await chromium.NewPageAsync();
+            await page.GotoAsync(url);
+            string previous = "";
+            for (int withResult = 0, sample = 0; withResult < 8 && sample < 200; sample++)
+            {
+                JsonElement seen = await NextPaintedAsync(page, previous);
+                previous = seen.GetProperty("sequence").GetString()!;
+                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
+                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
+                (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {previous}'s square is where it was sent");
+                if (seen.GetProperty("boxesFrom").ValueKind == JsonValueKind.String)
+                {
+                    seen.GetProperty("boxesFrom").GetString().Should().Be("result", "the frames carry no detections of their own");
+                    (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"the RESULT for frame {previous} is drawn on frame {previous}");
+                    withResult++;
+                }
+                else
+                {
+                    (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R < 80, $"frame {previous}, shown without its result, has no other frame's box");
+                }
+            }
+
+            using var http = new HttpClient();
+            JsonElement results = JsonDocument.Parse(await http.GetStringAsync(url + "state")).RootElement.GetProperty("streams")[0].GetProperty("results");
+            (results.GetProperty("received").GetInt64(), results.GetProperty("shown_with_result").GetInt64()).Should().Match<(long Received, long With)>(r => r.Received > 0 && r.With >= 8);
+            results.GetProperty("shown_without_result").ValueKind.Should().Be(JsonValueKind.Number, "frames shown without their result are counted");
+            results.GetProperty("budget_ms").GetDouble().Should().Be(500);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sending;
+            relay.Signal("TERM");
+            await relay.WaitForExitAsync();
+            await model;
+        }
+    }
+
+    [Fact]
+    public async Task ThePagesProtocolParser_GivesEveryGoldenVectorItsStatedOutcome_InChromium()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:64x48@5");
+        IPage page = await chromium.NewPageAsync();
+        await page.GotoAsync(pair.Url);
+        var mismatches = new List<string>();
+        string[] vectors = Directory.GetFiles(Path.Combine(ReadmeCode.RepositoryRoot(), "tests", "vectors"), "*.json");
+        vectors.Length.Should().BeGreaterThan(60);
+        foreach (string file in vectors)
+        {
+            using JsonDocument vector = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+            JsonElement expected = vector.RootElement;
+            string bytes = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.ChangeExtension(file, ".bin")));
+            JsonElement got = await page.EvaluateAsync<JsonElement>(@"([base64, max]) => {
+                const text = atob(base64), bytes = new Uint8Array(text.length);
+                for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+                const hex = b => Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+                const o = RawFrames.consume(bytes, max);
+                return { outcome: o.outcome, messages: o.messages, end: o.end, error: o.error, frames: o.frames.map(f => [f.codec, f.pixelFormat, f.flags,
+                  f.streamId, f.width, f.height, f.stride, f.sequence.toString(), f.timestampNs.toString(), hex(f.metadata), hex(f.payload)].join(' ')) };
+            }", new object[] { bytes, expected.GetProperty("consumer_max_message_length").GetInt64() });
+            string want = string.Join(" | ", expected.GetProperty("outcome").GetString(), string.Join(",", expected.GetProperty("messages").EnumerateArray()),
+                expected.TryGetProperty("end", out JsonElement end) && end.ValueKind == JsonValueKind.String ? end.GetString() : "",
+                expected.GetProperty("outcome").GetString() == "reject" ? expected.GetProperty("error").GetProperty("code").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
+                string.Join(";", expected.GetProperty("frames").EnumerateArray().Select(f => string.Join(' ', f.GetProperty("codec"), f.GetProperty("pixel_format"), f.GetProperty("flags"),
+                    f.GetProperty("stream_id"), f.GetProperty("width"), f.GetProperty("height"), f.GetProperty("stride"), f.GetProperty("sequence_text").GetString(),
+                    f.GetProperty("timestamp_ns_text").GetString(), f.GetProperty("metadata_hex").GetString(), f.GetProperty("payload_hex").GetString()))));
+            string have = string.Join(" | ", got.GetProperty("outcome").GetString(), string.Join(",", got.GetProperty("messages").EnumerateArray()),
+                got.GetProperty("end").ValueKind == JsonValueKind.String ? got.GetProperty("end").GetString() : "",
+                got.GetProperty("error").ValueKind == JsonValueKind.Number ? got.GetProperty("error").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
+                string.Join(";", got.GetProperty("frames").EnumerateArray().Select(f => f.GetString())));
+            if (want != have)
+            {
+                mismatches.Add($"{Path.GetFileNameWithoutExtension(file)}: expected {Cut(want)}, got {Cut(have)}");
+            }
+        }
+
+        mismatches.Should().BeEmpty("rawframes.js, the page's parser, is a third implementation of PROTOCOL.md");
+
+        static string Cut(string text) => text.Length > 300 ? text[..300] + "..." : text;
     }
 
     [Fact]
@@ -161,16 +293,16 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         await page.GotoAsync(pair.Url);
         await WaitForViewersAsync(pair, viewers => viewers.Length == 1);
 
-        await page.Locator("figcaption button").ClickAsync();
+        await page.Locator("figcaption button").First.ClickAsync();
         await WaitForViewersAsync(pair, viewers => viewers.Length == 0);
-        (await page.Locator("figcaption button").InnerTextAsync()).Should().Be("resume");
+        (await page.Locator("figcaption button").First.InnerTextAsync()).Should().Be("resume");
 
         string snapshot = await page.Locator("figcaption a").GetAttributeAsync("href") ?? "";
         using var http = new HttpClient();
         byte[] jpeg = await http.GetByteArrayAsync(new Uri(new Uri(pair.Url), snapshot));
         jpeg.Take(2).Should().Equal(new byte[] { 0xFF, 0xD8 }, "a JPEG");
 
-        await page.Locator("figcaption button").ClickAsync();
+        await page.Locator("figcaption button").First.ClickAsync();
         await WaitForViewersAsync(pair, viewers => viewers.Length == 1);
     }
 
@@ -266,12 +398,33 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         return state.RootElement.Clone();
     }
 
-    private static async Task<JsonElement[]> WaitForViewersAsync(StreamingPair pair, Func<JsonElement[], bool> done)
+    // The next frame painted on stream 0's canvas after `previous`: its sequence number and row 50 of its pixels, read
+    // together where it is drawn (asked again at each animation frame of the page, for up to 30 s).
+    private static async Task<JsonElement> NextPaintedAsync(IPage page, string previous)
     {
+        JsonElement seen = await page.EvaluateAsync<JsonElement>(@"async previous => {
+            const until = Date.now() + 30000;
+            while (Date.now() < until) {
+                const p = window.rawframesProbe ? await window.rawframesProbe(0, 50) : null;
+                if (p && p.sequence !== previous) return p;
+                await new Promise(next => requestAnimationFrame(next));
+            }
+            return null;
+        }", previous);
+        seen.ValueKind.Should().Be(JsonValueKind.Object, "a new frame is painted within 30 s");
+        return seen;
+    }
+
+    private static Task<JsonElement[]> WaitForViewersAsync(StreamingPair pair, Func<JsonElement[], bool> done) => WaitForViewersAsync(pair.Url, done);
+
+    // Polls /state (the server's own view; nothing in it signals) until the first stream's viewers are as wanted.
+    private static async Task<JsonElement[]> WaitForViewersAsync(string url, Func<JsonElement[], bool> done)
+    {
+        using var http = new HttpClient();
         JsonElement[] viewers = [];
         for (int i = 0; i < 300; i++)
         {
-            JsonElement streams = (await StateAsync(pair)).GetProperty("streams");
+            JsonElement streams = JsonDocument.Parse(await http.GetStringAsync(url + "state")).RootElement.GetProperty("streams");
             if (streams.GetArrayLength() > 0 && done(viewers = [.. streams[0].GetProperty("viewers").EnumerateArray()]))
             {
                 return viewers;

@@ -147,8 +147,9 @@ public sealed class NatsProcessTests : IDisposable
         // A queue at relay B that holds the whole stream: NATS hands frames on in bursts, faster than the camera's pace.
         using ProgramProcess subscriber = ProgramProcess.Start("rawframes-recv", "--from", servedB, "--queue", "64", "--verify", "--once", "--json", "--quiet");
         await relayB.WaitUntilSaidAsync("subscriber 1:");
+        // Queues that hold the whole stream (--queue 64): on a loaded machine publishing may briefly lag the camera.
         using var relayA = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}",
-            "--publish", server.Url("site.cam"), "--once", "--json", "--quiet");
+            "--publish", server.Url("site.cam"), "--queue", "64", "--once", "--json", "--quiet");
         await relayA.WaitUntilSaidAsync("publishing on ");
         // At a camera's pace: an unpaced burst would fill the relay's queue for NATS, which then keeps the newest frames (as for any subscriber).
         using ProgramProcess camera = Send(producers, "--source", "synthetic:320x240", "--fps", "100", "--frames", "60");

@@ -107,6 +107,14 @@ internal sealed class MergedFrames : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        // Frames handed over that no loop will take now (a loop that was cancelled, or never ran) are given back, so
+        // that their pumps end; a pump that hands over after this finds the channel closed and does not wait.
+        _ready.Writer.TryComplete();
+        while (_ready.Reader.TryRead(out Handoff handoff))
+        {
+            handoff.Done?.Pass();
+        }
+
         await _accepting.ConfigureAwait(false);
         _stop.Dispose();
     }
@@ -145,7 +153,13 @@ internal sealed class MergedFrames : IAsyncDisposable
             await foreach (ReceivedFrame frame in connection.ReadFramesAsync(_stop.Token).ConfigureAwait(false))
             {
                 ValueTask passed = done.WaitAsync();
-                _ready.Writer.TryWrite(new Handoff(frame, done));
+                if (!_ready.Writer.TryWrite(new Handoff(frame, done)))
+                {
+                    done.Pass(); // disposed: nobody will take it
+                    await passed.ConfigureAwait(false);
+                    break;
+                }
+
                 await passed.ConfigureAwait(false);
             }
         }
