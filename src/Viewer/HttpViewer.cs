@@ -194,11 +194,12 @@ internal sealed class HttpViewer : IAsyncDisposable
         }
     }
 
-    // /frames/ID[?width=W] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME message (§3, §6)
-    // whose payload is the JPEG and whose metadata is the frame's own (its detections, §20), so the page knows each
-    // frame's sequence number and capture time and never draws boxes on another frame; before it, the RESULT a
-    // subscriber sent for that frame, when there is one (a relay's subscribers, held for within the budget). The page answers with text
-    // messages saying what it painted (painted frames, capture-to-paint latency), shown in /state.
+    // /frames/ID[?width=W][&format=yuv] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME
+    // message (§3, §6) whose payload is the JPEG (or, with format=yuv, its J420 planes for WebGL) and whose metadata is
+    // the frame's own (its detections, §20), so the page knows each frame's sequence number and capture time and never
+    // draws boxes on another frame; before it, the RESULT a subscriber sent for that frame, when there is one (a
+    // relay's subscribers, held for within the budget). The page answers with text messages saying what it painted
+    // (painted frames, capture-to-paint latency), shown in /state.
     private async Task FramesAsync(HttpContext context, string id)
     {
         if (!context.WebSockets.IsWebSocketRequest || Find(id) is not { } stream)
@@ -209,6 +210,7 @@ internal sealed class HttpViewer : IAsyncDisposable
         }
 
         int? width = WidthAsked(context);
+        using YuvFrames? yuv = context.Request.Query["format"] == "yuv" ? new YuvFrames() : null;
         using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
         long viewerId = Interlocked.Increment(ref _viewers);
         ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort} (websocket)");
@@ -223,18 +225,13 @@ internal sealed class HttpViewer : IAsyncDisposable
             {
                 try
                 {
-                    if (message.Length < jpeg.FrameMessageLength)
-                    {
-                        message = new byte[jpeg.FrameMessageLength];
-                    }
-
                     // The frame's RESULT first, held for at most the budget while results are coming: the page draws it on this frame.
                     if (await stream.Results.ForFrameAsync(jpeg.Sequence, ended.Token) is { } result)
                     {
                         await socket.SendAsync(ResultMessage(jpeg.Header, result), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     }
 
-                    int length = jpeg.WriteFrameMessage(message);
+                    int length = yuv is not null ? yuv.Write(jpeg, ref message) : YuvFrames.WriteAsIs(jpeg, ref message);
                     await socket.SendAsync(message.AsMemory(0, length), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     viewer.OnSent(jpeg.Length, jpeg.Version, seen == 0 ? 0 : jpeg.Version - seen - 1);
                     seen = jpeg.Version;

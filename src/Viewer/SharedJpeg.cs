@@ -40,23 +40,6 @@ internal sealed class SharedJpeg
     /// <summary>The frame's metadata as it arrived (e.g. its detections, PROTOCOL.md §20): the page draws them on this frame.</summary>
     public byte[] Metadata { get; }
 
-    /// <summary>PROTOCOL.md §3 and §6: this JPEG as one FRAME message (what /frames/ID sends the page), written into <paramref name="destination"/>; its length.</summary>
-    public int WriteFrameMessage(Span<byte> destination)
-    {
-        FrameHeader header = Header;
-        int length = MessageHeader.Size + header.PayloadOffset + Length;
-        MessageHeader.ForBody(MessageType.Frame, length - MessageHeader.Size).WriteTo(destination);
-        Span<byte> body = destination[MessageHeader.Size..length];
-        header.WriteTo(body);
-        Metadata.CopyTo(body[FrameHeader.Size..]);
-        body.Slice(FrameHeader.Size + Metadata.Length, header.MetadataPadding).Clear();
-        Bytes.Span.CopyTo(body[header.PayloadOffset..]);
-        return length;
-    }
-
-    /// <summary>The length of <see cref="WriteFrameMessage"/>'s message.</summary>
-    public int FrameMessageLength => MessageHeader.Size + Header.PayloadOffset + Length;
-
     /// <summary>A JPEG of <paramref name="length"/> bytes written by <paramref name="fill"/> into a pooled buffer of <paramref name="capacity"/>.</summary>
     public static SharedJpeg Create(int capacity, long version, FrameHeader header, Func<byte[], int> fill, byte[]? metadata = null)
     {

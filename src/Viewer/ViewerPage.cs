@@ -59,7 +59,7 @@ internal static class ViewerPage
               if ('probe' in event.data && pending.has(event.data.probe)) { pending.get(event.data.probe)(event.data.result); pending.delete(event.data.probe); }
             };
             const surface = canvas.transferControlToOffscreen();
-            worker.postMessage({ canvas: surface, sourceWidth: Number(figure.dataset.width) }, [surface]);
+            worker.postMessage({ canvas: surface, sourceWidth: Number(figure.dataset.width), format: figure.dataset.format }, [surface]);
             let probes = 0;
             figure.painter = {
               connect: url => worker.postMessage({ url, sourceWidth: Number(figure.dataset.width) }),
@@ -71,7 +71,7 @@ internal static class ViewerPage
               }),
             };
           } else {
-            const painter = new FramePainter(canvas, 'page', onReport);
+            const painter = new FramePainter(canvas, 'page', onReport, figure.dataset.format);
             figure.painter = {
               connect: url => { painter.sourceWidth = Number(figure.dataset.width); painter.connect(url); },
               probe: row => Promise.resolve(painter.probe(row)),
@@ -85,7 +85,8 @@ internal static class ViewerPage
           const active = document.visibilityState === 'visible' && figure.dataset.visible === '1' && figure.dataset.paused !== '1';
           if (figure.dataset.mode === 'canvas') {
             if (img.getAttribute('src')) img.removeAttribute('src');
-            const url = active ? (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/') : null;
+            const url = active ? (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/') +
+              (figure.dataset.format === 'yuv' ? '&format=yuv' : '') : null;
             if (figure.frames !== url) { figure.frames = url; figure.painter.connect(url); }
             return;
           }
@@ -136,8 +137,12 @@ internal static class ViewerPage
               inView.observe(figure);
             }
             figure.dataset.width = s.width;
-            if ((s.detections || location.hash.includes('canvas')) && figure.dataset.mode !== 'canvas') { // /#canvas: every stream so
+            // /#canvas: every stream on a canvas; /#yuv: every stream as raw J420 drawn with WebGL (a page on the
+            // receiver's host: the browser decodes nothing; detections are drawn on the JPEG canvas path only).
+            const yuv = location.hash.includes('yuv') && !s.detections;
+            if ((s.detections || yuv || location.hash.includes('canvas')) && figure.dataset.mode !== 'canvas') {
               figure.dataset.mode = 'canvas';
+              if (yuv) figure.dataset.format = 'yuv';
               const canvas = document.createElement('canvas');
               canvas.id = 'canvas-' + s.stream_id;
               canvas.style.maxWidth = '100%';
@@ -152,7 +157,7 @@ internal static class ViewerPage
             const latency = s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
             const paint = figure.paint;
             const painted = !paint ? '' : `, painted ${paint.painted} frames${paint.latency_ms_p50 === null ? '' : `, capture to paint ${paint.latency_ms_p50} ms`}` +
-              (paint.path === 'worker' ? ' (drawn off the main thread)' : '');
+              (paint.path.startsWith('worker') ? ' (drawn off the main thread' + (paint.path.endsWith('webgl') ? ', YUV with WebGL)' : ')') : '');
             const r = s.results;
             const results = !r || r.received === 0 ? '' : `, boxes from a model's results: ${r.shown_with_result} frames shown with theirs, ` +
               `${r.shown_without_result} without (each held up to ${r.budget_ms} ms for it)`;

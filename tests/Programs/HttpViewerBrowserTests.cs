@@ -86,26 +86,9 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         await receiver.WaitUntilSaidAsync("browser view on ");
         string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
         using var stop = new CancellationTokenSource();
-        // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would.
-        Task sending = Task.Run(async () =>
-        {
-            await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(endpoint,
-                new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) });
-            byte[] bgr = new byte[160 * 120 * 3];
-            for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
-            {
-                Array.Clear(bgr);
-                int x = SquareX(sequence);
-                for (int row = 40; row < 60; row++)
-                {
-                    bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
-                }
-
-                string detections = $"{{\"detections\":[{{\"box\":[{x - 3},37,26,26],\"label\":\"square\",\"score\":0.9}}]}}";
-                // As fast as the link takes them: the view shows the newest, and each drawn frame must carry its own box.
-                await sender.SendAsync(bgr, 160, 120, 0, Encoding.UTF8.GetBytes(detections));
-            }
-        });
+        // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would. As fast
+        // as the link takes them: the view shows the newest, and each drawn frame must carry its own box.
+        Task sending = SendSquaresAsync(endpoint, withDetections: true, stop.Token);
 
         try
         {
@@ -138,6 +121,65 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     }
 
     [Fact]
+    public async Task WithYuv_FramesComeAsJ420_AndWebGlDrawsThemInTheRightColours()
+    {
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        await receiver.WaitUntilSaidAsync("browser view on ");
+        string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
+        using var stop = new CancellationTokenSource();
+        Task sending = SendSquaresAsync(endpoint, withDetections: false, stop.Token);
+        try
+        {
+            IPage page = await chromium.NewPageAsync();
+            await page.GotoAsync(url + "#yuv");
+            string previous = "";
+            for (int sample = 0; sample < 8; sample++)
+            {
+                JsonElement seen = await NextPaintedAsync(page, previous);
+                previous = seen.GetProperty("sequence").GetString()!;
+                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
+                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
+                inside.Should().OnlyContain(value => value > 200, $"frame {previous}'s white square is white after YUV to RGB");
+                outside.Should().OnlyContain(value => value < 60, $"frame {previous}'s black background stays black");
+            }
+
+            await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
+                && p.GetProperty("path").GetString() == "worker, webgl" && p.GetProperty("painted").GetInt64() > 0));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sending;
+            receiver.Signal("TERM");
+            await receiver.WaitForExitAsync();
+        }
+    }
+
+    // As fast as the link takes them, until stopped: 160x120 frames, black with a white 20x20 square at SquareX(sequence),
+    // y = 40, as JPEG; with detections, each frame's metadata boxes its own square.
+    private static async Task SendSquaresAsync(string endpoint, bool withDetections, CancellationToken stop)
+    {
+        await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(endpoint,
+            new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) }, stop);
+        byte[] bgr = new byte[160 * 120 * 3];
+        for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
+        {
+            Array.Clear(bgr);
+            int x = SquareX(sequence);
+            for (int row = 40; row < 60; row++)
+            {
+                bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
+            }
+
+            string detections = $"{{\"detections\":[{{\"box\":[{x - 3},37,26,26],\"label\":\"square\",\"score\":0.9}}]}}";
+            // Not cancelled mid-frame: the loop ends after the frame in flight.
+            await sender.SendAsync(bgr, 160, 120, 0, withDetections ? Encoding.UTF8.GetBytes(detections) : default, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task ResultsFromAModelSubscribingToTheRelay_AreDrawnOnTheFramesTheyName()
     {
         // Camera -> rawframes-relay --http; a "model" subscribes to the relay and answers each frame with a RESULT that
@@ -166,23 +208,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             }
         });
         await relay.WaitUntilSaidAsync("subscriber 1:");
-        Task sending = Task.Run(async () =>
-        {
-            await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(producers,
-                new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) });
-            byte[] bgr = new byte[160 * 120 * 3];
-            for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
-            {
-                Array.Clear(bgr);
-                int x = SquareX(sequence);
-                for (int row = 40; row < 60; row++)
-                {
-                    bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
-                }
-
-                await sender.SendAsync(bgr, 160, 120);
-            }
-        });
+        Task sending = SendSquaresAsync(producers, withDetections: false, stop.Token);
 
         try
         {

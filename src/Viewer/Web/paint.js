@@ -8,11 +8,73 @@
 (function (global) {
   'use strict';
 
-  class FramePainter {
-    constructor(canvas, path, onReport) {
+  // Raw J420 frames (PROTOCOL.md §7.1: full-range BT.601 YUV 4:2:0, stride = width) drawn with WebGL: the three
+  // planes as textures, converted to RGB in a fragment shader. For a page on the receiver's host (/frames/ID?format=yuv):
+  // nothing to decode in the browser.
+  class YuvGl {
+    constructor(canvas) {
+      const gl = canvas.getContext('webgl', { alpha: false, antialias: false, depth: false, preserveDrawingBuffer: true });
+      if (!gl) throw new Error('no WebGL');
+      const shader = (type, source) => {
+        const s = gl.createShader(type);
+        gl.shaderSource(s, source);
+        gl.compileShader(s);
+        return s;
+      };
+      const program = gl.createProgram();
+      gl.attachShader(program, shader(gl.VERTEX_SHADER,
+        'attribute vec2 p; varying vec2 t; void main() { t = vec2(p.x + 1.0, 1.0 - p.y) * 0.5; gl_Position = vec4(p, 0.0, 1.0); }'));
+      gl.attachShader(program, shader(gl.FRAGMENT_SHADER, 'precision mediump float; varying vec2 t; uniform sampler2D y, u, v; void main() {' +
+        ' float Y = texture2D(y, t).r, U = texture2D(u, t).r - 0.5, V = texture2D(v, t).r - 0.5;' +
+        ' gl_FragColor = vec4(Y + 1.402 * V, Y - 0.344136 * U - 0.714136 * V, Y + 1.772 * U, 1.0); }'));
+      gl.linkProgram(program);
+      gl.useProgram(program);
+      gl.bindBuffer(gl.ARRAY_BUFFER, gl.createBuffer());
+      gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+      const p = gl.getAttribLocation(program, 'p');
+      gl.enableVertexAttribArray(p);
+      gl.vertexAttribPointer(p, 2, gl.FLOAT, false, 0, 0);
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+      this.textures = ['y', 'u', 'v'].map((name, unit) => {
+        const texture = gl.createTexture();
+        gl.activeTexture(gl.TEXTURE0 + unit);
+        gl.bindTexture(gl.TEXTURE_2D, texture);
+        for (const [key, value] of [[gl.TEXTURE_MIN_FILTER, gl.LINEAR], [gl.TEXTURE_MAG_FILTER, gl.LINEAR], [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) {
+          gl.texParameteri(gl.TEXTURE_2D, key, value);
+        }
+        gl.uniform1i(gl.getUniformLocation(program, name), unit);
+        return texture;
+      });
+      this.gl = gl;
       this.canvas = canvas;
-      this.context = canvas.getContext('2d');
-      this.path = path;
+    }
+
+    draw(frame, planes) {
+      const gl = this.gl, w = frame.width, h = frame.height, cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+      if (this.canvas.width !== w || this.canvas.height !== h) { this.canvas.width = w; this.canvas.height = h; }
+      gl.viewport(0, 0, w, h);
+      const sizes = [[w, h, 0], [cw, ch, w * h], [cw, ch, w * h + cw * ch]];
+      sizes.forEach(([pw, ph, offset], unit) => {
+        gl.activeTexture(gl.TEXTURE0 + unit);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.LUMINANCE, pw, ph, 0, gl.LUMINANCE, gl.UNSIGNED_BYTE, planes.subarray(offset, offset + pw * ph));
+      });
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    }
+
+    row(y) {
+      const gl = this.gl, data = new Uint8Array(this.canvas.width * 4);
+      gl.readPixels(0, this.canvas.height - 1 - y, this.canvas.width, 1, gl.RGBA, gl.UNSIGNED_BYTE, data);
+      return data;
+    }
+  }
+
+  class FramePainter {
+    // format 'yuv': frames come as raw J420 and are drawn with WebGL (no boxes on this path); otherwise JPEG on a 2d context.
+    constructor(canvas, path, onReport, format) {
+      this.canvas = canvas;
+      this.yuv = format === 'yuv' ? new YuvGl(canvas) : null;
+      this.context = this.yuv ? null : canvas.getContext('2d');
+      this.path = this.yuv ? path + ', webgl' : path;
       this.onReport = onReport;
       this.sourceWidth = 0; // the stream's own width: boxes are in its pixels, frames may come scaled
       this.socket = null;
@@ -64,6 +126,15 @@
 
     async paint(message) {
       const frame = message.frame;
+      if (this.yuv && frame.codec === global.RawFrames.Codec.RAW && frame.pixelFormat === global.RawFrames.PixelFormat.J420) {
+        this.yuv.draw(frame, message.payload);
+        this.painted++;
+        this.sequence = frame.sequence;
+        this.boxesFrom = null;
+        this.measure(frame);
+        return;
+      }
+      if (!this.context) return; // a JPEG on the WebGL path (not 4:2:0): not drawn
       const bitmap = await createImageBitmap(new Blob([message.payload], { type: 'image/jpeg' }));
       if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
         this.canvas.width = bitmap.width;
@@ -84,6 +155,11 @@
       }
       this.painted++;
       this.sequence = frame.sequence;
+      this.measure(frame);
+    }
+
+    // Capture (the frame's timestamp) to now, when the frame is drawn: one host, one clock.
+    measure(frame) {
       const latency = Date.now() - Number(frame.timestampNs / 1000000n);
       if (latency >= 0 && latency < 60000) {
         this.latencies.push(latency);
@@ -95,7 +171,7 @@
     // pixels (RGBA), read together: what is on the canvas now.
     probe(row) {
       if (this.sequence === null) return null;
-      const data = this.context.getImageData(0, row, this.canvas.width, 1).data;
+      const data = this.yuv ? this.yuv.row(row) : this.context.getImageData(0, row, this.canvas.width, 1).data;
       return { sequence: this.sequence.toString(), boxesFrom: this.boxesFrom, row: Array.from(data) };
     }
 

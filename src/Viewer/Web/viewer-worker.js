@@ -6,7 +6,7 @@ let painter = null;
 
 self.onmessage = event => {
   const message = event.data;
-  if (message.canvas) painter = new self.FramePainter(message.canvas, 'worker', report => self.postMessage({ report }));
+  if (message.canvas) painter = new self.FramePainter(message.canvas, 'worker', report => self.postMessage({ report }), message.format);
   if (!painter) return;
   if ('sourceWidth' in message) painter.sourceWidth = message.sourceWidth;
   if ('url' in message) painter.connect(message.url);
