@@ -4,10 +4,10 @@
 #   seed 000's way: Flask serving MJPEG to an <img> (bench/baselines/flask_mjpeg.py), each frame cv2.imencode'd as
 #                   JPEG q80, PNG or BMP (the seed's table), at full size, and the JPEG one in a 480-pixel <img>
 #   RawFrames:      the Python client sending JPEG q80 to rawframes-recv --http (bench/baselines/numpy_sender.py),
-#                   whose page shows the stream: MJPEG in an <img> (/#full), the grid's 480-pixel thumbnail (/: frames
-#                   scaled by the receiver), and drawn on a canvas from /frames/ID (PROTOCOL.md FRAME messages) by a
-#                   worker on an OffscreenCanvas (/#full,canvas: the page's way for canvases) or on the page's own
-#                   thread (/#full,canvas,main: its fallback), and as raw J420 planes drawn with WebGL by a worker
+#                   whose page shows the stream: MJPEG in an <img> (/#full,img; /#img for the grid's 480-pixel
+#                   thumbnail, frames scaled by the receiver), and drawn on a canvas from /frames/ID (PROTOCOL.md FRAME
+#                   messages) by a worker on an OffscreenCanvas (/#full,canvas and /#canvas: the page's default) or on
+#                   the page's own thread (/#full,canvas,main: its fallback), and as raw J420 planes drawn with WebGL by a worker
 #                   (/#full,yuv: the receiver decodes the JPEG, the browser converts YUV to RGB in a shader); full size
 #                   and as a 480-pixel thumbnail.
 # Chromium's CPU is all its processes' (from /proc, over the window); frames painted and capture-to-paint latency
@@ -110,11 +110,11 @@ for round in $(seq 1 "$rounds"); do
   run_flask "$round" png / "full"
   run_flask "$round" bmp / "full"
   run_flask "$round" jpg /small "480 px"
-  run_ours "$round" "RawFrames MJPEG <img>" "/#full" "full"
+  run_ours "$round" "RawFrames MJPEG <img>" "/#full,img" "full"
   run_ours "$round" "RawFrames canvas, worker" "/#full,canvas" "full"
   run_ours "$round" "RawFrames canvas, page thread" "/#full,canvas,main" "full"
   run_ours "$round" "RawFrames YUV with WebGL, worker" "/#full,yuv" "full"
-  run_ours "$round" "RawFrames MJPEG <img>" "/" "480 px"
+  run_ours "$round" "RawFrames MJPEG <img>" "/#img" "480 px"
   run_ours "$round" "RawFrames canvas, worker" "/#canvas" "480 px"
   run_ours "$round" "RawFrames YUV with WebGL, worker" "/#yuv" "480 px"
 done

@@ -1,10 +1,11 @@
 namespace RawFrames.Viewer;
 
 /// <summary>
-/// The page at <c>/</c>: every stream in /state as a live MJPEG image in a grid of thumbnails, each asking for frames
-/// at the width it is shown (<c>/stream/ID?width=W</c>: the receiver scales once, the browser decodes a thumbnail);
-/// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#canvas</c> draws them all on
-/// canvases, <c>/#canvas,main</c> on the page's thread instead of a worker's). A stream out of view, or the whole page
+/// The page at <c>/</c>: every stream in /state in a grid of thumbnails, each drawn on a canvas from /frames/ID by a
+/// worker and asking for frames at the width it is shown (the receiver scales once, the browser decodes a thumbnail);
+/// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#main</c> draws on the page's
+/// thread instead of a worker's; <c>/#img</c> shows MJPEG <c>img</c> tags from <c>/stream/ID?width=W</c> instead;
+/// <c>/#yuv</c> raw J420 frames drawn with WebGL). A stream out of view, or the whole page
 /// in a hidden tab, is not streamed at all. A stream whose frames carry detections is drawn on a canvas with each
 /// frame's own boxes (Web/paint.js, in a worker: Web/viewer-worker.js; frames parsed by Web/rawframes.js). Pause,
 /// snapshot and fullscreen per stream. The list is refreshed every two seconds.
@@ -137,10 +138,14 @@ internal static class ViewerPage
               inView.observe(figure);
             }
             figure.dataset.width = s.width;
-            // /#canvas: every stream on a canvas; /#yuv: every stream as raw J420 drawn with WebGL (a page on the
-            // receiver's host: the browser decodes nothing; detections are drawn on the JPEG canvas path only).
+            // Streams are drawn on canvases by default: measured the cheapest for Chromium at full size and as
+            // thumbnails (scripts/measure-browser.sh), and the only way that knows which frame it paints. /#img shows
+            // MJPEG in <img> tags instead (also where a browser lacks WebSockets or createImageBitmap; a stream with
+            // detections still gets a canvas); /#yuv draws raw J420 with WebGL (a page on the receiver's host with a
+            // GPU: the browser decodes nothing; with software rendering it costs more; no boxes on that path).
             const yuv = location.hash.includes('yuv') && !s.detections;
-            if ((s.detections || yuv || location.hash.includes('canvas')) && figure.dataset.mode !== 'canvas') {
+            const canvases = !location.hash.includes('img') && typeof WebSocket !== 'undefined' && typeof createImageBitmap !== 'undefined';
+            if ((s.detections || yuv || canvases) && figure.dataset.mode !== 'canvas') {
               figure.dataset.mode = 'canvas';
               if (yuv) figure.dataset.format = 'yuv';
               const canvas = document.createElement('canvas');

@@ -16,7 +16,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
         IPage page = await chromium.NewPageAsync();
 
-        await page.GotoAsync(pair.Url);
+        await page.GotoAsync(pair.Url + "#img"); // MJPEG in an <img>; canvases are the default
         ILocator image = page.Locator("#stream-0");
         await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth > 0; }", null, new() { Timeout = 30_000 });
 
@@ -44,7 +44,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         };
         start.Environment["PYTHONPATH"] = Path.Combine(ReadmeCode.RepositoryRoot(), "clients", "python");
         IPage page = await chromium.NewPageAsync();
-        await page.GotoAsync(url); // the page is open before the first frame, as a user's would be
+        await page.GotoAsync(url + "#img"); // the page is open before the first frame, as a user's would be; MJPEG in an <img>
         using var python = System.Diagnostics.Process.Start(start)!;
         try
         {
@@ -294,18 +294,23 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         static string Cut(string text) => text.Length > 300 ? text[..300] + "..." : text;
     }
 
-    [Fact]
-    public async Task AHiddenPage_StreamsNothing_AndStreamsAgainWhenShown()
+    [Theory]
+    [InlineData("")] // canvases, the default
+    [InlineData("#img")]
+    public async Task AHiddenPage_StreamsNothing_AndStreamsAgainWhenShown(string mode)
     {
         await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
         IPage page = await chromium.NewPageAsync();
-        await page.GotoAsync(pair.Url);
+        await page.GotoAsync(pair.Url + mode);
         await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
 
         // The tab goes to the background: the page drops its stream, so the receiver sends (and Chromium decodes) nothing.
         await page.EvaluateAsync("() => { Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }");
         await WaitForViewersAsync(pair, viewers => viewers.Length == 0);
-        (await page.Locator("#stream-0").GetAttributeAsync("src")).Should().BeNull();
+        if (mode == "#img")
+        {
+            (await page.Locator("#stream-0").GetAttributeAsync("src")).Should().BeNull();
+        }
 
         await page.EvaluateAsync("() => { Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }");
         await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
@@ -339,8 +344,8 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         IPage one = await chromium.NewPageAsync();
         IPage two = await chromium.NewPageAsync();
 
-        await one.GotoAsync(pair.Url);
-        await two.GotoAsync(pair.Url);
+        await one.GotoAsync(pair.Url + "#img");
+        await two.GotoAsync(pair.Url + "#img");
         foreach (IPage page in (IPage[])[one, two])
         {
             await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 320; }", null, new() { Timeout = 30_000 });
@@ -364,7 +369,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         await WaitForViewersAsync(pair, _ => true); // the stream exists
         using Socket slow = await SlowViewerAsync(pair.HttpPort);
         IPage page = await chromium.NewPageAsync();
-        await page.GotoAsync(pair.Url);
+        await page.GotoAsync(pair.Url + "#img");
         // The page shows a 1280x720 stream as a 480-pixel thumbnail and asks for it at that width.
         await page.WaitForFunctionAsync("() => { const i = document.getElementById('stream-0'); return i && i.naturalWidth === 480; }", null, new() { Timeout = 30_000 });
 
