@@ -317,6 +317,23 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     }
 
     [Fact]
+    public async Task AStreamScrolledOutOfView_IsNotStreamed_AndIsAgainWhenScrolledBack()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        IPage page = await chromium.NewPageAsync();
+        await page.SetViewportSizeAsync(800, 600);
+        await page.GotoAsync(pair.Url);
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
+
+        // Room above the grid, then scrolled so that the stream is below the window: the page drops it.
+        await page.EvaluateAsync("() => { document.body.style.paddingTop = '3000px'; window.scrollTo(0, 0); }");
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 0);
+
+        await page.EvaluateAsync("() => document.getElementById('streams').scrollIntoView()");
+        await WaitForViewersAsync(pair, viewers => viewers.Length == 1 && viewers[0].GetProperty("frames").GetInt64() >= 5);
+    }
+
+    [Fact]
     public async Task Pause_StopsTheStream_AndTheSnapshotLinkGivesAJpeg()
     {
         await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
