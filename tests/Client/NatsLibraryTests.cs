@@ -120,6 +120,7 @@ public sealed class NatsLibraryTests : IDisposable
                 }
 
                 (await sender.CompleteAsync()).Should().BeTrue();
+                await ProgramProcess.WaitUntilAsync(() => receiver.NatsDropped > 0, "frames waiting behind the held one are superseded");
             }
 
             sequences.Add(frame.Sequence);

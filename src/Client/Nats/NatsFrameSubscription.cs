@@ -43,12 +43,13 @@ internal sealed class NatsFrameSubscription : IAsyncDisposable
     public static async Task<NatsFrameSubscription> SubscribeAsync(NatsAddress address, int queue, bool latest, TimeSpan connectTimeout,
         ILoggerFactory? loggers, CancellationToken cancellationToken)
     {
-        // Under latest the newest frame is kept per publisher, after this queue: it only overflows when frames come
-        // faster than they can be handed on, and then drops the oldest.
+        // Under latest the newest frame is kept per publisher, after this queue, where each frame dropped is counted as
+        // it is dropped: frames are handed on without waiting, so this queue only fills when the network outruns the
+        // hand-over, and then it waits (NATS.Net reports its own drops late, on a background task).
         NatsOpts channel = NatsOpts.Default with
         {
             SubPendingChannelCapacity = latest ? LatestQueue : Math.Max(1, queue),
-            SubPendingChannelFullMode = latest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
         };
         NatsConnection nats = await NatsConnecting.ConnectAsync(address, "rawframes-recv", connectTimeout, loggers, cancellationToken, channel).ConfigureAwait(false);
         try
