@@ -1,20 +1,8 @@
-using RawFrames.Client.Nats;
-using Microsoft.Extensions.Logging;
 using RawFrames.Client;
-using RawFrames.Client.Connecting;
-using RawFrames.Codecs;
+using RawFrames.Client.Nats;
 using RawFrames.Protocol;
-using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Receiving;
-using RawFrames.Streaming.Recording;
-using RawFrames.Streaming.Sinks;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming.Streams;
-using RawFrames.Viewer;
 
 namespace RawFrames.Relay;
 

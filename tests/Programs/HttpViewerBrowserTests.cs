@@ -81,10 +81,8 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     [InlineData("#main")] // drawn on the page's thread, the fallback
     public async Task Detections_AreDrawnOnTheFrameTheyBelongTo(string mode)
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
-        string endpoint = await receiver.ListeningEndpointAsync();
-        await receiver.WaitUntilSaidAsync("browser view on ");
-        string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
+        (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
+        using ProgramProcess owned = receiver;
         using var stop = new CancellationTokenSource();
         // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would. As fast
         // as the link takes them: the view shows the newest, and each drawn frame must carry its own box.
@@ -99,8 +97,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             {
                 JsonElement seen = await NextPaintedAsync(page, previous);
                 previous = seen.GetProperty("sequence").GetString()!;
-                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
-                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                (int x, int[] row) = SquareRow(seen, previous);
                 int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
                 (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {previous}'s box edge is drawn red where its square is");
                 (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {previous}'s square is inside its box");
@@ -123,10 +120,8 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     [Fact]
     public async Task WithYuv_FramesComeAsJ420_AndWebGlDrawsThemInTheRightColours()
     {
-        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
-        string endpoint = await receiver.ListeningEndpointAsync();
-        await receiver.WaitUntilSaidAsync("browser view on ");
-        string url = BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value;
+        (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
+        using ProgramProcess owned = receiver;
         using var stop = new CancellationTokenSource();
         Task sending = SendSquaresAsync(endpoint, withDetections: false, stop.Token);
         try
@@ -138,8 +133,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             {
                 JsonElement seen = await NextPaintedAsync(page, previous);
                 previous = seen.GetProperty("sequence").GetString()!;
-                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
-                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                (int x, int[] row) = SquareRow(seen, previous);
                 int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
                 inside.Should().OnlyContain(value => value > 200, $"frame {previous}'s white square is white after YUV to RGB");
                 outside.Should().OnlyContain(value => value < 60, $"frame {previous}'s black background stays black");
@@ -219,8 +213,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             {
                 JsonElement seen = await NextPaintedAsync(page, previous);
                 previous = seen.GetProperty("sequence").GetString()!;
-                int x = SquareX(ulong.Parse(previous, System.Globalization.CultureInfo.InvariantCulture));
-                int[] row = [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())];
+                (int x, int[] row) = SquareRow(seen, previous);
                 int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
                 (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {previous}'s square is where it was sent");
                 if (seen.GetProperty("boxesFrom").ValueKind == JsonValueKind.String)
@@ -445,6 +438,19 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync($"{pair.Url}state"));
         return state.RootElement.Clone();
     }
+
+    // rawframes-recv with the browser view: the process, where senders connect, and the page's address.
+    private static async Task<(ProgramProcess Receiver, string Endpoint, string Url)> ViewingReceiverAsync()
+    {
+        var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        await receiver.WaitUntilSaidAsync("browser view on ");
+        return (receiver, endpoint, BrowserViewUrl().Match(receiver.Stderr).Groups[1].Value);
+    }
+
+    // Where frame `sequence`'s square is, and the painted row's pixels (RGBA) from a probe.
+    private static (int X, int[] Row) SquareRow(JsonElement seen, string sequence) =>
+        (SquareX(ulong.Parse(sequence, System.Globalization.CultureInfo.InvariantCulture)), [.. seen.GetProperty("row").EnumerateArray().Select(value => value.GetInt32())]);
 
     // The next frame painted on stream 0's canvas after `previous`: its sequence number and row 50 of its pixels, read
     // together where it is drawn (asked again at each animation frame of the page, for up to 30 s).
