@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds and runs every test (dotnet test, then the Python client's pytest suite), then prints one line:
-# "tests: N passed, M failed" over both. Exits non-zero when either failed.
+# Builds and runs every test (dotnet test, the Python client's pytest suite, then the packages' checks), then prints
+# one line: "tests: N passed, M failed" over all three. Exits non-zero when any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
 
 log=$(mktemp)
 pylog=$(mktemp)
-trap 'rm -f "$log" "$pylog"' EXIT
+pklog=$(mktemp)
+trap 'rm -f "$log" "$pylog" "$pklog"' EXIT
 # --blame-hang-timeout: a hung test is killed and named instead of stalling the run.
 dotnet test RawFrames.sln -c Release --nologo --blame-hang-timeout 5m 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -16,6 +17,17 @@ status=${PIPESTATUS[0]}
 # its full path: a python3 earlier on PATH (pyenv) lacks Debian's numpy and pytest.
 (cd clients/python && timeout 15m /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE tests) 2>&1 | tee "$pylog"
 pystatus=${PIPESTATUS[0]}
+
+# The packages, proved outside the repository (scripts/test-packages.sh): dotnet pack, the tools installed from the
+# folder feed, a new app referencing RawFrames.Client, the Python wheel in a fresh venv. One "ok"/"not ok" per check.
+timeout 20m scripts/test-packages.sh 2>&1 | tee "$pklog"
+pkstatus=${PIPESTATUS[0]}
+pkpassed=$(grep -cE '^ok [0-9]+ ' "$pklog")
+pkfailed=$(grep -cE '^not ok [0-9]+ ' "$pklog")
+if [ "$pkstatus" -ne 0 ] && [ "$pkfailed" -eq 0 ]; then
+  echo "scripts/test-packages.sh exited with $pkstatus before reporting a failed check" >&2
+  pkfailed=1
+fi
 
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, ..." line per test project and no total;
 # pytest prints one "N failed, M passed, K errors in S s" line.
@@ -31,6 +43,7 @@ if [ "$pystatus" -ne 0 ] && [ "$pyfailed" -eq 0 ]; then
   echo "pytest exited with $pystatus before reporting a failed test" >&2
   pyfailed=1
 fi
-echo "tests: $((passed + ${pypassed:-0})) passed, $((failed + pyfailed)) failed"
+echo "tests: $((passed + ${pypassed:-0} + pkpassed)) passed, $((failed + pyfailed + pkfailed)) failed"
 [ "$status" -ne 0 ] && exit "$status"
-exit "$pystatus"
+[ "$pystatus" -ne 0 ] && exit "$pystatus"
+exit "$pkstatus"

@@ -15,6 +15,12 @@ internal static class NativeCodecs
     public static string DescribeMissing() => string.Join('\n', Missing.Select(l =>
         $"{l.Soname} not found: {l.UsedFor} unavailable (apt-get install {l.DebianPackage}); raw frames still work"));
 
+    /// <summary>For --help and the packages' readme: which Debian package each codec loads, and which are missing here.</summary>
+    public static string DescribeNeeds() =>
+        "Codecs load native libraries from Debian packages: " + string.Join(", ", Libraries.All.Select(l => $"{l.DebianPackage} ({l.UsedFor})")) +
+        $"; raw frames need none. Install them with: apt-get install {string.Join(' ', Libraries.All.Select(l => l.DebianPackage))}" +
+        (Missing.Count == 0 ? " (all found here)." : $" (missing here: {string.Join(", ", Missing.Select(l => l.DebianPackage))}).");
+
     /// <summary>Throws <see cref="CodecUnavailableException"/> naming the package when <paramref name="importName"/> cannot be loaded.</summary>
     /// <remarks>Called on per-frame paths (colour conversion, buffer sizing), so it must not allocate: no LINQ closure.</remarks>
     internal static void Require(string importName)

@@ -44,7 +44,7 @@ var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 var model = new ModelInputOptions();
 var record = new RecordOptions();
 
-var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)")
+var root = new RootCommand("rawframes-recv: receives frames from rawframes-send over the RawFrames protocol (PROTOCOL.md)\n\n" + NativeCodecs.DescribeNeeds())
 {
     listen, from, policy, whenFull, want, queue, stream, frames, once, verify, decode, fastDecode, decoderThreads, minPsnr, save, saveEvery, stdout, http, maxMessageBytes, idleTimeout, tokenFile, tlsCert, tlsKey, maxConnections, clockSynced, json, quiet,
 };
@@ -111,12 +111,6 @@ root.SetAction(async (parsed, cancellationToken) =>
     if (options.Model is not null && (options.Decode is not null || options.Verify))
     {
         throw new FormatException($"--model makes model inputs of every frame; {(options.Verify ? "--verify" : "--decode")} cannot be used with it");
-    }
-
-    if (NativeCodecs.Missing.Count > 0)
-    {
-        // Raw frames still work; compressed ones are received and counted but cannot be decoded.
-        await Console.Error.WriteLineAsync($"rawframes-recv: {NativeCodecs.DescribeMissing()}");
     }
 
     return await new ReceiverRun(options).RunAsync(cancellationToken);

@@ -27,7 +27,7 @@ var resultWait = NumberOption.Create("--result-wait-ms", "With --http: while sub
 var batchWait = NumberOption.Optional("--batch-wait-ms", "With --batch: publish a partial batch once its first image has waited this long (a slow stream does not wait for a full batch); default: wait until full", 1.0, 600_000.0);
 var batch = NumberOption.Optional("--batch", "With --model: model inputs per frame served, one NCHW array (PROTOCOL.md §7.2); a stream's last batch may hold fewer", 1, 256);
 
-var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)")
+var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)\n\n" + NativeCodecs.DescribeNeeds())
 {
     listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
 };

@@ -41,7 +41,7 @@ var fromSequence = NumberOption.Optional("--from-sequence", "replay: only: start
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
 
-var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)")
+var root = new RootCommand("rawframes-send: streams frames to rawframes-recv over the RawFrames protocol (PROTOCOL.md)\n\n" + NativeCodecs.DescribeNeeds())
 {
     to, source, fps, ffmpegOptions, codec, quality, subsampling, pngLevel, encoderThreads, stride, frames, duration, streamId, metadata, connectTimeout, noReconnect, peerTimeout, tokenFile, tls, tlsPin, ack, policy, speed, loop, fromTime, fromSequence, json, quiet,
 };
@@ -104,12 +104,6 @@ root.SetAction(async (parsed, cancellationToken) =>
     if (options.Stride != 0 && options.Stride < options.Source.Width * 3)
     {
         throw new FormatException($"--stride {options.Stride} is less than width*3 = {options.Source.Width * 3}");
-    }
-
-    // PROTOCOL.md codecs need native libraries; say up front which are missing. Raw frames work without any.
-    if (NativeCodecs.Missing.Count > 0)
-    {
-        await Console.Error.WriteLineAsync($"rawframes-send: {NativeCodecs.DescribeMissing()}");
     }
 
     try

@@ -11,5 +11,12 @@ from .sender import Sender
 from .subscriber import subscribe
 from .wire import Codec, ErrorCode, PeerError, PixelFormat, ProtocolError, Role
 
+try:
+    from ._version import __version__  # written into the wheel when it is built
+except ImportError:  # a checkout (PYTHONPATH=clients/python or pip install -e): the repository's VERSION file
+    from pathlib import Path
+
+    __version__ = (Path(__file__).resolve().parents[3] / "VERSION").read_text(encoding="utf-8").strip()
+
 __all__ = ["Codec", "CodecUnavailable", "Connection", "ConnectionClosed", "CorruptPayload", "ErrorCode", "Frame", "NatsPublisher", "NatsSubscription",
-           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Recording", "Role", "Sender", "open_recording", "receive", "subscribe"]
+           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Recording", "Role", "Sender", "__version__", "open_recording", "receive", "subscribe"]

@@ -1,10 +1,13 @@
-"""python3 -m rawframes send|recv: the Python implementation as programs, for interop tests and measurements.
+"""The `rawframes` command (or python3 -m rawframes): send, receive (recv), export, info.
 
-Both print one JSON summary line on stdout at the end (fields named as the reference programs name them)."""
+send, receive and export print one JSON summary line on stdout at the end (fields named as the reference programs
+name them); info says what this installation is and what it can decode."""
 
 import argparse
 import json
 import logging
+import os
+import platform
 import resource
 import sys
 import time
@@ -18,8 +21,15 @@ from .synthetic import check, pattern
 from .wire import Codec, PeerError, PixelFormat, ProtocolError
 
 
+def _program():
+    """The name the user typed: `rawframes` when installed (pip's console command), else python3 -m rawframes."""
+    return "rawframes" if os.path.basename(sys.argv[0]) == "rawframes" else "python3 -m rawframes"
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m rawframes")
+    from . import __version__
+    parser = argparse.ArgumentParser(prog=_program(), description="RawFrames (PROTOCOL.md) for Python: live frames as numpy arrays.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     send = commands.add_parser("send", help="send synthetic frames to a consumer (e.g. rawframes-recv)")
     send.add_argument("--to", default="tcp://127.0.0.1:5555")
@@ -31,7 +41,7 @@ def main(argv=None):
     send.add_argument("--stream-id", type=int, default=0)
     send.add_argument("--ack", action="store_true")
     send.add_argument("--connect-timeout", type=float, default=10.0)
-    recv = commands.add_parser("recv", help="receive frames from producers (e.g. rawframes-send)")
+    recv = commands.add_parser("receive", aliases=["recv"], help="receive frames from producers (e.g. rawframes-send)")
     recv.add_argument("--listen", default="tcp://127.0.0.1:5555")
     recv.add_argument("--frames", type=int, default=0, help="exit after N frames (the producer is sent END)")
     recv.add_argument("--once", action="store_true", help="exit when the first connection ends")
@@ -44,21 +54,43 @@ def main(argv=None):
     export.add_argument("recording")
     export.add_argument("output", help="e.g. out.mkv (JPEG frames are copied as they are) or out.nut (raw frames as rawvideo)")
     export.add_argument("--stream", type=int, default=None, help="the stream to export (default: the first frame's)")
+    info = commands.add_parser("info", help="this installation: version, protocol, numpy, JPEG/PNG decoder, transports")
+    info.add_argument("--json", action="store_true", help="one JSON line instead of lines of text")
     for command in (send, recv, export):
         command.add_argument("--quiet", action="store_true", help="no log lines on stderr")
     args = parser.parse_args(argv)
+    if args.command == "info":
+        return run_info(args)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     try:
-        summary = {"send": run_send, "recv": run_recv, "export": run_export}[args.command](args)
+        summary = {"send": run_send, "receive": run_recv, "recv": run_recv, "export": run_export}[args.command](args)
     except (OSError, ProtocolError, PeerError, ValueError) as error:
         # One line in the user's words, and the JSON line with the error, as the reference programs do.
-        print(f"python3 -m rawframes {args.command}: {error}", file=sys.stderr)
+        print(f"{_program()} {args.command}: {error}", file=sys.stderr)
         summary = {"error": str(error), "_exit": 1}
     code = summary.pop("_exit", 0)
     summary.setdefault("error", None)
     summary["exit_code"] = code
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return code
+
+
+def run_info(args):
+    from . import __version__
+    from .wire import VERSION
+    decoder = codecs.backend()
+    facts = {"version": __version__, "protocol_version": VERSION, "python": platform.python_version(), "numpy": np.__version__,
+             "jpeg_png_decoder": decoder, "transports": ["tcp", "unix", "shm", "nats"],
+             "package": os.path.dirname(os.path.abspath(__file__))}
+    if args.json:
+        print(json.dumps(facts, separators=(",", ":")))
+        return 0
+    print(f"rawframes {__version__} (PROTOCOL.md version {VERSION}) at {facts['package']}")
+    print(f"Python {facts['python']}, numpy {facts['numpy']}")
+    print("JPEG and PNG: " + (f"decoded with {'OpenCV (cv2)' if decoder == 'opencv' else 'Pillow'}" if decoder else
+                              "no decoder: install python3-opencv or python3-pil (Debian), or pip install 'rawframes[jpeg]'; raw and BMP frames work without"))
+    print("transports: tcp://, unix://, shm:// (shared memory on one host), nats:// (publish and subscribe)")
+    return 0
 
 
 def _cpu_seconds():

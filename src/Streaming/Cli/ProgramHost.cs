@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using RawFrames.Codecs;
 
 namespace RawFrames.Streaming.Cli;
 
@@ -26,6 +27,12 @@ internal static class ProgramHost
             }
 
             return ExitCodes.Usage;
+        }
+
+        // Codecs need native libraries: say up front which are missing (raw frames work without any).
+        if (NativeCodecs.Missing.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"{program}: {NativeCodecs.DescribeMissing().Replace("\n", $"\n{program}: ", StringComparison.Ordinal)}");
         }
 
         try
