@@ -8,8 +8,9 @@
 #                   thumbnail, frames scaled by the receiver), and drawn on a canvas from /frames/ID (PROTOCOL.md FRAME
 #                   messages) by a worker on an OffscreenCanvas (/#full,canvas and /#canvas: the page's default) or on
 #                   the page's own thread (/#full,canvas,main: its fallback), and as raw J420 planes drawn with WebGL by a worker
-#                   (/#full,yuv: the receiver decodes the JPEG, the browser converts YUV to RGB in a shader); full size
-#                   and as a 480-pixel thumbnail.
+#                   (/#full,yuv: the receiver decodes the JPEG, the browser converts YUV to RGB in a shader), and as
+#                   BGRA32 pixels put on a 2d canvas by a worker (/#full,bgra: the receiver decodes, the browser swaps
+#                   B and R in place and calls putImageData); full size and as a 480-pixel thumbnail.
 # Chromium's CPU is all its processes' (from /proc, over the window); frames painted and capture-to-paint latency
 # (from each frame's timestamp, one host: one clock) are what the canvas pages report to the receiver (/state), over
 # the same window; an <img> cannot say which frames it painted ("-"). The Python side's and rawframes-recv's CPU come
@@ -96,7 +97,7 @@ run_ours() { # run_ours ROUND WAY PAGE SHOWN (a canvas page reports what it pain
   until grep -q "browser view on" "$out/recv.err" 2>/dev/null; do sleep 0.1; done
   /usr/bin/python3 bench/baselines/numpy_sender.py "tcp://127.0.0.1:$port" "$fps" "$((seconds + 15))" >"$out/sender.json" 2>/dev/null &
   local sender=$!
-  local state=""; [[ "$3" == *canvas* || "$3" == *yuv* ]] && state="http://127.0.0.1:$http/state"
+  local state=""; [[ "$3" == *canvas* || "$3" == *yuv* || "$3" == *bgra* ]] && state="http://127.0.0.1:$http/state"
   watch "http://127.0.0.1:$http$3" rawframes "$state"
   wait "$sender"; wait "$receiver" || true
   local python; python=$(awk -v c="$(field "$out/sender.json" cpu_s)" -v n="$(field "$out/sender.json" frames)" 'BEGIN { printf "%.2f", c * 1000 / n }')
@@ -114,9 +115,11 @@ for round in $(seq 1 "$rounds"); do
   run_ours "$round" "RawFrames canvas, worker" "/#full,canvas" "full"
   run_ours "$round" "RawFrames canvas, page thread" "/#full,canvas,main" "full"
   run_ours "$round" "RawFrames YUV with WebGL, worker" "/#full,yuv" "full"
+  run_ours "$round" "RawFrames BGRA pixels, worker" "/#full,bgra" "full"
   run_ours "$round" "RawFrames MJPEG <img>" "/#img" "480 px"
   run_ours "$round" "RawFrames canvas, worker" "/#canvas" "480 px"
   run_ours "$round" "RawFrames YUV with WebGL, worker" "/#yuv" "480 px"
+  run_ours "$round" "RawFrames BGRA pixels, worker" "/#bgra" "480 px"
 done
 echo
 echo "| shown | way | Chromium CPU ms per frame, median | against Flask MJPEG jpg at that size |"

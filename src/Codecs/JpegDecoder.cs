@@ -3,7 +3,7 @@ using RawFrames.Codecs.Interop;
 namespace RawFrames.Codecs;
 
 /// <summary>
-/// JPEG (from the jpeg or yuv-jpeg codec) to BGR24 with tjDecompress2, or to J420 planes with
+/// JPEG (from the jpeg or yuv-jpeg codec) to BGR24 or BGRA32 with tjDecompress2, or to J420 planes with
 /// tjDecompressToYUVPlanes. A corrupt or truncated JPEG throws <see cref="CorruptFrameException"/>. One instance per thread.
 /// </summary>
 internal sealed unsafe class JpegDecoder : IDisposable
@@ -45,14 +45,21 @@ internal sealed unsafe class JpegDecoder : IDisposable
         }
     }
 
-    public void DecodeToBgr(ReadOnlySpan<byte> jpeg, Span<byte> bgr, int width, int height, int stride)
+    public void DecodeToBgr(ReadOnlySpan<byte> jpeg, Span<byte> bgr, int width, int height, int stride) =>
+        DecodePacked(jpeg, bgr, width, height, stride, 3, TurboJpeg.PixelFormatBgr);
+
+    /// <summary>Decodes to BGRA32 (B, G, R, then alpha 0xFF: TurboJPEG fills the X byte of its BGRX output).</summary>
+    public void DecodeToBgra(ReadOnlySpan<byte> jpeg, Span<byte> bgra, int width, int height, int stride) =>
+        DecodePacked(jpeg, bgra, width, height, stride, 4, TurboJpeg.PixelFormatBgrx);
+
+    private void DecodePacked(ReadOnlySpan<byte> jpeg, Span<byte> pixels, int width, int height, int stride, int bytesPerPixel, int pixelFormat)
     {
         CheckGeometry(jpeg, width, height);
-        CodecArguments.CheckPacked(bgr, width, height, stride, 3);
+        CodecArguments.CheckPacked(pixels, width, height, stride, bytesPerPixel);
         fixed (byte* source = jpeg)
-        fixed (byte* output = bgr)
+        fixed (byte* output = pixels)
         {
-            if (TurboJpeg.Decompress2(_handle, source, (nuint)jpeg.Length, output, width, stride, height, TurboJpeg.PixelFormatBgr, Flags) != 0)
+            if (TurboJpeg.Decompress2(_handle, source, (nuint)jpeg.Length, output, width, stride, height, pixelFormat, Flags) != 0)
             {
                 throw new CorruptFrameException($"JPEG decode failed: {TurboJpeg.LastError(_handle)}");
             }

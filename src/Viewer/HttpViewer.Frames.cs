@@ -6,8 +6,9 @@ namespace RawFrames.Viewer;
 /// <summary>The /frames/ID WebSocket: PROTOCOL.md FRAME and RESULT messages for a page that draws frames itself, and what the page says it painted.</summary>
 internal sealed partial class HttpViewer
 {
-    // /frames/ID[?width=W][&format=yuv] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME
-    // message (§3, §6) whose payload is the JPEG (or, with format=yuv, its J420 planes for WebGL) and whose metadata is
+    // /frames/ID[?width=W][&format=yuv|bgra] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME
+    // message (§3, §6) whose payload is the JPEG (or, decoded here for a page on this host, its J420 planes for WebGL
+    // or its BGRA32 pixels for putImageData) and whose metadata is
     // the frame's own (its detections, §20), so the page knows each frame's sequence number and capture time and never
     // draws boxes on another frame; before it, the RESULT a subscriber sent for that frame, when there is one (a
     // relay's subscribers, held for within the budget). The page answers with text messages saying what it painted
@@ -22,7 +23,13 @@ internal sealed partial class HttpViewer
         }
 
         int? width = WidthAsked(context);
-        using YuvFrames? yuv = context.Request.Query["format"] == "yuv" ? new YuvFrames() : null;
+        using DecodedFrames? decoder = DecodedFrames.For(context.Request.Query["format"], out string? refused);
+        if (refused is not null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(refused + "\n");
+            return;
+        }
         using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
         long viewerId = Interlocked.Increment(ref _viewers);
         ViewerStats viewer = stream.AddViewer(viewerId, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort} (websocket)");
@@ -43,7 +50,7 @@ internal sealed partial class HttpViewer
                         await socket.SendAsync(ResultMessage(jpeg.Header, result), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     }
 
-                    int length = yuv is not null ? yuv.Write(jpeg, ref message) : YuvFrames.WriteAsIs(jpeg, ref message);
+                    int length = decoder is not null ? decoder.Write(jpeg, ref message) : DecodedFrames.WriteAsIs(jpeg, ref message);
                     await socket.SendAsync(message.AsMemory(0, length), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     viewer.OnSent(jpeg.Length, jpeg.Version, seen == 0 ? 0 : jpeg.Version - seen - 1);
                     seen = jpeg.Version;

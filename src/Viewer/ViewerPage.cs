@@ -5,7 +5,7 @@ namespace RawFrames.Viewer;
 /// worker and asking for frames at the width it is shown (the receiver scales once, the browser decodes a thumbnail);
 /// a click opens a stream at full width and back (<c>/#full</c> opens them all; <c>/#main</c> draws on the page's
 /// thread instead of a worker's; <c>/#img</c> shows MJPEG <c>img</c> tags from <c>/stream/ID?width=W</c> instead;
-/// <c>/#yuv</c> raw J420 frames drawn with WebGL). A stream out of view, or the whole page
+/// <c>/#yuv</c> raw J420 frames drawn with WebGL; <c>/#bgra</c> BGRA32 pixels put on a 2d canvas). A stream out of view, or the whole page
 /// in a hidden tab, is not streamed at all. A stream whose frames carry detections is drawn on a canvas with each
 /// frame's own boxes (Web/paint.js, in a worker: Web/viewer-worker.js; frames parsed by Web/rawframes.js). Pause,
 /// snapshot and fullscreen per stream. The list is refreshed every two seconds.
@@ -87,7 +87,7 @@ internal static class ViewerPage
           if (figure.dataset.mode === 'canvas') {
             if (img.getAttribute('src')) img.removeAttribute('src');
             const url = active ? (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + source(figure).replace('/stream/', '/frames/') +
-              (figure.dataset.format === 'yuv' ? '&format=yuv' : '') : null;
+              (figure.dataset.format ? '&format=' + figure.dataset.format : '') : null;
             if (figure.frames !== url) { figure.frames = url; figure.painter.connect(url); }
             return;
           }
@@ -143,11 +143,15 @@ internal static class ViewerPage
             // MJPEG in <img> tags instead (also where a browser lacks WebSockets or createImageBitmap; a stream with
             // detections still gets a canvas); /#yuv draws raw J420 with WebGL (a page on the receiver's host with a
             // GPU: the browser decodes nothing; with software rendering it costs more; no boxes on that path).
+            // /#bgra: BGRA32 pixels decoded by the receiver, put on a 2d canvas (a page on the receiver's host: no decode
+            // in the browser, boxes drawn as on the JPEG path).
             const yuv = location.hash.includes('yuv') && !s.detections;
+            const bgra = location.hash.includes('bgra');
             const canvases = !location.hash.includes('img') && typeof WebSocket !== 'undefined' && typeof createImageBitmap !== 'undefined';
             if ((s.detections || yuv || canvases) && figure.dataset.mode !== 'canvas') {
               figure.dataset.mode = 'canvas';
               if (yuv) figure.dataset.format = 'yuv';
+              else if (bgra) figure.dataset.format = 'bgra';
               const canvas = document.createElement('canvas');
               canvas.id = 'canvas-' + s.stream_id;
               canvas.style.maxWidth = '100%';
@@ -162,7 +166,8 @@ internal static class ViewerPage
             const latency = s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
             const paint = figure.paint;
             const painted = !paint ? '' : `, painted ${paint.painted} frames${paint.latency_ms_p50 === null ? '' : `, capture to paint ${paint.latency_ms_p50} ms`}` +
-              (paint.path.startsWith('worker') ? ' (drawn off the main thread' + (paint.path.endsWith('webgl') ? ', YUV with WebGL)' : ')') : '');
+              (paint.path.startsWith('worker') ? ' (drawn off the main thread' + (paint.path.endsWith('webgl') ? ', YUV with WebGL)' :
+                paint.path.endsWith('bgra') ? ', pixels decoded by the receiver)' : ')') : '');
             const r = s.results;
             const results = !r || r.received === 0 ? '' : `, boxes from a model's results: ${r.shown_with_result} frames shown with theirs, ` +
               `${r.shown_without_result} without (each held up to ${r.budget_ms} ms for it)`;

@@ -79,6 +79,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     [Theory]
     [InlineData("")] // drawn by a worker on an OffscreenCanvas, the page's default
     [InlineData("#main")] // drawn on the page's thread, the fallback
+    [InlineData("#bgra")] // pixels decoded by the receiver, put on the worker's canvas
     public async Task Detections_AreDrawnOnTheFrameTheyBelongTo(string mode)
     {
         (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
@@ -105,7 +106,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
 
             // The page says what it painted, and how: the server shows it in /state.
             await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
-                && p.GetProperty("painted").GetInt64() > 0 && p.GetProperty("path").GetString() == (mode == "" ? "worker" : "page")
+                && p.GetProperty("painted").GetInt64() > 0 && p.GetProperty("path").GetString() == (mode switch { "" => "worker", "#bgra" => "worker, bgra", _ => "page" })
                 && p.GetProperty("latency_ms_p50").ValueKind == JsonValueKind.Number));
         }
         finally
@@ -151,9 +152,44 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         }
     }
 
-    // As fast as the link takes them, until stopped: 160x120 frames, black with a white 20x20 square at SquareX(sequence),
-    // y = 40, as JPEG; with detections, each frame's metadata boxes its own square.
-    private static async Task SendSquaresAsync(string endpoint, bool withDetections, CancellationToken stop)
+    [Fact]
+    public async Task WithBgra_FramesComeAsPixels_AndTheCanvasShowsThemInTheRightColours()
+    {
+        (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
+        using ProgramProcess owned = receiver;
+        using var stop = new CancellationTokenSource();
+        Task sending = SendSquaresAsync(endpoint, withDetections: false, stop.Token, squareBgr: [255, 0, 0]); // blue: B, G, R
+        try
+        {
+            IPage page = await chromium.NewPageAsync();
+            await page.GotoAsync(url + "#full,bgra");
+            string previous = "";
+            for (int sample = 0; sample < 8; sample++)
+            {
+                JsonElement seen = await NextPaintedAsync(page, previous);
+                previous = seen.GetProperty("sequence").GetString()!;
+                (int x, int[] row) = SquareRow(seen, previous);
+                int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 4)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 4)];
+                (inside[0], inside[1], inside[2], inside[3]).Should().Match<(int R, int G, int B, int A)>(p => p.R < 60 && p.G < 60 && p.B > 200 && p.A == 255,
+                    $"frame {previous}'s blue square is blue and opaque on the canvas: B and R swapped from BGRA to RGBA");
+                outside.Take(3).Should().OnlyContain(value => value < 60, $"frame {previous}'s black background stays black");
+            }
+
+            await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
+                && p.GetProperty("path").GetString() == "worker, bgra" && p.GetProperty("painted").GetInt64() > 0));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sending;
+            receiver.Signal("TERM");
+            await receiver.WaitForExitAsync();
+        }
+    }
+
+    // As fast as the link takes them, until stopped: 160x120 frames, black with a 20x20 square (white, or the BGR colour
+    // given) at SquareX(sequence), y = 40, as JPEG; with detections, each frame's metadata boxes its own square.
+    private static async Task SendSquaresAsync(string endpoint, bool withDetections, CancellationToken stop, byte[]? squareBgr = null)
     {
         await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(endpoint,
             new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) }, stop);
@@ -164,7 +200,18 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             int x = SquareX(sequence);
             for (int row = 40; row < 60; row++)
             {
-                bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3).Fill(255);
+                Span<byte> square = bgr.AsSpan((row * 160 * 3) + (x * 3), 20 * 3);
+                if (squareBgr is null)
+                {
+                    square.Fill(255);
+                }
+                else
+                {
+                    for (int pixel = 0; pixel < 20; pixel++)
+                    {
+                        squareBgr.CopyTo(square[(pixel * 3)..]);
+                    }
+                }
             }
 
             string detections = $"{{\"detections\":[{{\"box\":[{x - 3},37,26,26],\"label\":\"square\",\"score\":0.9}}]}}";
@@ -421,6 +468,29 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         (int width, int height, _) = decoder.ReadHeader(jpeg);
         (width, height).Should().Be((320, 240));
         ((int)missing.StatusCode).Should().Be(404);
+    }
+
+    [Fact]
+    public async Task FramesInAFormatItDoesNotKnow_AreRefusedInWords()
+    {
+        await using var pair = await StreamingPair.StartAsync("synthetic:320x240@30");
+        await WaitForViewersAsync(pair, _ => true);
+        var address = new Uri(pair.Url);
+        using var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port);
+        await using NetworkStream stream = client.GetStream();
+        // A WebSocket handshake as a browser sends it, asking for PNG frames.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /frames/0?format=png HTTP/1.1\r\nHost: {address.Authority}\r\nUpgrade: websocket\r\n" +
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        string response = "";
+        byte[] buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!response.Contains("(BGRA32 pixels)", StringComparison.Ordinal) && await stream.ReadAsync(buffer, timeout.Token) is var read and > 0)
+        {
+            response += Encoding.ASCII.GetString(buffer, 0, read);
+        }
+
+        response.Should().StartWith("HTTP/1.1 400").And.Contain("format=png: frames come as jpeg (the default), yuv (J420 planes) or bgra (BGRA32 pixels)");
     }
 
     private const string FingerprintScript = """

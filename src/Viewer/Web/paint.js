@@ -69,12 +69,13 @@
   }
 
   class FramePainter {
-    // format 'yuv': frames come as raw J420 and are drawn with WebGL (no boxes on this path); otherwise JPEG on a 2d context.
+    // format 'yuv': frames come as raw J420 and are drawn with WebGL (no boxes on this path); otherwise on a 2d context,
+    // as JPEG (decoded with createImageBitmap) or, with format 'bgra', as BGRA32 pixels (putImageData).
     constructor(canvas, path, onReport, format) {
       this.canvas = canvas;
       this.yuv = format === 'yuv' ? new YuvGl(canvas) : null;
       this.context = this.yuv ? null : canvas.getContext('2d');
-      this.path = this.yuv ? path + ', webgl' : path;
+      this.path = this.yuv ? path + ', webgl' : format === 'bgra' ? path + ', bgra' : path;
       this.onReport = onReport;
       this.sourceWidth = 0; // the stream's own width: boxes are in its pixels, frames may come scaled
       this.socket = null;
@@ -125,37 +126,73 @@
     }
 
     async paint(message) {
-      const frame = message.frame;
-      if (this.yuv && frame.codec === global.RawFrames.Codec.RAW && frame.pixelFormat === global.RawFrames.PixelFormat.J420) {
+      const frame = message.frame, RF = global.RawFrames, raw = frame.codec === RF.Codec.RAW;
+      if (this.yuv) {
+        if (!raw || frame.pixelFormat !== RF.PixelFormat.J420) return; // a JPEG on the WebGL path (not 4:2:0): not drawn
         this.yuv.draw(frame, message.payload);
-        this.painted++;
-        this.sequence = frame.sequence;
         this.boxesFrom = null;
-        this.measure(frame);
-        return;
-      }
-      if (!this.context) return; // a JPEG on the WebGL path (not 4:2:0): not drawn
-      const bitmap = await createImageBitmap(new Blob([message.payload], { type: 'image/jpeg' }));
-      if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
-        this.canvas.width = bitmap.width;
-        this.canvas.height = bitmap.height;
-      }
-      const context = this.context;
-      context.drawImage(bitmap, 0, 0);
-      bitmap.close();
-      // This frame's detections: from the RESULT that names it, else from its own metadata (PROTOCOL.md §20).
-      const result = this.results.get(frame.sequence);
-      for (const sequence of this.results.keys()) if (sequence <= frame.sequence) this.results.delete(sequence);
-      const json = result || (frame.flags & global.RawFrames.FLAG_METADATA_JSON && message.metadata.length ? message.metadata : null);
-      this.boxesFrom = result ? 'result' : json ? 'metadata' : null;
-      if (json) {
-        let found = {};
-        try { found = JSON.parse(new TextDecoder().decode(json)); } catch { /* not JSON after all: no boxes */ }
-        drawDetections(context, found.detections || [], frame.width / (this.sourceWidth || frame.width));
+        this.takeResult(frame);
+      } else {
+        if (raw && frame.pixelFormat === RF.PixelFormat.BGRA32 && frame.stride === frame.width * 4) {
+          this.drawBgra(frame, message.payload);
+        } else if (!raw) {
+          await this.drawJpeg(message.payload);
+        } else {
+          return; // a raw layout this page does not draw
+        }
+        this.boxesFrom = this.drawBoxes(message);
       }
       this.painted++;
       this.sequence = frame.sequence;
       this.measure(frame);
+    }
+
+    sizeTo(width, height) {
+      if (this.canvas.width !== width || this.canvas.height !== height) {
+        this.canvas.width = width;
+        this.canvas.height = height;
+      }
+    }
+
+    async drawJpeg(payload) {
+      const bitmap = await createImageBitmap(new Blob([payload], { type: 'image/jpeg' }));
+      this.sizeTo(bitmap.width, bitmap.height);
+      this.context.drawImage(bitmap, 0, 0);
+      bitmap.close();
+    }
+
+    // BGRA32 pixels (/frames/ID?format=bgra, decoded by the receiver on this host): B and R swapped in place in the
+    // message's own buffer, which then becomes the ImageData: no decode, one pass, no copy before putImageData. Each
+    // WebSocket message is one PROTOCOL.md message, so the payload is 8-aligned (§6 Alignment): 32-bit words.
+    drawBgra(frame, payload) {
+      const w = frame.width, h = frame.height;
+      const words = new Uint32Array(payload.buffer, payload.byteOffset, w * h); // little-endian: 0xAARRGGBB
+      for (let i = 0; i < words.length; i++) {
+        const v = words[i];
+        words[i] = 0xff000000 | (v & 0xff00) | ((v & 0xff) << 16) | ((v >>> 16) & 0xff);
+      }
+      this.sizeTo(w, h);
+      this.context.putImageData(new ImageData(new Uint8ClampedArray(payload.buffer, payload.byteOffset, w * h * 4), w, h), 0, 0);
+    }
+
+    // The RESULT that names this frame, if one came; results for this frame and older ones are dropped.
+    takeResult(frame) {
+      const result = this.results.get(frame.sequence);
+      for (const sequence of this.results.keys()) if (sequence <= frame.sequence) this.results.delete(sequence);
+      return result;
+    }
+
+    // This frame's detections: from the RESULT that names it, else from its own metadata (PROTOCOL.md §20). Returns
+    // where they came from ('result', 'metadata' or null).
+    drawBoxes(message) {
+      const frame = message.frame, result = this.takeResult(frame);
+      const json = result || (frame.flags & global.RawFrames.FLAG_METADATA_JSON && message.metadata.length ? message.metadata : null);
+      if (json) {
+        let found = {};
+        try { found = JSON.parse(new TextDecoder().decode(json)); } catch { /* not JSON after all: no boxes */ }
+        drawDetections(this.context, found.detections || [], frame.width / (this.sourceWidth || frame.width));
+      }
+      return result ? 'result' : json ? 'metadata' : null;
     }
 
     // Capture (the frame's timestamp) to now, when the frame is drawn: one host, one clock.
