@@ -4,17 +4,20 @@
 # (the photo at q80) and raw 720p; fps, CPU per frame of each process including the nats-servers (from /proc), latency
 # p50/p99 (one host: one clock). Then fan-out of JPEG 1080p to 1, 4 and 8 subscribers: one nats-server against
 # rawframes-relay. Every sender runs unpaced for SECONDS. Last, ROUNDS alternating rounds of JPEG 1080p direct and through
-# one nats-server, for the ratio's median.
-#   scripts/measure-nats.sh [SECONDS=4] [ROUNDS=3]
+# one nats-server, for the ratio's median. "one nats-server, GOGC=400" is the same server configuration with Go's
+# garbage collector run a quarter as often (the README's advice for brokers carrying frames: 200 KB messages make most
+# of its CPU garbage collection).
+#   scripts/measure-nats.sh [SECONDS=10] [ROUNDS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-measurement_start "${2:-3}" "${1:-4}"
+measurement_start "${2:-3}" "${1:-10}"
 photo=$(scripts/natural-photo.sh)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$out"' EXIT
 
-# nats_server NAME [ROUTES...]: a server with max_payload 8 MB (raw 720p frames are 2.8 MB); prints "PID PORT".
+# nats_server NAME [ROUTES...]: a server with max_payload 8 MB (raw 720p frames are 2.8 MB), Go's GC as $GOGC says
+# (default 100); prints "PID PORT".
 nats_server() {
   local name=$1 port cluster; shift
   port=$(free_port); cluster=${NATS_CLUSTER_PORT:-$(free_port)}
@@ -29,6 +32,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
 
 read -r one one_port < <(nats_server one); pids+=("$one")
+read -r tuned tuned_port < <(GOGC=400 nats_server tuned); pids+=("$tuned")
 c1=$(free_port); c2=$(free_port); c3=$(free_port)
 read -r n1 n1_port < <(NATS_CLUSTER_PORT=$c1 nats_server n1 "$c2" "$c3"); pids+=("$n1")
 read -r n2 n2_port < <(NATS_CLUSTER_PORT=$c2 nats_server n2 "$c1" "$c3"); pids+=("$n2")
@@ -44,6 +48,7 @@ run() {
   case "$path" in
     direct) local port; port=$(free_port); to="tcp://127.0.0.1:$port"; from=(--listen "$to") ;;
     "one nats-server") to="nats://127.0.0.1:$one_port/bench.cam"; from=(--from "$to" --clock-synced) ;;
+    "one nats-server, GOGC=400") to="nats://127.0.0.1:$tuned_port/bench.cam"; from=(--from "$to" --clock-synced) ;;
     "3-node cluster") to="nats://127.0.0.1:$n1_port/bench.cam"; from=(--from "nats://127.0.0.1:$n2_port/bench.cam" --clock-synced) ;;
   esac
   "$RECV" "${from[@]}" --once --quiet --json >"$out/recv.json" 2>"$out/recv.err" &
@@ -67,12 +72,16 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for content in "JPEG 1080p" "raw 720p"; do
   run direct "$content"
   run "one nats-server" "$content" "$one"
+  run "one nats-server, GOGC=400" "$content" "$tuned"
   run "3-node cluster" "$content" "$n1" "$n2" "$n3"
 done
 direct=$(awk -F'|' '$1 == "JPEG 1080p" && $2 == "direct" { print $3 }' "$out/rates")
 nats=$(awk -F'|' '$1 == "JPEG 1080p" && $2 == "one nats-server" { print $3 }' "$out/rates")
+gogc=$(awk -F'|' '$1 == "JPEG 1080p" && $2 == "one nats-server, GOGC=400" { print $3 }' "$out/rates")
 echo
-echo "JPEG 1080p through one nats-server: $(awk -v a="$nats" -v b="$direct" 'BEGIN { printf "%.2f", a / b }')x the direct link's fps in this run (goal 0.8x)."
+rss_mb() { echo $(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status") / 1024 )); }
+echo "nats-server resident memory after these runs: $(rss_mb "$one") MB with Go's default GC, $(rss_mb "$tuned") MB with GOGC=400."
+echo "JPEG 1080p through one nats-server: $(awk -v a="$nats" -v b="$direct" 'BEGIN { printf "%.2f", a / b }')x the direct link's fps in this run (goal 0.8x); with GOGC=400: $(awk -v a="$gogc" -v b="$direct" 'BEGIN { printf "%.2f", a / b }')x."
 
 # Fan-out: JPEG 1080p to N subscribers, through one nats-server and through rawframes-relay; the slowest subscriber's fps.
 echo
@@ -105,16 +114,20 @@ for n in 1 4 8; do
 done
 
 echo
-echo "| round | JPEG 1080p direct fps | through one nats-server fps | ratio |"
-echo "|---:|---:|---:|---:|"
+echo "| round | JPEG 1080p direct fps | through one nats-server fps | ratio | with GOGC=400 fps | ratio |"
+echo "|---:|---:|---:|---:|---:|---:|"
 : >"$out/rates"
 for round in $(seq 1 "$rounds"); do
   run direct "JPEG 1080p" >/dev/null
   run "one nats-server" "JPEG 1080p" "$one" >/dev/null
+  run "one nats-server, GOGC=400" "JPEG 1080p" "$tuned" >/dev/null
   d=$(awk -F'|' '$2 == "direct" { v = $3 } END { print v }' "$out/rates")
   n=$(awk -F'|' '$2 == "one nats-server" { v = $3 } END { print v }' "$out/rates")
+  t=$(awk -F'|' '$2 == "one nats-server, GOGC=400" { v = $3 } END { print v }' "$out/rates")
   ratio=$(awk -v a="$n" -v b="$d" 'BEGIN { printf "%.3f", a / b }')
+  tuned_ratio=$(awk -v a="$t" -v b="$d" 'BEGIN { printf "%.3f", a / b }')
   echo "$ratio" >>"$out/ratios"
-  echo "| $round | $d | $n | $ratio |"
+  echo "$tuned_ratio" >>"$out/tuned-ratios"
+  echo "| $round | $d | $n | $ratio | $t | $tuned_ratio |"
 done
-echo "| median | | | $(median <"$out/ratios") |"
+echo "| median | | | $(median <"$out/ratios") | | $(median <"$out/tuned-ratios") |"
