@@ -50,6 +50,33 @@ public sealed class NatsLibraryTests : IDisposable
     }
 
     [Fact]
+    public async Task APublisherKilledMidStream_IsLostAfterTheIdleTimeout_SayingWhy_AndEveryFrameBeforeItArrived()
+    {
+        using NatsServer server = await NatsServer.StartAsync(_directory);
+        await using FrameReceiver receiver = await FrameReceiver.SubscribeAsync(server.Url("cams.gone"),
+            options: new FrameReceiverOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        using ProgramProcess camera = ProgramProcess.Start("rawframes-send", "--to", server.Url("cams.gone"), "--source", "synthetic:64x48@30", "--quiet");
+        using var bound = new CancellationTokenSource(s_bound);
+        await foreach (SenderConnection publisher in receiver.AcceptAllAsync().WithCancellation(bound.Token))
+        {
+            var sequences = new List<ulong>();
+            await foreach (ReceivedFrame frame in publisher.ReadFramesAsync(bound.Token))
+            {
+                sequences.Add(frame.Sequence);
+                if (sequences.Count == 10)
+                {
+                    camera.Kill(); // no END: the publisher is simply gone
+                }
+            }
+
+            sequences.Should().HaveCountGreaterThanOrEqualTo(10).And.BeInAscendingOrder();
+            publisher.End!.Kind.Should().Be(ConnectionEndKind.Lost);
+            publisher.End.Reason.Should().Contain("no message from this publisher for 1 s (idle timeout)");
+            break;
+        }
+    }
+
+    [Fact]
     public async Task TwoPublishersOnOneSubject_AreTwoSenderConnections_EachWithItsOwnFramesInOrder()
     {
         using NatsServer server = await NatsServer.StartAsync(_directory);

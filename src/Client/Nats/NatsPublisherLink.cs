@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
@@ -18,6 +19,8 @@ internal sealed class NatsPublisherLink : IFrameLink
     private IncomingFrame? _current;
     private readonly Action _onDropped;
     private volatile bool _ended;
+    private volatile string? _gone;
+    private long _lastMessage = Stopwatch.GetTimestamp();
     private int _closed;
     private int _endRead;
 
@@ -67,6 +70,7 @@ internal sealed class NatsPublisherLink : IFrameLink
     /// <summary>A message for this publisher, in NATS's order: false when this side has closed (the message is dropped).</summary>
     public async ValueTask<bool> DeliverAsync(NatsDelivery delivery, CancellationToken cancellationToken)
     {
+        Heard();
         if (delivery.IsEnd)
         {
             // END takes no place in the queue, so it never displaces the newest frame.
@@ -94,6 +98,26 @@ internal sealed class NatsPublisherLink : IFrameLink
         }
     }
 
+    /// <summary>Restarts the idle clock: a message came, or the subscription was held up and this silence is not the publisher's.</summary>
+    public void Heard() => Volatile.Write(ref _lastMessage, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// A publisher that vanished without END (its process killed, its host gone) is only frames that stop: after
+    /// <paramref name="idleTimeout"/> without a message the reader gets what is queued, then the link is lost with
+    /// that reason, as an idle TCP sender is. True when it expired now.
+    /// </summary>
+    public bool ExpireIfIdle(TimeSpan idleTimeout)
+    {
+        if (_ended || _gone is not null || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastMessage)) <= idleTimeout)
+        {
+            return false;
+        }
+
+        _gone = $"no message from this publisher for {idleTimeout.TotalSeconds:0.###} s (idle timeout): it is gone, or NATS no longer delivers its subject";
+        _frames.Writer.TryComplete();
+        return true;
+    }
+
     /// <summary>The subscription is over (this side stopped): the reader sees the link close after what is queued.</summary>
     public void Complete() => _frames.Writer.TryComplete();
 
@@ -111,7 +135,12 @@ internal sealed class NatsPublisherLink : IFrameLink
             return new Message(MessageType.Frame, default, frame.Header, new ReadOnlySequence<byte>(frame.Metadata), new ReadOnlySequence<byte>(frame.Payload));
         }
 
-        // Every frame read: the publisher's END, once; or the subscription ended without it.
+        // Every frame read: the publisher's END, once; the publisher gone quiet; or the subscription ended without END.
+        if (_gone is { } gone)
+        {
+            throw new IOException(gone);
+        }
+
         return Ended && Interlocked.Exchange(ref _endRead, 1) == 0 ? new Message(MessageType.End, default, default, default, default) : default;
     }
 

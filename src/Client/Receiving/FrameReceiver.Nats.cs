@@ -10,6 +10,7 @@ public sealed partial class FrameReceiver
 {
     private long _invalidMessages;
     private long _natsDropped;
+    private bool _natsDelivering;
 
     /// <summary>For the programs: told of each NATS message that was not a FRAME body (its subject, what was wrong), on the feeding task.</summary>
     internal Action<string, string>? InvalidNatsMessage { get; set; }
@@ -42,11 +43,14 @@ public sealed partial class FrameReceiver
     /// <summary>Frames this side dropped from NATS: superseded under the latest policy, or over the subscription's queue. Zero for other receivers.</summary>
     public long NatsDropped => Interlocked.Read(ref _natsDropped) + (_nats?.Dropped ?? 0);
 
-    // Each message to its publisher's link, in NATS's order; a new publisher is offered as a new connection.
+    // Each message to its publisher's link, in NATS's order; a new publisher is offered as a new connection. A
+    // publisher silent for the idle timeout is taken for gone (its link lost); if it speaks again it is a new connection.
     private async Task FeedNatsAsync(NatsFrameSubscription nats, string server, bool latest)
     {
         var publishers = new Dictionary<string, NatsPublisherLink>();
         long ids = 0;
+        using var sweeping = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        Task sweep = _options.IdleTimeout > TimeSpan.Zero ? SweepIdlePublishersAsync(publishers, sweeping.Token) : Task.CompletedTask;
         await using (nats.ConfigureAwait(false))
         {
             try
@@ -62,22 +66,45 @@ public sealed partial class FrameReceiver
                         continue;
                     }
 
-                    if (!publishers.TryGetValue(delivery.Publisher, out NatsPublisherLink? link))
+                    NatsPublisherLink? link;
+                    lock (publishers)
                     {
-                        if (delivery.IsEnd)
+                        if (!publishers.TryGetValue(delivery.Publisher, out link) && !delivery.IsEnd)
                         {
-                            delivery.Frame.Dispose();
-                            continue; // the end of a publisher whose frames all came before we subscribed
+                            publishers[delivery.Publisher] = link = new NatsPublisherLink(delivery.Publisher, server, latest, () => Interlocked.Increment(ref _natsDropped));
+                            Offer(link, ids++, null);
                         }
-
-                        publishers[delivery.Publisher] = link = new NatsPublisherLink(delivery.Publisher, server, latest, () => Interlocked.Increment(ref _natsDropped));
-                        Offer(link, ids++, null);
                     }
 
+                    if (link is null)
+                    {
+                        delivery.Frame.Dispose();
+                        continue; // the end of a publisher whose frames all came before we subscribed, or that was taken for gone
+                    }
+
+                    // Under lossless a slow reader holds the whole subscription here; the other publishers' silence
+                    // meanwhile is not theirs, so the sweep waits, and their clocks restart when it moves again.
+                    Volatile.Write(ref _natsDelivering, true);
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
                     await link.DeliverAsync(delivery, _stop.Token).ConfigureAwait(false);
+                    Volatile.Write(ref _natsDelivering, false);
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromMilliseconds(100))
+                    {
+                        lock (publishers)
+                        {
+                            foreach (NatsPublisherLink other in publishers.Values)
+                            {
+                                other.Heard();
+                            }
+                        }
+                    }
+
                     if (link.Ended)
                     {
-                        publishers.Remove(delivery.Publisher);
+                        lock (publishers)
+                        {
+                            publishers.Remove(delivery.Publisher);
+                        }
                     }
                 }
             }
@@ -86,6 +113,8 @@ public sealed partial class FrameReceiver
                 // stopped
             }
 
+            await sweeping.CancelAsync().ConfigureAwait(false);
+            await sweep.ConfigureAwait(false);
             foreach (NatsPublisherLink link in publishers.Values)
             {
                 link.Complete();
@@ -93,5 +122,34 @@ public sealed partial class FrameReceiver
         }
 
         _incoming.Writer.TryComplete();
+    }
+
+    // Checked a few times per timeout, so a gone publisher is noticed at most a quarter of the timeout late.
+    private async Task SweepIdlePublishersAsync(Dictionary<string, NatsPublisherLink> publishers, CancellationToken stop)
+    {
+        TimeSpan idleTimeout = _options.IdleTimeout;
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, idleTimeout.Ticks / 4)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                if (Volatile.Read(ref _natsDelivering))
+                {
+                    continue; // a delivery is held up by its reader: nobody's silence counts now
+                }
+
+                lock (publishers)
+                {
+                    foreach ((string publisher, NatsPublisherLink link) in publishers.Where(p => p.Value.ExpireIfIdle(idleTimeout)).ToList())
+                    {
+                        publishers.Remove(publisher);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the subscription is over
+        }
     }
 }
