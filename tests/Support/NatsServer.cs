@@ -44,6 +44,26 @@ internal sealed class NatsServer : IDisposable
     public static async Task<NatsServer> StartAsync(string directory, long maxPayload = 8 << 20, string? token = null, IReadOnlyList<int>? routes = null,
         int? clusterPort = null, (string Certificate, string Key)? tls = null, string? settings = null)
     {
+        // A free port can be taken by another test between choosing it and the server binding it: then the server
+        // exits saying so, and it is started again on fresh ports.
+        for (int attempt = 1; ; attempt++)
+        {
+            NatsServer server = await ConfigureAsync(directory, maxPayload, token, routes, clusterPort, tls, settings);
+            try
+            {
+                await server.RunAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server.Log.Contains("address already in use", StringComparison.Ordinal))
+            {
+                server.Dispose();
+            }
+        }
+    }
+
+    private static async Task<NatsServer> ConfigureAsync(string directory, long maxPayload, string? token, IReadOnlyList<int>? routes, int? clusterPort,
+        (string Certificate, string Key)? tls, string? settings)
+    {
         int port = LoopbackPorts.Free();
         int monitor = LoopbackPorts.Free();
         int cluster = clusterPort ?? LoopbackPorts.Free();
@@ -70,9 +90,7 @@ internal sealed class NatsServer : IDisposable
         }
 
         await File.WriteAllTextAsync(config, text);
-        var server = new NatsServer(config, port, cluster, monitor);
-        await server.RunAsync();
-        return server;
+        return new NatsServer(config, port, cluster, monitor);
     }
 
     /// <summary>Starts the server again with the same configuration (after <see cref="Kill"/>).</summary>
@@ -142,7 +160,12 @@ internal sealed class NatsServer : IDisposable
         _process.Start();
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Ready, or gone (a port taken, a bad configuration): then its log says why.
+        Task exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited).WaitAsync(TimeSpan.FromSeconds(30)) == exited && !ready.Task.IsCompleted)
+        {
+            throw new InvalidOperationException($"nats-server -c {_config} exited before it was ready; its log:\n{Log}");
+        }
     }
 
     // Waits for log lines until the condition holds: each new line is the event that may satisfy it.
