@@ -77,106 +77,64 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     private static int SquareX(ulong sequence) => 10 + (int)(sequence * 7 % 120);
 
     [Theory]
-    [InlineData("")] // drawn by a worker on an OffscreenCanvas, the page's default
-    [InlineData("#main")] // drawn on the page's thread, the fallback
-    [InlineData("#bgra")] // pixels decoded by the receiver, put on the worker's canvas
-    public async Task Detections_AreDrawnOnTheFrameTheyBelongTo(string mode)
+    [InlineData("", "worker")] // drawn by a worker on an OffscreenCanvas, the page's default
+    [InlineData("#main", "page")] // drawn on the page's thread, the fallback
+    [InlineData("#bgra", "worker, bgra")] // pixels decoded by the receiver, put on the worker's canvas
+    public Task Detections_AreDrawnOnTheFrameTheyBelongTo(string mode, string path) =>
+        // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would. As fast
+        // as the link takes them: the view shows the newest, and each drawn frame must carry its own box.
+        WatchSquaresAsync(mode, path, withDetections: true, squareBgr: null, (sequence, x, row) =>
+        {
+            int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
+            (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {sequence}'s box edge is drawn red where its square is");
+            (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {sequence}'s square is inside its box");
+        });
+
+    [Fact]
+    public Task WithYuv_FramesComeAsJ420_AndWebGlDrawsThemInTheRightColours() =>
+        WatchSquaresAsync("#yuv", "worker, webgl", withDetections: false, squareBgr: null, (sequence, x, row) =>
+        {
+            int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
+            inside.Should().OnlyContain(value => value > 200, $"frame {sequence}'s white square is white after YUV to RGB");
+            outside.Should().OnlyContain(value => value < 60, $"frame {sequence}'s black background stays black");
+        });
+
+    [Fact]
+    public Task WithBgra_FramesComeAsPixels_AndTheCanvasShowsThemInTheRightColours() =>
+        WatchSquaresAsync("#full,bgra", "worker, bgra", withDetections: false, squareBgr: [255, 0, 0] /* blue: B, G, R */, (sequence, x, row) =>
+        {
+            int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 4)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 4)];
+            (inside[0], inside[1], inside[2], inside[3]).Should().Match<(int R, int G, int B, int A)>(p => p.R < 60 && p.G < 60 && p.B > 200 && p.A == 255,
+                $"frame {sequence}'s blue square is blue and opaque on the canvas: B and R swapped from BGRA to RGBA");
+            outside.Take(3).Should().OnlyContain(value => value < 60, $"frame {sequence}'s black background stays black");
+        });
+
+    // A receiver with the browser view, squares sent to it (SendSquaresAsync), Chromium on the page at `hash`: each of 8
+    // painted frames' row 50 is checked (its sequence number, its square's x, its RGBA pixels), then the page must have
+    // reported frames painted on `path`, with a capture-to-paint latency, in /state.
+    private async Task WatchSquaresAsync(string hash, string path, bool withDetections, byte[]? squareBgr, Action<string, int, int[]> check)
     {
         (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
         using ProgramProcess owned = receiver;
         using var stop = new CancellationTokenSource();
-        // Each frame's square moves; its metadata boxes that square (3 pixels around it), as a detector would. As fast
-        // as the link takes them: the view shows the newest, and each drawn frame must carry its own box.
-        Task sending = SendSquaresAsync(endpoint, withDetections: true, stop.Token);
-
+        Task sending = SendSquaresAsync(endpoint, withDetections, stop.Token, squareBgr);
         try
         {
             IPage page = await chromium.NewPageAsync();
-            await page.GotoAsync(url + mode);
+            await page.GotoAsync(url + hash);
             string previous = "";
             for (int sample = 0; sample < 8; sample++)
             {
                 JsonElement seen = await NextPaintedAsync(page, previous);
                 previous = seen.GetProperty("sequence").GetString()!;
                 (int x, int[] row) = SquareRow(seen, previous);
-                int[] edge = row[((x - 3) * 4)..((x - 3) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
-                (edge[0], edge[1], edge[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G < 80 && p.B < 80, $"frame {previous}'s box edge is drawn red where its square is");
-                (inside[0], inside[1], inside[2]).Should().Match<(int R, int G, int B)>(p => p.R > 200 && p.G > 200 && p.B > 200, $"frame {previous}'s square is inside its box");
+                check(previous, x, row);
             }
 
             // The page says what it painted, and how: the server shows it in /state.
             await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
-                && p.GetProperty("painted").GetInt64() > 0 && p.GetProperty("path").GetString() == (mode switch { "" => "worker", "#bgra" => "worker, bgra", _ => "page" })
+                && p.GetProperty("painted").GetInt64() > 0 && p.GetProperty("path").GetString() == path
                 && p.GetProperty("latency_ms_p50").ValueKind == JsonValueKind.Number));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await sending;
-            receiver.Signal("TERM");
-            await receiver.WaitForExitAsync();
-        }
-    }
-
-    [Fact]
-    public async Task WithYuv_FramesComeAsJ420_AndWebGlDrawsThemInTheRightColours()
-    {
-        (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
-        using ProgramProcess owned = receiver;
-        using var stop = new CancellationTokenSource();
-        Task sending = SendSquaresAsync(endpoint, withDetections: false, stop.Token);
-        try
-        {
-            IPage page = await chromium.NewPageAsync();
-            await page.GotoAsync(url + "#yuv");
-            string previous = "";
-            for (int sample = 0; sample < 8; sample++)
-            {
-                JsonElement seen = await NextPaintedAsync(page, previous);
-                previous = seen.GetProperty("sequence").GetString()!;
-                (int x, int[] row) = SquareRow(seen, previous);
-                int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 3)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 3)];
-                inside.Should().OnlyContain(value => value > 200, $"frame {previous}'s white square is white after YUV to RGB");
-                outside.Should().OnlyContain(value => value < 60, $"frame {previous}'s black background stays black");
-            }
-
-            await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
-                && p.GetProperty("path").GetString() == "worker, webgl" && p.GetProperty("painted").GetInt64() > 0));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await sending;
-            receiver.Signal("TERM");
-            await receiver.WaitForExitAsync();
-        }
-    }
-
-    [Fact]
-    public async Task WithBgra_FramesComeAsPixels_AndTheCanvasShowsThemInTheRightColours()
-    {
-        (ProgramProcess receiver, string endpoint, string url) = await ViewingReceiverAsync();
-        using ProgramProcess owned = receiver;
-        using var stop = new CancellationTokenSource();
-        Task sending = SendSquaresAsync(endpoint, withDetections: false, stop.Token, squareBgr: [255, 0, 0]); // blue: B, G, R
-        try
-        {
-            IPage page = await chromium.NewPageAsync();
-            await page.GotoAsync(url + "#full,bgra");
-            string previous = "";
-            for (int sample = 0; sample < 8; sample++)
-            {
-                JsonElement seen = await NextPaintedAsync(page, previous);
-                previous = seen.GetProperty("sequence").GetString()!;
-                (int x, int[] row) = SquareRow(seen, previous);
-                int[] outside = row[((x - 6) * 4)..((x - 6) * 4 + 4)], inside = row[((x + 10) * 4)..((x + 10) * 4 + 4)];
-                (inside[0], inside[1], inside[2], inside[3]).Should().Match<(int R, int G, int B, int A)>(p => p.R < 60 && p.G < 60 && p.B > 200 && p.A == 255,
-                    $"frame {previous}'s blue square is blue and opaque on the canvas: B and R swapped from BGRA to RGBA");
-                outside.Take(3).Should().OnlyContain(value => value < 60, $"frame {previous}'s black background stays black");
-            }
-
-            await WaitForViewersAsync(url, viewers => viewers.Any(v => v.TryGetProperty("painted", out JsonElement p) && p.ValueKind == JsonValueKind.Object
-                && p.GetProperty("path").GetString() == "worker, bgra" && p.GetProperty("painted").GetInt64() > 0));
         }
         finally
         {

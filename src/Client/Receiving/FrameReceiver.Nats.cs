@@ -88,7 +88,7 @@ public sealed partial class FrameReceiver
                     long started = System.Diagnostics.Stopwatch.GetTimestamp();
                     await link.DeliverAsync(delivery, _stop.Token).ConfigureAwait(false);
                     Volatile.Write(ref _natsDelivering, false);
-                    if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromMilliseconds(100))
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > _options.IdleTimeout / 4) // longer than a sweep's period
                     {
                         lock (publishers)
                         {
@@ -140,9 +140,12 @@ public sealed partial class FrameReceiver
 
                 lock (publishers)
                 {
-                    foreach ((string publisher, NatsPublisherLink link) in publishers.Where(p => p.Value.ExpireIfIdle(idleTimeout)).ToList())
+                    foreach ((string publisher, NatsPublisherLink link) in publishers.ToList())
                     {
-                        publishers.Remove(publisher);
+                        if (link.ExpireIfIdle(idleTimeout))
+                        {
+                            publishers.Remove(publisher);
+                        }
                     }
                 }
             }
