@@ -19,6 +19,7 @@ public sealed class NatsLibraryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task FramesAndMetadata_ArriveWhole_InOrder_AndThePublishersEndEndsItsConnection()
     {
@@ -49,6 +50,7 @@ public sealed class NatsLibraryTests : IDisposable
         publisher!.End!.Reason.Should().Be("end of stream");
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task APublisherKilledMidStream_IsLostAfterTheIdleTimeout_SayingWhy_AndEveryFrameBeforeItArrived()
     {
@@ -76,6 +78,7 @@ public sealed class NatsLibraryTests : IDisposable
         }
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task TwoPublishersOnOneSubject_AreTwoSenderConnections_EachWithItsOwnFramesInOrder()
     {
@@ -126,6 +129,7 @@ public sealed class NatsLibraryTests : IDisposable
         }
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task UnderTheLatestPolicy_ASlowReader_GetsTheNewestFrame_AndEveryOtherIsCountedAsDropped()
     {
@@ -159,6 +163,7 @@ public sealed class NatsLibraryTests : IDisposable
         (sequences.Count + receiver.NatsDropped).Should().Be(200, "every frame is either received or counted as dropped");
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task WhatNatsCannotDo_IsRefusedInWords_AndAFrameOverMaxPayload_LeavesThePublisherGoing()
     {
@@ -208,6 +213,7 @@ public sealed class NatsLibraryTests : IDisposable
         (await connect.Should().ThrowAsync<FormatException>()).Which.Message.Should().Contain("holds no user NKey seed");
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task AServerWithAToken_RefusesWithoutIt_AsAProtocolError_AndTakesItInTheUrl()
     {
@@ -219,6 +225,7 @@ public sealed class NatsLibraryTests : IDisposable
         receiver.Endpoint.Should().NotContain("s3cret", "credentials are never shown");
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Theory]
     [InlineData("nkey")]
     [InlineData("creds")]
@@ -249,6 +256,7 @@ public sealed class NatsLibraryTests : IDisposable
         frames.Should().Be(10);
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task TheReadmesNatsExamples_Run_AndTheReadmeShowsThem()
     {

@@ -9,6 +9,7 @@ namespace RawFrames.Tests.Client;
 /// <summary>The README's model-input example, run as printed: JPEG frames from rawframes-send into batches of tensors.</summary>
 public sealed class ReadmeTensorExampleTests
 {
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task TheBatchExample_GivesTwoBatchesOfEight_AndMapsTheCentreBack()
     {

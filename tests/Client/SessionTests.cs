@@ -64,6 +64,7 @@ public sealed class SessionTests : IDisposable
         logs.Lines.Should().Contain(line => line.Contains("reconnected to", StringComparison.Ordinal), "the library logs through the ILogger it was given");
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task SubscribedToARelay_EveryFrameOfTheProducerArrives()
     {

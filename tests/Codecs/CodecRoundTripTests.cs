@@ -77,6 +77,7 @@ public sealed class CodecRoundTripTests
         ImageQuality.Psnr(bgr, Width * 3, bgrAgain, Width * 3, Width * 3, Height).Should().BeGreaterThan(40);
     }
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public void YuvJpeg_DecodedByFfmpeg_MatchesOurDecoderWithinOneDb()
     {

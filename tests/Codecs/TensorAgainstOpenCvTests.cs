@@ -11,6 +11,7 @@ namespace RawFrames.Tests.Codecs;
 /// python3-opencv running bench/baselines/cv2_model_input.py): the same geometry, the same border to the bit, and the
 /// picture within the tolerance the README states (PSNR above 35 dB, mean difference under 2 of 255).
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class TensorAgainstOpenCvTests
 {
     [Theory]

@@ -16,6 +16,7 @@ public sealed class ReadmeOpenCvExampleTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Trait(Tier.Category, Tier.Process)]
     [Fact]
     public async Task TheCaptureAndReceiveExamples_RunAgainstEachOther()
     {

@@ -1,3 +1,4 @@
+using RawFrames.Tests.Support;
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
@@ -130,8 +131,10 @@ public sealed class FrameConnectionTests
             Task<Message> producerReads = producer.ReadAsync().AsTask();
             Task<Message> consumerReads = consumer.ReadAsync().AsTask();
 
-            // Well past the timeout in silence from the application; only PINGs and PONGs cross.
-            await Task.WhenAny(producerReads, consumerReads, Task.Delay(timeout * 2.4));
+            // Silence from the application while each side's PINGs are answered seven times: PINGs go every third of
+            // the timeout, so the connections outlive two timeouts with nothing but PINGs and PONGs crossing.
+            await ProgramProcess.WaitUntilAsync(() => producer.PongsReceived >= 7 && consumer.PongsReceived >= 7 || producerReads.IsCompleted || consumerReads.IsCompleted,
+                "both sides hear seven PONGs");
             producerReads.IsCompleted.Should().BeFalse("PINGs and PONGs are answered and swallowed inside ReadAsync");
             consumerReads.IsCompleted.Should().BeFalse();
             consumer.PeerHello.IdleTimeoutMs.Should().Be(2500, "the timeout is announced in HELLO");

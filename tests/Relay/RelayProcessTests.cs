@@ -11,6 +11,7 @@ namespace RawFrames.Tests.Relay;
 /// rawframes-relay with the real programs: one sender, subscribers with different policies, codecs and transports,
 /// two that stall on purpose, and relays chained. Nothing here asserts a duration.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class RelayProcessTests : IDisposable
 {
     private const int Frames = 300;

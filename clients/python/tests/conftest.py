@@ -82,3 +82,7 @@ def free_port():
 
 
 os.environ.setdefault("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "process: starts a program, a server or a converter (left out by scripts/test.sh --fast)")

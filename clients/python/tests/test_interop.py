@@ -13,6 +13,9 @@ from conftest import HERE, program
 from rawframes import Codec, Receiver
 from rawframes.synthetic import check
 
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
+
 PYTHON = [sys.executable, "-m", "rawframes"]
 FRAMES = 120
 

@@ -9,6 +9,10 @@ import time
 
 from conftest import program
 from rawframes import subscribe
+import pytest
+
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
 
 
 def wait_for_line(stream, text, timeout=60):

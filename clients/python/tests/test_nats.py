@@ -11,6 +11,9 @@ from conftest import program
 from rawframes import NatsPublisher, NatsSubscription
 from rawframes.synthetic import check, pattern
 
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture
 def nats_server(tmp_path, free_port):

@@ -16,6 +16,10 @@ PROJECT = Path(__file__).resolve().parent.parent
 VERSION = (PROJECT.parent.parent / "VERSION").read_text().strip()
 sys.path.insert(0, str(PROJECT / "build_backend"))
 import rawframes_build  # noqa: E402  (the backend pip loads through pyproject.toml's backend-path)
+import pytest
+
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
 
 
 def test_the_version_is_the_repositorys_one_version():

@@ -8,6 +8,10 @@ import subprocess
 import sys
 
 from conftest import HERE, REPO, program
+import pytest
+
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
 
 ALL = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
 # By what each does, in the order the Python section shows them, then the model loop of the model-ready section.

@@ -11,6 +11,9 @@ from conftest import HERE, program
 from rawframes import Codec, open_recording
 from rawframes.synthetic import check
 
+# Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
+pytestmark = pytest.mark.process
+
 
 def record(path, port, *source):
     receiver = subprocess.Popen([program("rawframes-recv"), "--listen", f"tcp://127.0.0.1:{port}", "--once", "--record", str(path), "--json",

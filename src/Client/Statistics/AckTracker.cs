@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Statistics;
@@ -8,10 +7,12 @@ namespace RawFrames.Client.Statistics;
 /// loop. Send times live in a ring indexed by sequence number, so nothing is allocated per frame; an ACK for a frame
 /// older than the ring (more than <see cref="Window"/> frames unacknowledged) is counted but not timed.
 /// </summary>
-internal sealed class AckTracker
+/// <param name="clock">Where send and ACK times come from (the system's clock unless a test gives its own).</param>
+internal sealed class AckTracker(TimeProvider? clock = null)
 {
     public const int Window = 4096;
 
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly long[] _sentAt = new long[Window];
     private readonly ulong[] _sequences = new ulong[Window];
     private long _acked;
@@ -34,7 +35,7 @@ internal sealed class AckTracker
     {
         int slot = (int)(sequence % Window);
         Volatile.Write(ref _sequences[slot], sequence);
-        Volatile.Write(ref _sentAt[slot], Stopwatch.GetTimestamp());
+        Volatile.Write(ref _sentAt[slot], _clock.GetTimestamp());
     }
 
     /// <summary>Call for each ACK read; from one thread.</summary>
@@ -50,6 +51,6 @@ internal sealed class AckTracker
             return;
         }
 
-        RoundTrip.RecordNanoseconds((long)Stopwatch.GetElapsedTime(sentAt).TotalNanoseconds);
+        RoundTrip.RecordNanoseconds((long)_clock.GetElapsedTime(sentAt).TotalNanoseconds);
     }
 }

@@ -30,6 +30,7 @@ internal sealed partial class FrameConnection : IFrameLink
     private int _disposed;
     private int _endSent;
     private int _errorSent;
+    private long _pongs;
 
     private FrameConnection(SocketTransport transport, ConnectionOptions options)
     {
@@ -57,6 +58,9 @@ internal sealed partial class FrameConnection : IFrameLink
 
     /// <summary>The peer's address, for logs.</summary>
     public string Remote => _transport.Remote;
+
+    /// <summary>PONGs read so far: the peer answered that many of this side's PINGs (PROTOCOL.md §11).</summary>
+    internal long PongsReceived => Interlocked.Read(ref _pongs);
 
     /// <summary>What the peer named itself in HELLO; null when it did not.</summary>
     public string? PeerSoftware => PeerHello.Software;
@@ -152,6 +156,7 @@ internal sealed partial class FrameConnection : IFrameLink
                     _replies.Pong(message.PingToken);
                     continue;
                 case MessageType.Pong:
+                    Interlocked.Increment(ref _pongs);
                     continue;
                 case MessageType.Frame when Negotiated.HasFlag(Capabilities.Ack):
                     // PROTOCOL.md §10.1: one ACK per FRAME, in the order read, as soon as it is whole.

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Sender;
 
 /// <summary>
 /// --policy with a source faster than the sender can deliver: a 120 fps source into one PNG level-9 encoder, which
 /// manages about 20 frames a second of 1280x720 on this machine (the bound is the encoder, not a timer).
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class DeliveryPolicyProcessTests
 {
     private static readonly string[] s_fastSourceSlowEncoder =

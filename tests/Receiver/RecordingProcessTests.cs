@@ -4,12 +4,13 @@ using RawFrames.Protocol.Recording;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// rawframes-recv --record and rawframes-send --source replay: the stream to disk and back byte for byte, a recorder
 /// killed mid-frame, a full disk, two producers kept apart, the relay's recorder, and replay's options.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class RecordingProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-record-").FullName;

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>rawframes-recv --stdout piped into real readers: a file, ffmpeg, and a reader that quits early.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class StdoutSinkProcessTests
 {
     [Fact]

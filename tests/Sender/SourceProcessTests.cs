@@ -3,13 +3,14 @@ using System.Text.Json;
 using RawFrames.Codecs;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Sender;
 
 /// <summary>
 /// rawframes-send's sources that read something outside the program: a clip through an ffmpeg child (the clip made by
 /// ffmpeg itself in the test), a folder of images, and raw frames piped into stdin. What arrives is compared with what
 /// went in, byte for byte where the path is lossless.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class SourceProcessTests : IDisposable
 {
     private const int ClipFrames = 25;

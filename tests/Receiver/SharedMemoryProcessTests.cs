@@ -1,12 +1,13 @@
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// PROTOCOL.md §15 with the real programs: rawframes-send --to shm:// into rawframes-recv on a Unix socket, and what
 /// a crash of either side leaves behind (nothing wedged, no ring file).
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class SharedMemoryProcessTests : IDisposable
 {
     private readonly string _socket = Path.Combine(Path.GetTempPath(), $"rawframes-shm-{Guid.NewGuid():N}.sock");

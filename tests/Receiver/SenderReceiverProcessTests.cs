@@ -3,9 +3,10 @@ using System.Text.Json;
 using RawFrames.Protocol.Transport;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>The real programs, run as separate processes on loopback, judged by their exit codes and JSON summaries.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class SenderReceiverProcessTests
 {
     [Fact]

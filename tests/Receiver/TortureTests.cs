@@ -5,13 +5,14 @@ using System.Net.Sockets;
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Hardening;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// A running rawframes-recv against generated bad input (TortureInputs), idle connections and connections that never
 /// finish their opening; then a good sender, verified. CI runs a bounded count; scripts/torture.sh runs 100,000 by
 /// setting RAWFRAMES_TORTURE_INPUTS.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class TortureTests
 {
     private const int MaxMessageBytes = 1 << 20;

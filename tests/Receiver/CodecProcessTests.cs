@@ -6,9 +6,10 @@ using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>The real programs with compressed codecs: parallel encode and decode in order, verified by PSNR.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class CodecProcessTests
 {
     [Theory]

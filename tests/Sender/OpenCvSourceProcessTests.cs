@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Sender;
 
 /// <summary>
 /// rawframes-send --source opencv:: a clip through OpenCV's VideoCapture arrives frame for frame; a live network source
 /// (LiveStreamServer: ffmpeg's live MPEG-TS over TCP, stopped and started again) is reopened with backoff and the run goes on, for
 /// both the opencv: and the ffmpeg: sources.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class OpenCvSourceProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-opencv-").FullName;

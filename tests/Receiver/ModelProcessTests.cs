@@ -3,9 +3,10 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>rawframes-recv --model: every frame, raw or JPEG, becomes the model input asked for; --stdout writes them back to back.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class ModelProcessTests
 {
     [Fact]

@@ -2,13 +2,14 @@ using System.Text.Json;
 using RawFrames.Tests.Support;
 using Xunit.Abstractions;
 
-namespace RawFrames.Tests.Hardening;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// Sender and receiver in two network namespaces joined by a shaped veth pair: a gigabit LAN (1 ms, 0.1 % loss where
 /// the kernel has netem) and a 100 Mbit/s link. Every frame verified; the rate each codec reaches is printed
 /// (scripts/measure-lan.sh measures it with a natural photo for the README).
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class LinkBetweenHostsTests(ITestOutputHelper output)
 {
     [Theory]

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// rawframes-send --to nats:// and rawframes-recv --from nats:// through real nats-servers (PROTOCOL.md §19): one
 /// server, a cluster of three with routes, a server killed and restarted mid-stream, the max_payload refusal, a token,
 /// and two publishers on one subject kept apart.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class NatsProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-nats-").FullName;
@@ -122,16 +123,25 @@ public sealed class NatsProcessTests : IDisposable
         refusedExit.Should().Be(1);
         refusal.GetProperty("error").GetString().Should().Contain("the NATS server refused the credentials");
 
-        using ProgramProcess receiver = Receive(server.Url("cams.door", "s3cret"), "--frames", "80");
+        // Both publishers must be on the subject at once: the first goes on until told to stop, and the second starts
+        // once the first has published, so the receiver holds both publishers' stream 0 together.
+        using ProgramProcess receiver = Receive(server.Url("cams.door", "s3cret"));
         await receiver.WaitUntilSaidAsync("subscribed to");
-        using ProgramProcess first = Send(server.Url("cams.door", "s3cret"), "--source", "synthetic:64x48", "--fps", "100", "--frames", "40");
+        using ProgramProcess first = Send(server.Url("cams.door", "s3cret"), "--source", "synthetic:64x48", "--fps", "100");
+        await first.WaitUntilSaidAsync("publishing on ");
         using ProgramProcess second = Send(server.Url("cams.door", "s3cret"), "--source", "synthetic:80x60", "--fps", "100", "--frames", "40");
+        (int secondExit, _) = await second.WaitForSummaryAsync();
+        secondExit.Should().Be(0, second.Stderr);
+        await receiver.WaitUntilSaidAsync("is kept apart as stream 1");
+        first.Signal("INT");
+        (int firstExit, _) = await first.WaitForSummaryAsync();
+        firstExit.Should().Be(0, first.Stderr);
+        receiver.Signal("INT");
         (int exit, JsonElement received) = await receiver.WaitForSummaryAsync();
-        await first.WaitForSummaryAsync();
-        await second.WaitForSummaryAsync();
         exit.Should().Be(0, receiver.Stderr);
-        received.GetProperty("frames").GetInt64().Should().Be(80);
         received.GetProperty("verify_failures").GetInt64().Should().Be(0, "frames of the two sizes were never mixed in one stream");
+        received.GetProperty("streams").EnumerateArray().Select(stream => (stream.GetProperty("stream_id").GetInt64(), stream.GetProperty("sent_as").GetInt64()))
+            .Should().BeEquivalentTo([(0L, 0L), (1L, 0L)], "each publisher's stream 0 is a stream of its own");
         receiver.Stderr.Should().Contain("is kept apart as stream 1");
     }
 

@@ -5,9 +5,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Viewer;
 
 /// <summary>Headless Chromium (Debian's, through Playwright) watching rawframes-recv --http while rawframes-send streams.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromium chromium) : IClassFixture<HttpViewerBrowserTests.Chromium>
 {
     [Fact]

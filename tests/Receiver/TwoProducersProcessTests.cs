@@ -2,12 +2,13 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// Two producers left at the default stream id 0 are never merged (PROTOCOL.md §16): the receiver saves, counts and
 /// shows them as two streams, and a relay serves them as two streams, saying so in its log.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed partial class TwoProducersProcessTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("rawframes-two-").FullName;

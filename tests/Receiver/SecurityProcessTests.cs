@@ -6,9 +6,10 @@ using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>The shared token, TLS with a self-signed certificate, and the connection limit, with the real programs.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class SecurityProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-security-").FullName;

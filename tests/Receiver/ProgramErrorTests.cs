@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// Every failure a user can cause ends in one clear line and a documented exit code (0 done, 1 failed at run time,
 /// 2 usage), with the JSON line and its <c>error</c> on every exit, and never a .NET stack trace.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class ProgramErrorTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rawframes-errors-").FullName;

@@ -1,6 +1,6 @@
 using RawFrames.Client.Pipeline;
 
-namespace RawFrames.Tests.Streaming;
+namespace RawFrames.Tests.Client;
 
 public sealed class OrderedParallelTests
 {

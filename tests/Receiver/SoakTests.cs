@@ -4,13 +4,14 @@ using System.Text.Json;
 using RawFrames.Tests.Support;
 using Xunit.Abstractions;
 
-namespace RawFrames.Tests.Hardening;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>
 /// Sender and receiver running for a while, their memory and the frame rate sampled every few seconds; memory must
 /// level off, not grow. CI runs two minutes; scripts/soak.sh runs as long as asked (RAWFRAMES_SOAK_SECONDS) and keeps
 /// the samples (RAWFRAMES_SOAK_CSV).
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_sample = TimeSpan.FromSeconds(5);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace RawFrames.Tests.Hardening;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>How a torture input reaches the receiver.</summary>
 internal enum Delivery

@@ -3,9 +3,10 @@ using System.Text.Json;
 using RawFrames.Protocol.Transport;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Hardening;
+namespace RawFrames.Tests.Receiver;
 
 /// <summary>A sender that dies in the middle of a frame: the receiver reports the cut frame and keeps every frame before it.</summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class FaultProcessTests
 {
     [Fact]

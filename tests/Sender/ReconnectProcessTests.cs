@@ -1,12 +1,13 @@
 using System.Text.Json;
 using RawFrames.Tests.Support;
 
-namespace RawFrames.Tests.Programs;
+namespace RawFrames.Tests.Sender;
 
 /// <summary>
 /// Restarts and dead peers with the real programs: a receiver that starts late, is killed, shuts down, or freezes.
 /// Waits are bounded polls on what the programs log; nothing here asserts a duration.
 /// </summary>
+[Trait(Tier.Category, Tier.Process)]
 public sealed class ReconnectProcessTests
 {
     private const int Frames = 600;
