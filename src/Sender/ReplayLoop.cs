@@ -26,7 +26,7 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
     /// <summary>Times the recording was started again (--loop).</summary>
     public int Loops { get; private set; }
 
-    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    public async Task<StopCause> RunAsync(CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sender.StoppedToken);
         var clock = Stopwatch.StartNew();
@@ -46,7 +46,7 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
                 {
                     if (!settings.Loop || sent == 0)
                     {
-                        return "source";
+                        return StopCause.Source;
                     }
 
                     Loops++;
@@ -57,12 +57,12 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
 
                 if (frameLimit > 0 && sent >= frameLimit)
                 {
-                    return "frames";
+                    return StopCause.Frames;
                 }
 
                 if (duration is { } limit && clock.Elapsed >= limit)
                 {
-                    return "duration";
+                    return StopCause.Duration;
                 }
 
                 if (first)
@@ -87,7 +87,7 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
                 {
                     if (sender.Stopped)
                     {
-                        return "receiver";
+                        return StopCause.Receiver; // the run looks at how (sender.End)
                     }
 
                     continue; // dropped under latest while reconnecting
@@ -99,7 +99,7 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return sender.Stopped ? "receiver" : "signal";
+            return sender.Stopped ? StopCause.Receiver : StopCause.Signal;
         }
     }
 

@@ -16,14 +16,14 @@ namespace RawFrames.Sender;
 internal sealed class SendLoop(SenderOptions options, IFrameSource source, FrameSender sender, TransferTotals totals, AllocationWindow allocations)
 {
     private FrameSchedule? _schedule;
-    private string _stoppedBy = "signal";
+    private StopCause _stoppedBy = StopCause.Signal;
     private string? _failure;
 
     /// <summary>Frames the schedule skipped under --policy latest.</summary>
     public long Dropped => _schedule?.Dropped ?? 0;
 
     /// <summary>Sends until a limit, the end of the source, a stop or a failure; returns what stopped it and the failure, if any.</summary>
-    public async Task<(string StoppedBy, string? Failure)> RunAsync(CancellationToken cancellationToken)
+    public async Task<(StopCause StoppedBy, string? Failure)> RunAsync(CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sender.StoppedToken);
         (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
@@ -50,7 +50,7 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
         {
             // The NATS server's max_payload, named in the message: no consumer to tell (PROTOCOL.md §19).
             await sender.AbortAsync(ErrorCode.MessageTooLarge, e.Message);
-            (_stoppedBy, _failure) = ("error", e.Message);
+            (_stoppedBy, _failure) = (StopCause.Error, e.Message);
         }
         catch (FrameTooLargeException e)
         {
@@ -58,18 +58,19 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
             string fix = $"--max-message-bytes {e.MessageLength} or more";
             await sender.AbortAsync(ErrorCode.MessageTooLarge,
                 $"frame {e.Sequence} would be a message of {e.MessageLength:N0} bytes, over your maximum of {e.PeerMaximum:N0}: start the receiver with {fix} to take this stream");
-            (_stoppedBy, _failure) = ("error", $"{e.Message}: start the receiver with {fix}, or send smaller frames (e.g. --codec jpeg)");
+            (_stoppedBy, _failure) = (StopCause.Error, $"{e.Message}: start the receiver with {fix}, or send smaller frames (e.g. --codec jpeg)");
         }
         catch (IOException e)
         {
-            (_stoppedBy, _failure) = ("error", e.Message);
+            (_stoppedBy, _failure) = (StopCause.Error, e.Message);
         }
 
-        if (sender.Stopped && _stoppedBy == "signal" && !cancellationToken.IsCancellationRequested)
+        if (sender.End is { } end && _stoppedBy == StopCause.Signal && !cancellationToken.IsCancellationRequested)
         {
-            _stoppedBy = "receiver";
+            // The receiver's END stops a run; its ERROR, a protocol fault or a lost link fails it.
+            (_stoppedBy, _failure) = end.IsClean ? (StopCause.Receiver, _failure) : (StopCause.Error, _failure ?? end.Reason);
         }
-        else if (schedule.StoppedBy != "signal" && !_stoppedBy.StartsWith("source", StringComparison.Ordinal) && _stoppedBy != "error")
+        else if (schedule.StoppedBy != StopCause.Signal && _stoppedBy is not (StopCause.Source or StopCause.SourceError or StopCause.Error))
         {
             _stoppedBy = schedule.StoppedBy;
         }
@@ -187,12 +188,12 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
                 return frame;
             }
 
-            _stoppedBy = "source";
+            _stoppedBy = StopCause.Source;
         }
         catch (Exception e) when (e is IOException or FormatException or CorruptFrameException)
         {
             _failure ??= $"source: {e.Message}";
-            _stoppedBy = "source error";
+            _stoppedBy = StopCause.SourceError;
         }
 
         return null;

@@ -22,7 +22,7 @@ internal sealed class SenderRun(SenderOptions options)
     private readonly Log _log = new("send");
     private readonly TransferTotals _totals = new();
     private readonly AllocationWindow _allocations = new();
-    private string _stoppedBy = "signal";
+    private StopCause _stoppedBy = StopCause.Signal;
     private string? _failure;
     private IFrameSource? _source;
     private FrameSender? _sender;
@@ -42,7 +42,7 @@ internal sealed class SenderRun(SenderOptions options)
         catch (RunFailedException e)
         {
             _failure ??= e.Message;
-            _stoppedBy = "error";
+            _stoppedBy = StopCause.Error;
             exitCode = e.ExitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -110,12 +110,8 @@ internal sealed class SenderRun(SenderOptions options)
         _allocations.Close(_totals.Frames);
         // The receiver's END says it has read every frame sent before ours; a source that failed leaves the frames
         // before it intact, a connection that failed does not.
-        _confirmed = _stoppedBy != "error" && await sender.CompleteAsync();
-        if (sender.StopReason is { } reason && _stoppedBy is not ("receiver" or "error"))
-        {
-            (_stoppedBy, _failure) = (reason.Contains("(END)", StringComparison.Ordinal) ? "receiver" : "error", _failure ?? Failure(reason));
-        }
-
+        _confirmed = _stoppedBy != StopCause.Error && await sender.CompleteAsync();
+        JudgeEnd(sender);
         return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
     }
 
@@ -149,11 +145,8 @@ internal sealed class SenderRun(SenderOptions options)
             }
 
             _allocations.Close(_totals.Frames);
-            _confirmed = await sender.CompleteAsync();
-            if (sender.StopReason is { } reason && _stoppedBy != "receiver")
-            {
-                (_stoppedBy, _failure) = (reason.Contains("(END)", StringComparison.Ordinal) ? "receiver" : "error", _failure ?? Failure(reason));
-            }
+            _confirmed = _stoppedBy != StopCause.Error && await sender.CompleteAsync();
+            JudgeEnd(sender);
 
             return _failure is null ? ExitCodes.Done : ExitCodes.Failed;
         }
@@ -202,8 +195,20 @@ internal sealed class SenderRun(SenderOptions options)
         }
     }
 
-    // A receiver that ended the stream with END asked for it: not a failure.
-    private static string? Failure(string reason) => reason.Contains("(END)", StringComparison.Ordinal) ? null : reason;
+    // How the stream ended decides the run's end, whatever the loop saw last: the receiver's END is a stop asked for;
+    // its ERROR, a protocol fault (either side's) or a link lost for good is a failure, even after the last frame.
+    private void JudgeEnd(FrameSender sender)
+    {
+        switch (sender.End)
+        {
+            case { Kind: SenderEndKind.ReceiverEnded } when _stoppedBy is StopCause.Signal:
+                _stoppedBy = StopCause.Receiver;
+                break;
+            case { IsClean: false } end:
+                (_stoppedBy, _failure) = (StopCause.Error, _failure ?? end.Reason);
+                break;
+        }
+    }
 
     private long Dropped => (_loop?.Dropped ?? 0) + (_sender?.Statistics.Dropped ?? 0);
 
@@ -230,7 +235,7 @@ internal sealed class SenderRun(SenderOptions options)
         }
 
         _totals.AddTo(summary)
-            .Add("stopped_by", _stoppedBy)
+            .Add("stopped_by", _stoppedBy.Name())
             .Add("policy", options.Latest ? "latest" : "lossless")
             .Add("dropped", Dropped)
             .Add("confirmed", _confirmed)

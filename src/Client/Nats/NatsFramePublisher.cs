@@ -61,7 +61,7 @@ internal sealed class NatsFramePublisher : IProducerLink
 
     public string Transport => "nats";
 
-    public string? StopReason => null; // nobody on NATS can ask a publisher to stop
+    public SenderEnd? Stop => null; // nobody on NATS can ask a publisher to stop
 
     public CancellationToken Stopped => CancellationToken.None;
 

@@ -29,7 +29,7 @@ public sealed partial class FrameSender
         }
         catch (IOException e) when (e is not FrameTooLargeException)
         {
-            Volatile.Write(ref _stopReason, e.Message);
+            Finish(new SenderEnd(SenderEndKind.Lost, e.Message));
             throw;
         }
         finally
@@ -41,7 +41,7 @@ public sealed partial class FrameSender
     /// <summary>Ends the stream with ERROR (PROTOCOL.md §9), e.g. MessageTooLarge: the receiver is told why.</summary>
     internal Task AbortAsync(ErrorCode code, string reason)
     {
-        Volatile.Write(ref _stopReason, reason);
+        Finish(new SenderEnd(SenderEndKind.Aborted, reason, code));
         return Producer.FailAsync(code, reason);
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     private ulong _next;
     private long _sent;
     private long _dropped;
-    private string? _stopReason;
+    private SenderEnd? _end;
     private int _disposed;
 
     private FrameSender(IProducerLink producer, FrameSenderOptions options)
@@ -49,11 +49,17 @@ public sealed partial class FrameSender : IAsyncDisposable
         Statistics = new SenderStatistics(this);
     }
 
-    /// <summary>True once the receiver asked for no more frames (END), refused to go on, or the connection was lost for good.</summary>
-    public bool Stopped => StopReason is not null;
+    /// <summary>True once the stream has ended (<see cref="End"/>): it takes no more frames.</summary>
+    public bool Stopped => End is not null;
 
-    /// <summary>Why the stream ended, once it has.</summary>
-    public string? StopReason => Volatile.Read(ref _stopReason) ?? Producer.StopReason;
+    /// <summary>
+    /// How the stream ended, once it has: both ENDs (<see cref="CompleteAsync"/>), the receiver's END or ERROR, a
+    /// protocol fault, an abort, or the connection lost for good. Null while it goes on.
+    /// </summary>
+    public SenderEnd? End => Volatile.Read(ref _end) ?? Producer.Stop;
+
+    /// <summary>Why the stream ended, in words (<see cref="End"/>'s reason), once it has.</summary>
+    public string? StopReason => End?.Reason;
 
     /// <summary>The receiver's address, for logs.</summary>
     public string Remote => Producer.Remote;
@@ -154,13 +160,24 @@ public sealed partial class FrameSender : IAsyncDisposable
         return SendEncodedAsync(jpeg, Codec.Jpeg, info.Components == 1 ? PixelFormat.Gray8 : PixelFormat.Bgr24, info.Width, info.Height, metadata, cancellationToken);
     }
 
-    /// <summary>Ends the stream cleanly: END, then the receiver's END, which says it read every frame. True when it came.</summary>
+    /// <summary>
+    /// Ends the stream cleanly: END, then the receiver's END, which says it read every frame. True when it came
+    /// (<see cref="End"/> is then <see cref="SenderEndKind.Ended"/>, or <see cref="SenderEndKind.ReceiverEnded"/> when
+    /// the receiver had asked first); false when it did not come within 5 s, or the receiver refused or was gone
+    /// (<see cref="End"/> says so when the receiver said why).
+    /// </summary>
     public async Task<bool> CompleteAsync()
     {
         await _sending.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await Producer.EndAsync(s_endWait).ConfigureAwait(false);
+            bool confirmed = await Producer.EndAsync(s_endWait).ConfigureAwait(false);
+            if (confirmed)
+            {
+                Finish(new SenderEnd(SenderEndKind.Ended, "ended: the receiver read every frame"));
+            }
+
+            return confirmed;
         }
         finally
         {
@@ -227,8 +244,17 @@ public sealed partial class FrameSender : IAsyncDisposable
         }
         catch (IOException e) when (e is not FrameTooLargeException)
         {
-            Volatile.Write(ref _stopReason, e.Message);
+            Finish(new SenderEnd(SenderEndKind.Lost, e.Message));
             throw;
+        }
+    }
+
+    // The first end wins; the producer's own (the receiver's END or ERROR) counts as first.
+    private void Finish(SenderEnd end)
+    {
+        if (End is null)
+        {
+            Interlocked.CompareExchange(ref _end, end, null);
         }
     }
 

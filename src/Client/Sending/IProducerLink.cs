@@ -17,10 +17,10 @@ internal interface IProducerLink : IAsyncDisposable
     /// <summary>"tcp", "tcp+tls", "unix socket", "shared memory" or "nats".</summary>
     string Transport { get; }
 
-    /// <summary>Why the far side stopped the stream (its END, a refusal); null while it goes on.</summary>
-    string? StopReason { get; }
+    /// <summary>How the stream was stopped for good (the far side's END or refusal, a protocol fault, this side's abort); null while it goes on.</summary>
+    SenderEnd? Stop { get; }
 
-    /// <summary>Cancelled when <see cref="StopReason"/> is set.</summary>
+    /// <summary>Cancelled when <see cref="Stop"/> is set.</summary>
     CancellationToken Stopped { get; }
 
     /// <summary>This side has ended the stream (END sent).</summary>

@@ -20,7 +20,7 @@ internal sealed class ProducerSession : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<FrameResult>> _requests = new();
     private readonly CancellationTokenSource _ended = new();
     private readonly Task<bool> _inbound;
-    private SessionEnd? _end;
+    private SenderEnd? _end;
 
     public ProducerSession(FrameConnection connection, AckTracker? acks, Action<FrameResult>? onResult)
     {
@@ -32,8 +32,8 @@ internal sealed class ProducerSession : IAsyncDisposable
 
     public FrameConnection Connection { get; }
 
-    /// <summary>How the session ended, once it has; null while it goes on.</summary>
-    public SessionEnd? End => Volatile.Read(ref _end);
+    /// <summary>How the session ended, once it has; null while it goes on. Only <see cref="SenderEndKind.Lost"/> may be followed by another connection.</summary>
+    public SenderEnd? End => Volatile.Read(ref _end);
 
     /// <summary>Cancelled when the session ends (the consumer's END or ERROR, or the connection lost).</summary>
     public CancellationToken Ended => _ended.Token;
@@ -55,7 +55,7 @@ internal sealed class ProducerSession : IAsyncDisposable
         catch (Exception e) when (e is IOException and not FrameTooLargeException or SocketException or ObjectDisposedException)
         {
             _requests.TryRemove(header.Sequence, out _);
-            Finish(new SessionEnd(SessionEndKind.Lost, Connection.TimedOut ?? $"connection lost while sending: {e.Message}"));
+            Finish(new SenderEnd(SenderEndKind.Lost, Connection.TimedOut ?? $"connection lost while sending: {e.Message}"));
             throw;
         }
         catch
@@ -71,13 +71,13 @@ internal sealed class ProducerSession : IAsyncDisposable
     /// </summary>
     public async Task<bool> EndAsync(TimeSpan wait)
     {
-        if (End is { ByPeerEnd: true })
+        if (End is { Kind: SenderEndKind.ReceiverEnded })
         {
             await Connection.SendEndAsync().ConfigureAwait(false);
             return true;
         }
 
-        if (End is { Kind: not SessionEndKind.Ended })
+        if (End is { Kind: not SenderEndKind.Ended })
         {
             return false;
         }
@@ -89,14 +89,14 @@ internal sealed class ProducerSession : IAsyncDisposable
     /// <summary>Ends the session with ERROR (PROTOCOL.md §9): the consumer is told why, and the connection closes.</summary>
     public async Task FailAsync(ErrorCode code, string reason)
     {
-        Finish(new SessionEnd(SessionEndKind.Stopped, reason));
+        Finish(new SenderEnd(SenderEndKind.Aborted, reason, code));
         await Connection.SendErrorAsync(code, reason).ConfigureAwait(false);
         Connection.Abort();
     }
 
     public async ValueTask DisposeAsync()
     {
-        Finish(new SessionEnd(SessionEndKind.Lost, "the session was closed"));
+        Finish(new SenderEnd(SenderEndKind.Lost, "the session was closed"));
         await Connection.DisposeAsync().ConfigureAwait(false);
         await _inbound.ConfigureAwait(false);
         _ended.Dispose();
@@ -119,19 +119,19 @@ internal sealed class ProducerSession : IAsyncDisposable
                         break;
                     case MessageType.End:
                         Finish(Connection.EndSent
-                            ? new SessionEnd(SessionEndKind.Ended, "ended")
-                            : new SessionEnd(SessionEndKind.Stopped, "the receiver asked for no more frames (END)", ByPeerEnd: true));
+                            ? new SenderEnd(SenderEndKind.Ended, "ended: the receiver read every frame")
+                            : new SenderEnd(SenderEndKind.ReceiverEnded, "the receiver asked for no more frames (END)"));
                         return true;
                     case MessageType.Error:
                         ErrorMessage error = message.ReadError();
                         string reason = $"the receiver closed the connection: {error.Reason} (error {(uint)error.Code} {error.Code})";
                         // ShuttingDown and Timeout: the receiver is going away or lost us; another may listen soon.
-                        Finish(new SessionEnd(error.Code is ErrorCode.ShuttingDown or ErrorCode.Timeout ? SessionEndKind.Lost : SessionEndKind.Stopped, reason, error.Code));
+                        Finish(new SenderEnd(error.Code is ErrorCode.ShuttingDown or ErrorCode.Timeout ? SenderEndKind.Lost : SenderEndKind.ReceiverError, reason, error.Code));
                         return false;
                     default:
                         Finish(Connection.EndSent
-                            ? new SessionEnd(SessionEndKind.Ended, "closed after END")
-                            : new SessionEnd(SessionEndKind.Lost, "the receiver closed the connection without END"));
+                            ? new SenderEnd(SenderEndKind.Ended, "closed after END")
+                            : new SenderEnd(SenderEndKind.Lost, "the receiver closed the connection without END"));
                         return Connection.EndSent;
                 }
             }
@@ -139,13 +139,13 @@ internal sealed class ProducerSession : IAsyncDisposable
         catch (ProtocolException e) when (e.Code != ErrorCode.Timeout)
         {
             // The receiver broke the protocol (it was told with ERROR): another connection would meet the same fault.
-            Finish(new SessionEnd(SessionEndKind.Stopped, $"the receiver broke the protocol: {e.Message} (error {(uint)e.Code} {e.Code})", e.Code));
+            Finish(new SenderEnd(SenderEndKind.ProtocolError, $"the receiver broke the protocol: {e.Message} (error {(uint)e.Code} {e.Code})", e.Code));
             Connection.Abort();
             return false;
         }
         catch (Exception e) when (e is ProtocolException or IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            Finish(new SessionEnd(Connection.EndSent ? SessionEndKind.Ended : SessionEndKind.Lost, Connection.TimedOut ?? $"connection lost: {e.Message}"));
+            Finish(new SenderEnd(Connection.EndSent ? SenderEndKind.Ended : SenderEndKind.Lost, Connection.TimedOut ?? $"connection lost: {e.Message}"));
             Connection.Abort(); // a write blocked on it fails now instead of at the TCP timeout
             return false;
         }
@@ -165,7 +165,7 @@ internal sealed class ProducerSession : IAsyncDisposable
         }
     }
 
-    private void Finish(SessionEnd end)
+    private void Finish(SenderEnd end)
     {
         if (Interlocked.CompareExchange(ref _end, end, null) is not null)
         {
@@ -187,20 +187,3 @@ internal sealed class ProducerSession : IAsyncDisposable
         }
     }
 }
-
-/// <summary>How a producer's session ended.</summary>
-internal enum SessionEndKind
-{
-    /// <summary>Both sides said END: every frame was read.</summary>
-    Ended,
-
-    /// <summary>The connection is gone (lost, closed, the peer restarting): another one may take over.</summary>
-    Lost,
-
-    /// <summary>The consumer asked for no more frames, refused to go on, or broke the protocol: the stream is over.</summary>
-    Stopped,
-}
-
-/// <param name="Code">The error the consumer sent or was sent, when there was one.</param>
-/// <param name="ByPeerEnd">The consumer ended the stream with END (a stop, not a failure).</param>
-internal sealed record SessionEnd(SessionEndKind Kind, string Reason, ErrorCode? Code = null, bool ByPeerEnd = false);

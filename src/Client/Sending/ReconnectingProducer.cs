@@ -58,7 +58,7 @@ internal sealed class ReconnectingProducer : IProducerLink
 
     public string Transport => _session.Connection.TransportName;
 
-    public string? StopReason => _session.End is { Kind: SessionEndKind.Stopped } end ? end.Reason : null;
+    public SenderEnd? Stop => _session.End is { Kind: not (SenderEndKind.Lost or SenderEndKind.Ended) } end ? end : null;
 
     public bool EndSent => _session.Connection.EndSent;
 
@@ -140,8 +140,8 @@ internal sealed class ReconnectingProducer : IProducerLink
                 }
             }
 
-            SessionEnd end = session.End!;
-            if (end.Kind != SessionEndKind.Lost || !_settings.Reconnect || cancellationToken.IsCancellationRequested)
+            SenderEnd end = session.End!;
+            if (end.Kind != SenderEndKind.Lost || !_settings.Reconnect || cancellationToken.IsCancellationRequested)
             {
                 throw new IOException(end.Reason);
             }
@@ -201,11 +201,11 @@ internal sealed class ReconnectingProducer : IProducerLink
         return session;
     }
 
-    // A session that ends as Stopped ends the stream; one that is merely lost is replaced.
+    // A session the receiver or this side stopped ends the stream; one that is merely lost is replaced.
     private void Watch(ProducerSession session) => session.Ended.UnsafeRegister(static state =>
     {
         (ReconnectingProducer producer, ProducerSession watched) = ((ReconnectingProducer, ProducerSession))state!;
-        if (watched.End?.Kind == SessionEndKind.Stopped)
+        if (watched.End is { Kind: not (SenderEndKind.Lost or SenderEndKind.Ended) })
         {
             try
             {

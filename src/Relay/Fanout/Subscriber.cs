@@ -89,7 +89,7 @@ internal sealed class Subscriber : IHubSubscriber
                 Ended = $"too slow: its lossless queue of {Queue.MaxDepth} frames was full";
                 await session.FailAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber ({Queue.MaxDepth} frames) was full: read faster, subscribe with a larger queue, or subscribe to the latest frame only");
             }
-            else if (session.End is null or { ByPeerEnd: true })
+            else if (session.End is null or { Kind: SenderEndKind.ReceiverEnded })
             {
                 // PROTOCOL.md §4.2: our END answers the subscriber's, or tells it the relay has no more frames.
                 await session.EndAsync(s_endWait);
@@ -148,5 +148,5 @@ internal sealed class Subscriber : IHubSubscriber
         }
     }
 
-    private static string Describe(SessionEnd end) => end.ByPeerEnd ? "end of subscription" : end.Reason;
+    private static string Describe(SenderEnd end) => end.Kind == SenderEndKind.ReceiverEnded ? "end of subscription" : end.Reason;
 }

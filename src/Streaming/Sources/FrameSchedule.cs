@@ -1,3 +1,4 @@
+using RawFrames.Streaming.Stats;
 using System.Diagnostics;
 using RawFrames.Protocol;
 
@@ -33,8 +34,8 @@ internal sealed class FrameSchedule : IDisposable
         _pacer = fps > 0 ? new PeriodicTimer(TimeSpan.FromMilliseconds(1)) : null;
     }
 
-    /// <summary>Why the schedule ended: "frames", "duration", or "signal" (cancelled).</summary>
-    public string StoppedBy { get; private set; } = "signal";
+    /// <summary>Why the schedule ended: <see cref="StopCause.Frames"/>, <see cref="StopCause.Duration"/>, or <see cref="StopCause.Signal"/> (cancelled).</summary>
+    public StopCause StoppedBy { get; private set; } = StopCause.Signal;
 
     /// <summary>
     /// When frame <paramref name="sequence"/> was captured, in Unix nanoseconds: for a paced source its slot on the
@@ -81,13 +82,13 @@ internal sealed class FrameSchedule : IDisposable
     {
         if (_frames > 0 && (long)sequence >= _frames)
         {
-            StoppedBy = "frames";
+            StoppedBy = StopCause.Frames;
             return false;
         }
 
         if (Stopwatch.GetTimestamp() >= _deadline)
         {
-            StoppedBy = "duration";
+            StoppedBy = StopCause.Duration;
             return false;
         }
 
