@@ -6,6 +6,9 @@ namespace RawFrames.Protocol.Transport;
 /// <summary>A listening socket on a <see cref="FrameEndpoint"/>; each accepted socket is one peer.</summary>
 internal sealed class FrameListener : IDisposable
 {
+    private const int SolSocket = 1;   // SOL_SOCKET on Linux
+    private const int SoReuseAddr = 2; // SO_REUSEADDR on Linux
+
     private readonly Socket _socket;
     private readonly string? _unixPath;
 
@@ -33,8 +36,10 @@ internal sealed class FrameListener : IDisposable
         {
             if (!endpoint.IsUnix)
             {
-                // A restarted receiver must be able to bind again while old connections sit in TIME_WAIT.
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // A restarted receiver must be able to bind again while old connections sit in TIME_WAIT: SO_REUSEADDR
+                // alone, set raw. .NET's ReuseAddress sets SO_REUSEPORT too on Linux, which lets a second process
+                // listen on the same port and take some of the senders: an address belongs to one listener.
+                socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             }
 
             SocketTuning.Apply(socket);
