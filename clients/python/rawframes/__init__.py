@@ -8,8 +8,8 @@ from .nats import NatsPublisher, NatsSubscription
 from .receiver import Receiver, receive
 from .recording import Recording, open_recording
 from .sender import Sender
-from .subscriber import subscribe
-from .wire import Codec, ErrorCode, PeerError, PixelFormat, ProtocolError, Role
+from .subscriber import Subscription, subscribe
+from .wire import Codec, ErrorCode, PeerError, PixelFormat, Policy, ProtocolError, Role, WhenFull
 
 try:
     from ._version import __version__  # written into the wheel when it is built
@@ -19,4 +19,5 @@ except ImportError:  # a checkout (PYTHONPATH=clients/python or pip install -e):
     __version__ = (Path(__file__).resolve().parents[3] / "VERSION").read_text(encoding="utf-8").strip()
 
 __all__ = ["Codec", "CodecUnavailable", "Connection", "ConnectionClosed", "CorruptPayload", "ErrorCode", "Frame", "NatsPublisher", "NatsSubscription",
-           "PeerError", "PixelFormat", "ProtocolError", "Receiver", "Recording", "Role", "Sender", "__version__", "open_recording", "receive", "subscribe"]
+           "PeerError", "PixelFormat", "Policy", "ProtocolError", "Receiver", "Recording", "Role", "Sender", "Subscription", "WhenFull", "__version__",
+           "open_recording", "receive", "subscribe"]

@@ -79,10 +79,11 @@ class Connection:
 
     @classmethod
     def open(cls, sock, role, *, connector, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0,
-             idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT, token=None):
+             idle_timeout_ms=0, software=SOFTWARE, timeout=OPENING_TIMEOUT, token=None, subscription=None):
         """Runs the opening on a connected socket, as the side that connected (`connector`) or accepted. `token`:
         a producer presents it; a consumer requires it (§14) and refuses a missing or different one. A consumer on a
-        Unix socket offers shared memory (§15)."""
+        Unix socket offers shared memory (§15). `subscription`: a consumer's request to a relay
+        (wire.subscription_option, §16.1)."""
         # A consumer on a Unix socket offers shared memory; a producer uses it when asked (shm://) and possible.
         on_one_host = sock.family == socket.AF_UNIX and os.path.isdir("/dev/shm")
         if role == Role.CONSUMER and on_one_host:
@@ -90,7 +91,7 @@ class Connection:
         elif not on_one_host:
             capabilities &= ~Capability.SHARED_MEMORY
         local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software,
-                      token if role == Role.PRODUCER else None)
+                      token if role == Role.PRODUCER else None, subscription if role == Role.CONSUMER else None)
         connection = cls(sock, local, local)
         connection._required_token = token if role == Role.CONSUMER else None
         sock.settimeout(timeout)
@@ -453,6 +454,10 @@ class Connection:
         finally:
             self.close()
         return self.end_received
+
+    @property
+    def is_open(self):
+        return self.socket.fileno() != -1
 
     def close(self):
         self.socket.close()

@@ -1,6 +1,7 @@
 """Endpoints as PROTOCOL.md §1 writes them: tcp://HOST:PORT, tcp://[v6]:PORT, unix:///absolute/path (shm:///path is
 the same Unix socket: this client reads shared-memory frames on any Unix socket, §15)."""
 
+import errno
 import os
 import stat
 import socket
@@ -49,6 +50,13 @@ def listen(endpoint, backlog=16):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(backlog)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise OSError(error.errno, f"cannot listen on {endpoint}: the address is in use (another process is listening on it)") from None
+        if error.errno == errno.EADDRNOTAVAIL:
+            raise OSError(error.errno, f"cannot listen on {endpoint}: no interface of this machine has that address") from None
+        raise
     except BaseException:
         sock.close()
         raise
@@ -87,4 +95,4 @@ def _remove_stale(path):
         return
     finally:
         probe.close()
-    raise OSError(f"{path} is in use: another process is listening on it")
+    raise OSError(errno.EADDRINUSE, f"cannot listen on unix://{path}: it is in use (another process is listening on it)")

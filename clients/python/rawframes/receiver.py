@@ -90,6 +90,13 @@ class Receiver:
                             stats = self.streams[(self.connections, message.stream_id)] = StreamStats(message.sequence)
                         stats.add(message)
                         yield message
+            except GeneratorExit:
+                # The loop was left (break, return): ask the producer for no more frames (END, §4.2) so it ends
+                # cleanly instead of retrying a lost connection. After close() (a `with` block left by an
+                # exception) the connection is already cut, and no END claims frames were handled.
+                if connection.is_open:
+                    connection.finish()
+                raise
             except (ProtocolError, PeerError, ConnectionClosed, OSError) as error:
                 self._record(peer, error)
             finally:
@@ -134,6 +141,8 @@ def _name(peer):
 
 
 def receive(listen="tcp://127.0.0.1:5555", **options):
-    """Frames from every producer that connects, one connection after another, until interrupted."""
+    """Frames from every producer that connects, one connection after another, until interrupted. Leaving the loop
+    early ends the current producer's stream with END (it stops cleanly); Receiver.stop() does the same from inside
+    the loop, and Receiver.reply() answers a frame with a RESULT."""
     with Receiver(listen, **options) as receiver:
         yield from receiver

@@ -30,6 +30,8 @@ MAX_TOKEN_BYTES = 1024
 SUBSCRIPTION_OPTION = 3  # §16.1: a consumer's request to a relay
 SUBSCRIPTION = struct.Struct("<BBBBII")
 MAX_QUEUE_FRAMES = 1024
+ANY_CODEC = 255
+ANY_STREAM = 0xFFFFFFFF
 
 # A message header is one u32 length and one u32 whose low byte is the type and whose high bytes are reserved.
 MESSAGE_HEADER = struct.Struct("<II")
@@ -85,7 +87,29 @@ class Capability(enum.IntFlag):
     SHARED_MEMORY = 4  # §15
 
 
-class Codec(enum.IntEnum):
+class _Named(enum.IntEnum):
+    """Prints as the name the programs use ("jpeg", "bgr24"), not as its number."""
+
+    def __str__(self):
+        return self.name.lower().replace("_", "-") if isinstance(self, Codec) else self.name.lower()
+
+    def __format__(self, spec):  # f"{frame.codec}" reads as str() does
+        return format(str(self), spec)
+
+
+class Policy(enum.IntEnum):
+    """§16.1: what a relay sends a subscriber that falls behind."""
+    LOSSLESS = 0  # every frame, queued up to the subscription's queue
+    LATEST = 1    # only the newest frame; older ones are dropped and show as sequence gaps
+
+
+class WhenFull(enum.IntEnum):
+    """§16.1: what a relay does when a lossless subscriber's queue is full."""
+    LATEST = 0      # switch it to the latest policy
+    DISCONNECT = 1  # end it with ERROR TooSlow
+
+
+class Codec(_Named):
     RAW = 0
     JPEG = 1
     YUV_JPEG = 2
@@ -93,7 +117,7 @@ class Codec(enum.IntEnum):
     BMP = 4
 
 
-class PixelFormat(enum.IntEnum):
+class PixelFormat(_Named):
     BGR24 = 1
     RGB24 = 2
     BGRA32 = 3
@@ -225,16 +249,17 @@ def message_header(message_type, body_length):
 
 
 class Hello:
-    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software", "token")
+    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software", "token", "subscription")
 
     def __init__(self, role, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0, idle_timeout_ms=0, software=None,
-                 token=None):
+                 token=None, subscription=None):
         self.role = Role(role)
         self.max_message_length = max_message_length
         self.capabilities = Capability(capabilities)
         self.idle_timeout_ms = idle_timeout_ms
         self.software = software
         self.token = token  # bytes or None; never logged
+        self.subscription = subscription  # a consumer's request to a relay (subscription_option), or None
 
     def to_bytes(self):
         body = HELLO_FIXED.pack(self.role, self.max_message_length, self.capabilities, self.idle_timeout_ms)
@@ -245,6 +270,8 @@ class Hello:
             if not 1 <= len(self.token) <= MAX_TOKEN_BYTES:
                 raise ValueError(f"a token is 1 to {MAX_TOKEN_BYTES} bytes, not {len(self.token)}")
             body += OPTION_HEADER.pack(TOKEN_OPTION, len(self.token)) + bytes(self.token)
+        if self.subscription is not None:
+            body += OPTION_HEADER.pack(SUBSCRIPTION_OPTION, len(self.subscription)) + self.subscription
         return message_header(MessageType.HELLO, len(body)) + body
 
     @classmethod
@@ -278,6 +305,17 @@ class Hello:
                 parse_subscription(body[offset:offset + length])
             offset += length
         return cls(role, max_length, capabilities, idle_timeout_ms, software, token)
+
+
+def subscription_option(policy=Policy.LOSSLESS, when_full=WhenFull.LATEST, codec=None, queue=0, stream=None):
+    """§16.1: the HELLO subscription option's 12 bytes. `queue` 0 takes the relay's default; `codec` None takes frames
+    as they arrive; `stream` None takes every stream."""
+    if not 0 <= queue <= MAX_QUEUE_FRAMES:
+        raise ValueError(f"a subscription's queue is 0 (the relay's default) to {MAX_QUEUE_FRAMES} frames, not {queue}")
+    if stream is not None and not 0 <= stream < ANY_STREAM:
+        raise ValueError(f"a stream id is 0 to {ANY_STREAM - 1}, not {stream}")
+    return SUBSCRIPTION.pack(Policy(policy), WhenFull(when_full), ANY_CODEC if codec is None else Codec(codec), 0, queue,
+                             ANY_STREAM if stream is None else stream)
 
 
 def parse_subscription(value):
