@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using BenchmarkDotNet.Running;
 using RawFrames.Bench;
 using RawFrames.Bench.Content;
@@ -14,58 +13,54 @@ if (args.Contains("--role"))
     return await BaselineRoles.RunAsync(args);
 }
 
-// cd bench && dotnet run -c Release [-- --quick] [-- --filter PATTERN ...] [other BenchmarkDotNet options]
-// --filter patterns select BenchmarkDotNet benchmarks (e.g. '*TurboJpeg*'), the OpenCV comparison ('opencv'), the model-ready
-// frames comparison ('model') and scenarios
-// (e.g. 'scenarios/table/*').
-bool quick = args.Contains("--quick");
-List<string> patterns = [];
-List<string> benchmarkArgs = [];
-for (int i = 0; i < args.Length; i++)
+var arguments = BenchArguments.Parse(args);
+if (arguments.Help)
 {
-    if (args[i] == "--quick")
-    {
-        continue;
-    }
+    Console.WriteLine(BenchArguments.Usage);
+    BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(["--help"]);
+    return 0;
+}
 
-    if (args[i] == "--filter")
+var benchmarks = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly);
+if (arguments.PrintsOnly)
+{
+    // BenchmarkDotNet lists its own benchmarks (or prints --info); the bench's other parts follow under the same filter.
+    benchmarks.Run([.. arguments.PassThrough, "--filter", .. arguments.Patterns]);
+    if (arguments.List is not null)
     {
-        while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        foreach (string name in new[] { BenchArguments.OpenCv, BenchArguments.Model }.Concat(ScenarioSuite.All().Select(s => ScenarioSuite.FilterName(s.Group, s.Scenario))))
         {
-            patterns.Add(args[++i]);
+            if (arguments.Selected(name))
+            {
+                Console.WriteLine(name);
+            }
         }
-
-        continue;
     }
 
-    benchmarkArgs.Add(args[i]);
+    return 0;
 }
 
-if (patterns.Count == 0)
-{
-    patterns.Add("*");
-}
-
-// Each run replaces the previous run's files, so the folder never mixes two runs.
+// A run of everything replaces the previous run's folder, so it never mixes two runs; a filtered run replaces only
+// the files of the parts it runs.
+bool quick = arguments.Quick;
 string output = Repository.Path("bench", "results", quick ? "quick" : "latest");
-if (Directory.Exists(output))
+if (arguments.Everything && Directory.Exists(output))
 {
     Directory.Delete(output, recursive: true);
 }
 
 Directory.CreateDirectory(output);
-var selectors = patterns.Select(p => new Regex("^" + Regex.Escape(p).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-    RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).ToList();
-bool Selected(string name) => selectors.Any(s => s.IsMatch(name));
+bool Selected(string name) => arguments.Selected(name);
 
 // 1. BenchmarkDotNet: codecs and protocol, in process.
-if (!patterns.All(p => p.StartsWith("scenarios/", StringComparison.OrdinalIgnoreCase)))
+if (arguments.SelectsBenchmarks)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run([.. benchmarkArgs, "--filter", .. patterns], BenchConfig.Create(quick, output));
+    benchmarks.Run([.. arguments.PassThrough, "--filter", .. arguments.Patterns.Where(p => !p.StartsWith("scenarios/", StringComparison.OrdinalIgnoreCase))],
+        BenchConfig.Create(quick, output));
 }
 
 // 2. OpenCvSharp beside RawFrames: its codecs, and an OpenCvSharp application streaming Mats.
-if (Selected("opencv"))
+if (Selected(BenchArguments.OpenCv))
 {
     Console.WriteLine("// * OpenCvSharp beside RawFrames *");
     string opencv = await OpenCvReport.RunAsync(quick);
@@ -73,8 +68,8 @@ if (Selected("opencv"))
     Console.WriteLine(opencv);
 }
 
-// 3. Model-ready frames: RawFrames' tensors beside the seeds' cv2 pipeline, in process and end to end.
-if (Selected("model"))
+// 3. Model-ready frames: RawFrames' tensors beside the cv2 pipeline Python consumers run today, in process and end to end.
+if (Selected(BenchArguments.Model))
 {
     Console.WriteLine("// * Model-ready frames beside the cv2 pipeline *");
     string model = await ModelInputReport.RunAsync(quick);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Seed 000's question, measured: numpy frames from Python shown in a browser, and what each way costs. 1000x1000
+# The question Python users ask, measured: numpy frames from Python shown in a browser, and what each way costs. 1000x1000
 # noise frames at FPS, shown in Debian's Chromium (headless, software rendering) for SECONDS, one way at a time:
-#   seed 000's way: Flask serving MJPEG to an <img> (bench/baselines/flask_mjpeg.py), each frame cv2.imencode'd as
-#                   JPEG q80, PNG or BMP (the seed's table), at full size, and the JPEG one in a 480-pixel <img>
+#   the usual way:   Flask serving MJPEG to an <img> (bench/baselines/flask_mjpeg.py), each frame cv2.imencode'd as
+#                   JPEG q80, PNG or BMP (the usual table), at full size, and the JPEG one in a 480-pixel <img>
 #   RawFrames:      the Python client sending JPEG q80 to rawframes-recv --http (bench/baselines/numpy_sender.py),
 #                   whose page shows the stream: MJPEG in an <img> (/#full,img; /#img for the grid's 480-pixel
 #                   thumbnail, frames scaled by the receiver), and drawn on a canvas from /frames/ID (PROTOCOL.md FRAME
@@ -87,7 +87,7 @@ run_flask() { # run_flask ROUND ENCODING PAGE SHOWN
   watch "http://127.0.0.1:$port$3" flask
   kill -TERM "$server"; wait "$server" 2>/dev/null || true
   local python; python=$(awk -v c="$(field "$out/flask.json" cpu_s)" -v n="$(field "$out/flask.json" frames)" 'BEGIN { printf "%.2f", c * 1000 / n }')
-  row "$1" "Flask MJPEG $2 (seed 000)" "$4" "$chrome" "$python" -
+  row "$1" "Flask MJPEG $2 (cv2.imencode)" "$4" "$chrome" "$python" -
 }
 
 run_ours() { # run_ours ROUND WAY PAGE SHOWN (a canvas page reports what it painted)
@@ -125,7 +125,7 @@ echo
 echo "| shown | way | Chromium CPU ms per frame, median | against Flask MJPEG jpg at that size |"
 echo "|---|---|---:|---:|"
 for shown in full 480-px; do
-  flask=$(median <"$out/Flask-MJPEG-jpg-(seed-000)-$shown.rates")
+  flask=$(median <"$out/Flask-MJPEG-jpg-(cv2.imencode)-$shown.rates")
   for rates in "$out"/*-"$shown".rates; do
     way=$(basename "$rates" "-$shown.rates"); ours=$(median <"$rates")
     echo "| ${shown//-/ } | ${way//-/ } | $ours | $(awk -v a="$ours" -v b="$flask" 'BEGIN { printf "%.2fx", a / b }') |"

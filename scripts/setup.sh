@@ -12,7 +12,7 @@ fi
 # Debian packages, installed only when missing: the codecs' native libraries (TurboJPEG, libyuv, libspng), ffmpeg
 # (the codec tests decode our YUV-JPEG with an independent decoder; the ffmpeg: source runs it), iperf3 (the loopback ceiling we measure against)
 # and Debian's own Python 3 with numpy, pytest, Pillow and OpenCV for the Python client (clients/python) and its tests,
-# and Flask for seed 000's MJPEG baseline (scripts/measure-browser.sh).
+# and Flask for the MJPEG baseline (scripts/measure-browser.sh).
 # src/OpenCv's native runtime (libOpenCvSharpExtern.so, from NuGet) links GTK 3, HarfBuzz, FreeType, libdrm and libatomic.
 # python3-venv: the packaging tests install the Python wheel into fresh venvs (scripts/test-packages.sh).
 runtime=(libturbojpeg0 libyuv0 libspng0 libgtk-3-0 libharfbuzz0b libfreetype6 libdrm2 libatomic1)

@@ -7,7 +7,7 @@ namespace RawFrames.Bench.ModelInputs;
 
 /// <summary>
 /// One frame to one model-ready tensor, in process, on one thread: RawFrames' TensorPreprocessor (with and without the
-/// scaled JPEG decode) against the seeds' cv2 pipeline (bench/baselines/cv2_model_input.py, Debian's OpenCV, as
+/// scaled JPEG decode) against the cv2 pipeline Python consumers run today (bench/baselines/cv2_model_input.py, Debian's OpenCV, as
 /// Python users run it, and with IMREAD_REDUCED_COLOR_2, the best cv2 offers), on the same bytes. CPU per frame is the
 /// median of 5 rounds. Accuracy: each RawFrames tensor against the cv2 pipeline's, in pixel units (0-255).
 /// </summary>

@@ -50,13 +50,13 @@ internal static class ModelInputReport
             text.AppendLine(Invariant($"| {row.Measure} | {row.Way} | {row.Fps:0.0} | {row.ReceivingCpuMs:0.00} | {row.Note} |"));
         }
 
-        PipelineComparison.Row cpuSeed = pipelines[0];
+        PipelineComparison.Row cpuCv2 = pipelines[0];
         PipelineComparison.Row cpuOurs = pipelines[2];
-        PipelineComparison.Row bestSeed = pipelines[3].Fps >= pipelines[4].Fps ? pipelines[3] : pipelines[4];
+        PipelineComparison.Row bestCv2 = pipelines[3].Fps >= pipelines[4].Fps ? pipelines[3] : pipelines[4];
         PipelineComparison.Row relay = pipelines[5];
         text.AppendLine();
-        text.AppendLine(Invariant($"Goals, from this run: receiving CPU per model-ready frame {cpuSeed.ReceivingCpuMs / cpuOurs.ReceivingCpuMs:0.00}x less than the cv2 pipeline's (goal 3x);"));
-        text.AppendLine(Invariant($"model-ready frames per second for a Python model {relay.Fps / bestSeed.Fps:0.00}x the best seed-style pipeline's ({bestSeed.Way}; goal 2x)."));
+        text.AppendLine(Invariant($"Goals, from this run: receiving CPU per model-ready frame {cpuCv2.ReceivingCpuMs / cpuOurs.ReceivingCpuMs:0.00}x less than the cv2 pipeline's (goal 3x);"));
+        text.AppendLine(Invariant($"model-ready frames per second for a Python model {relay.Fps / bestCv2.Fps:0.00}x the best plain-socket cv2 pipeline's ({bestCv2.Way}; goal 2x)."));
         text.AppendLine();
         text.AppendLine("Where the CPU goes: TurboJPEG's entropy decoding (about 1.9 ms of a 1080p q80 photo) is paid at every scale; the");
         text.AppendLine("scaled decode saves the inverse DCT, colour conversion and upsampling of the pixels a model never sees, and the");

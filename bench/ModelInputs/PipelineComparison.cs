@@ -8,7 +8,7 @@ namespace RawFrames.Bench.ModelInputs;
 /// <summary>
 /// Model-ready frames end to end, as processes on this machine, the same JPEG sent over and over by a Python producer
 /// (bench/baselines/model_pipelines.py) that costs little CPU. The receiving side's CPU per frame, without a model:
-/// the best seed-style Python consumer (socket + cv2 pipeline) against rawframes-recv --model. Model-ready frames per
+/// the best plain-socket Python consumer (socket + cv2 pipeline) against rawframes-recv --model. Model-ready frames per
 /// second with a stand-in model: the same Python consumer against rawframes-relay --model --batch N serving a Python
 /// subscriber over shared memory, where the receiving side is the relay and the subscriber together.
 /// </summary>
@@ -26,20 +26,20 @@ internal static class PipelineComparison
         string fps = $"model-ready fps, batch {batch}, stand-in model {modelMs.ToString(CultureInfo.InvariantCulture)} ms/image";
         var rows = new List<Row>
         {
-            await SeedAsync(sample, model, 1, -1, reduced: false, duration) with { Measure = cpu },
-            await SeedAsync(sample, model, 1, -1, reduced: true, duration) with { Measure = cpu },
+            await Cv2PipelineAsync(sample, model, 1, -1, reduced: false, duration) with { Measure = cpu },
+            await Cv2PipelineAsync(sample, model, 1, -1, reduced: true, duration) with { Measure = cpu },
             await ReceiverAsync(sample, model, duration) with { Measure = cpu },
-            await SeedAsync(sample, model, batch, modelMs, reduced: false, duration) with { Measure = fps },
-            await SeedAsync(sample, model, batch, modelMs, reduced: true, duration) with { Measure = fps },
+            await Cv2PipelineAsync(sample, model, batch, modelMs, reduced: false, duration) with { Measure = fps },
+            await Cv2PipelineAsync(sample, model, batch, modelMs, reduced: true, duration) with { Measure = fps },
             await RelayAsync(sample, model, batch, modelMs, duration) with { Measure = fps },
         };
         return rows;
     }
 
-    private static async Task<Row> SeedAsync(ModelInputSample sample, string model, int batch, double modelMs, bool reduced, TimeSpan duration)
+    private static async Task<Row> Cv2PipelineAsync(ModelInputSample sample, string model, int batch, double modelMs, bool reduced, TimeSpan duration)
     {
         int port = ScenarioRunner.FreePort();
-        List<string> arguments = [Script, "seed", Text(port), model, Text(batch), Text(modelMs)];
+        List<string> arguments = [Script, "cv2", Text(port), model, Text(batch), Text(modelMs)];
         if (reduced)
         {
             arguments.Add("--reduced");

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What a Python consumer runs today to make a frame model-ready (seeds 001 and 003): decode the whole JPEG with
+"""What a Python consumer runs today to make a frame model-ready (a socket or Redis receiver feeding a detector): decode the whole JPEG with
 cv2.imdecode, letterbox to the model's size (cv2.resize INTER_LINEAR, then copyMakeBorder with 114, as YOLOv5/ultralytics
 do), BGR->RGB, HWC->CHW, float32 / 255.
 
@@ -30,7 +30,7 @@ def letterbox(image, width, height, pad=114):
 
 
 def model_ready(image, width, height):
-    """HxWx3 BGR uint8 to a 1x3xHxW float32 RGB tensor in 0..1, as the seeds do it."""
+    """HxWx3 BGR uint8 to a 1x3xHxW float32 RGB tensor in 0..1, as such consumers do it."""
     boxed, scale, left, top = letterbox(image, width, height)
     chw = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))
     tensor = chw.astype(np.float32)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Seed 000's way to show numpy frames in a browser, for comparison: Flask serving MJPEG (multipart/x-mixed-replace)
-to an <img>, each frame encoded with cv2.imencode as JPEG (q80), PNG or BMP (the three rows of the seed's table).
-Frames are 1000x1000 noise (the seed's table), made per frame.
+"""The usual way to show numpy frames from Python in a browser, for comparison: Flask serving MJPEG (multipart/x-mixed-replace)
+to an <img>, each frame encoded with cv2.imencode as JPEG (q80), PNG or BMP (the three rows of the comparison's table).
+Frames are 1000x1000 noise (as in that table), made per frame.
 
     flask_mjpeg.py PORT FPS [jpg|png|bmp]
 Serves / (a page with the <img>), /small (the same <img> shown 480 pixels wide) and /video; on SIGTERM prints one JSON line: frames served, and this process's CPU.

@@ -4,9 +4,9 @@ two Python consumers compared, each printing one JSON line.
 
     model_pipelines.py produce plain|rawframes TARGET SECONDS FILE
         sends FILE (a JPEG, or a .npy of HxWx3 BGR pixels sent raw) for SECONDS: 'plain' with a 4-byte length prefix
-        to tcp port TARGET (the seed-style way), 'rawframes' with the RawFrames Python client to endpoint TARGET.
-    model_pipelines.py seed PORT WIDTHxHEIGHT BATCH MODEL_MS [--reduced] [--raw FRAMEWxFRAMEH]
-        the best seed-style consumer: a plain socket receiver (recv_into one buffer), the cv2 pipeline of
+        to tcp port TARGET (the plain-socket way), 'rawframes' with the RawFrames Python client to endpoint TARGET.
+    model_pipelines.py cv2 PORT WIDTHxHEIGHT BATCH MODEL_MS [--reduced] [--raw FRAMEWxFRAMEH]
+        the best plain-socket consumer: a plain socket receiver (recv_into one buffer), the cv2 pipeline of
         cv2_model_input.py per frame (--reduced: IMREAD_REDUCED_COLOR_2; --raw: frames are BGR pixels, no decode),
         np.stack of BATCH tensors, then the stand-in model.
     model_pipelines.py rawframes ENDPOINT BATCH MODEL_MS
@@ -97,7 +97,7 @@ def jpeg_size(data):
     raise ValueError("no JPEG frame header")
 
 
-def seed(port, size, batch_size, model_ms, reduced, raw_size):
+def cv2_pipeline(port, size, batch_size, model_ms, reduced, raw_size):
     import cv2
     from cv2_model_input import model_ready
     width, height = (int(v) for v in size.lower().split("x"))
@@ -132,7 +132,7 @@ def seed(port, size, batch_size, model_ms, reduced, raw_size):
             stand_in_model(np.stack(pending), model_ms, len(pending))
             meter.add(len(pending))
             pending = []
-    meter.report(way="seed")
+    meter.report(way="cv2")
 
 
 def rawframes_consumer(endpoint, batch_size, model_ms):
@@ -151,9 +151,9 @@ if __name__ == "__main__":
     command, rest = sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2:]
     if command == "produce" and len(rest) == 4:
         produce(rest[0], rest[1], float(rest[2]), rest[3])
-    elif command == "seed" and len(rest) >= 4:
+    elif command == "cv2" and len(rest) >= 4:
         raw = tuple(int(v) for v in rest[rest.index("--raw") + 1].split("x")) if "--raw" in rest else None
-        seed(rest[0], rest[1], int(rest[2]), float(rest[3]), "--reduced" in rest, raw)
+        cv2_pipeline(rest[0], rest[1], int(rest[2]), float(rest[3]), "--reduced" in rest, raw)
     elif command == "rawframes" and len(rest) == 3:
         rawframes_consumer(rest[0], int(rest[1]), float(rest[2]))
     else:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The RawFrames side of seed 000's comparison: numpy frames (1000x1000 noise, made per frame) sent as JPEG with the
+"""The RawFrames side of the browser comparison: numpy frames (1000x1000 noise, made per frame) sent as JPEG with the
 Python client to rawframes-recv --http, which shows them in the browser. Paced at FPS for SECONDS.
 
     numpy_sender.py ENDPOINT FPS SECONDS

@@ -54,6 +54,9 @@ internal sealed partial class ProgramProcess : IDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
+    /// <summary>The lines the program wrote to stdout so far.</summary>
+    public IReadOnlyList<string> StdoutLines => [.. _stdout];
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>A memory figure of the running program from /proc: VmRSS (resident now) or VmHWM (the peak), in bytes.</summary>
@@ -175,6 +178,12 @@ internal sealed partial class ProgramProcess : IDisposable
         while (!File.Exists(Path.Combine(root.FullName, "RawFrames.sln")))
         {
             root = root.Parent ?? throw new InvalidOperationException("RawFrames.sln not found above the test output");
+        }
+
+        if (program == "rawframes-bench")
+        {
+            string bench = Path.Combine(root.FullName, "bench", "bin", configuration, tfm, program);
+            return File.Exists(bench) ? bench : throw new FileNotFoundException($"{program} is not built at {bench}");
         }
 
         string project = program switch
