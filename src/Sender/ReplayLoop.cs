@@ -83,7 +83,7 @@ internal sealed class ReplayLoop(RecordingReader reader, ReplaySettings settings
                 }
 
                 (previousSent, previousTimestamp) = (now, frame.TimestampNs);
-                if (!await sender.SendFrameAsync(frame.Header, frame.Metadata, frame.Payload, stop.Token).ConfigureAwait(false))
+                if (!await sender.SendFrameAsync(frame.Info, frame.Payload, frame.Metadata, stop.Token).ConfigureAwait(false))
                 {
                     if (sender.Stopped)
                     {

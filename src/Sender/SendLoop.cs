@@ -26,7 +26,7 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
     public async Task<(StopCause StoppedBy, string? Failure)> RunAsync(CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sender.StoppedToken);
-        (ReadOnlyMemory<byte> metadata, FrameFlags flags) = EncodeMetadata(options.Metadata);
+        (ReadOnlyMemory<byte> metadata, bool metadataIsJson) = EncodeMetadata(options.Metadata);
         // --fps wins; then a rate in the source's spec; then the source's own (a video file's); else as fast as possible.
         double fps = options.Fps ?? (options.Source.Fps > 0 ? options.Source.Fps : source.NativeFps);
         using var schedule = new FrameSchedule(options.Frames, options.Duration, fps, options.Latest);
@@ -35,11 +35,11 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
         {
             if (options.Codec == Codec.Raw)
             {
-                await SendRawAsync(schedule, metadata, flags, stop.Token);
+                await SendRawAsync(schedule, metadata, metadataIsJson, stop.Token);
             }
             else
             {
-                await SendEncodedAsync(schedule, metadata, flags, stop.Token);
+                await SendEncodedAsync(schedule, metadata, metadataIsJson, stop.Token);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -78,7 +78,7 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
         return (_stoppedBy, _failure);
     }
 
-    private async Task SendRawAsync(FrameSchedule schedule, ReadOnlyMemory<byte> metadata, FrameFlags flags, CancellationToken stop)
+    private async Task SendRawAsync(FrameSchedule schedule, ReadOnlyMemory<byte> metadata, bool metadataIsJson, CancellationToken stop)
     {
         for (ulong sequence = 0; await schedule.WaitForFrameAsync(sequence, stop); sequence++)
         {
@@ -88,9 +88,9 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
                 return;
             }
 
-            var header = new FrameHeader(Codec.Raw, source.PixelFormat, flags, options.StreamId, source.Width, source.Height,
-                source.Stride, 0, sequence, schedule.CaptureTimestampNs(sequence));
-            if (!await SendAsync(header, metadata, frame, stop))
+            var info = new FrameInfo(Codec.Raw, source.PixelFormat, source.Width, source.Height, source.Stride, options.StreamId, sequence,
+                schedule.CaptureTimestampNs(sequence), metadataIsJson);
+            if (!await SendAsync(info, metadata, frame, stop))
             {
                 return;
             }
@@ -99,7 +99,7 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
 
     // source → encoders (in parallel, in order) → sender. The capture timestamp is taken before encoding, so the
     // receiver's latency includes the encode.
-    private async Task SendEncodedAsync(FrameSchedule schedule, ReadOnlyMemory<byte> metadata, FrameFlags flags, CancellationToken stop)
+    private async Task SendEncodedAsync(FrameSchedule schedule, ReadOnlyMemory<byte> metadata, bool metadataIsJson, CancellationToken stop)
     {
         await using var pipeline = new EncodingPipeline(options.Codec, options.Encoder, options.EncoderThreads, source.Width, source.Height);
         Task producing = Task.Run(() => EncodeAsync(pipeline, schedule, stop), CancellationToken.None);
@@ -115,9 +115,9 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
                 break;
             }
 
-            var header = new FrameHeader(options.Codec, pipeline.PayloadPixelFormat, flags, options.StreamId, source.Width, source.Height,
-                0, 0, job.Sequence, job.TimestampNs);
-            bool goesOn = await SendAsync(header, metadata, job.Output.AsMemory(0, job.Length), stop);
+            var info = FrameInfo.Encoded(options.Codec, pipeline.PayloadPixelFormat, source.Width, source.Height, options.StreamId, job.Sequence,
+                job.TimestampNs, metadataIsJson);
+            bool goesOn = await SendAsync(info, metadata, job.Output.AsMemory(0, job.Length), stop);
             pipeline.Workers.Return(job);
             if (!goesOn)
             {
@@ -166,9 +166,9 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
     }
 
     // False once the stream has stopped (the receiver's END, a refusal).
-    private async ValueTask<bool> SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken stop)
+    private async ValueTask<bool> SendAsync(FrameInfo info, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken stop)
     {
-        if (!await sender.SendFrameAsync(header, metadata, payload, stop))
+        if (!await sender.SendFrameAsync(info, payload, metadata, stop))
         {
             return !sender.Stopped; // dropped under latest while reconnecting: the run goes on
         }
@@ -199,14 +199,14 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
         return null;
     }
 
-    private static (ReadOnlyMemory<byte>, FrameFlags) EncodeMetadata(string? text)
+    private static (ReadOnlyMemory<byte>, bool IsJson) EncodeMetadata(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
-            return (ReadOnlyMemory<byte>.Empty, FrameFlags.None);
+            return (ReadOnlyMemory<byte>.Empty, false);
         }
 
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        return (bytes, Client.Sending.MetadataFlags.For(bytes));
+        return (bytes, FrameMetadata.IsJson(bytes));
     }
 }

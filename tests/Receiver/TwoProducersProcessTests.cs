@@ -61,20 +61,30 @@ public sealed partial class TwoProducersProcessTests : IDisposable
         string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--queue", "256", "--json", "--quiet");
         await relay.WaitUntilSaidAsync("subscribers connect to");
-        using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--frames", "80", "--json", "--quiet");
+        using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--json", "--quiet");
         await relay.WaitUntilSaidAsync("subscriber 1:");
 
-        await Task.WhenAll(SendAsync(producers, "synthetic:320x240@100"), SendAsync(producers, "synthetic:640x360@100"));
-        (int exit, JsonElement received) = await subscriber.WaitForSummaryAsync();
-        relay.Signal("INT");
+        // The two producers must overlap: the first goes on until told to stop, the second starts once the first has
+        // sent frames, and the first stops only after the relay kept the second apart.
+        using var first = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", "synthetic:320x240@100", "--ack", "--json");
+        await ProgramProcess.WaitUntilAsync(() => first.LastLiveFrames() > 0, "the first producer is sending");
+        await SendAsync(producers, "synthetic:640x360@100");
+        await relay.WaitUntilSaidAsync("it is relayed as stream 1");
+        first.Signal("INT");
+        (int firstExit, JsonElement firstSent) = await first.WaitForSummaryAsync();
+        firstExit.Should().Be(0, first.Stderr);
+        long firstFrames = firstSent.GetProperty("frames").GetInt64();
+        firstSent.GetProperty("acked").GetInt64().Should().Be(firstFrames);
+        relay.Signal("INT"); // its END ends the subscription once every frame is out
         await relay.WaitForExitAsync();
+        (int exit, JsonElement received) = await subscriber.WaitForSummaryAsync();
 
         exit.Should().Be(0, subscriber.Stderr);
         received.GetProperty("gaps").GetInt64().Should().Be(0);
         received.GetProperty("verify_failures").GetInt64().Should().Be(0);
         JsonElement[] streams = [.. received.GetProperty("streams").EnumerateArray()];
         streams.Select(s => (s.GetProperty("stream_id").GetInt64(), s.GetProperty("frames").GetInt64(), s.GetProperty("first_sequence").GetInt64()))
-            .Should().BeEquivalentTo(new[] { (0L, 40L, 0L), (1L, 40L, 0L) }, "the subscriber sees two whole streams, each from its first frame");
+            .Should().BeEquivalentTo(new[] { (0L, firstFrames, 0L), (1L, 40L, 0L) }, "the subscriber sees two whole streams, each from its first frame");
         relay.Stderr.Should().Contain("is also sent by another producer").And.Contain("it is relayed as stream 1");
     }
 

@@ -35,6 +35,9 @@ public sealed class DetachedFrame : IDisposable
         payload.CopyTo(_buffer.AsSpan(metadata.Length));
     }
 
+    /// <inheritdoc cref="ReceivedFrame.Info"/>
+    public FrameInfo Info => FrameInfo.Of(Header);
+
     /// <inheritdoc cref="ReceivedFrame.StreamId"/>
     public uint StreamId => Header.StreamId;
 

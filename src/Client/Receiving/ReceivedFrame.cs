@@ -25,6 +25,9 @@ public readonly struct ReceivedFrame
     /// <summary>False once the frame was released (or for a default value).</summary>
     public bool IsValid => _slot is not null && _slot.Generation == _generation;
 
+    /// <summary>Its header fields together: codec, geometry, stream, sequence, capture time, flags.</summary>
+    public FrameInfo Info => FrameInfo.Of(Header);
+
     /// <summary>The stream it belongs to: a sender may send several (cameras), each with its own sequence.</summary>
     public uint StreamId => Header.StreamId;
 

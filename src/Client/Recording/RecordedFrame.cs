@@ -17,6 +17,9 @@ public readonly struct RecordedFrame
         Offset = offset;
     }
 
+    /// <summary>Its header fields together, as recorded: codec, geometry, stream, sequence, capture time, flags.</summary>
+    public FrameInfo Info => FrameInfo.Of(Header);
+
     /// <summary>The stream it belongs to, as the recorder knew it (producers kept apart, PROTOCOL.md §16).</summary>
     public uint StreamId => Header.StreamId;
 

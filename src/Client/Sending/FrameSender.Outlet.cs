@@ -3,18 +3,25 @@ using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;
 
-/// <summary>What the sending programs and the relay use: frames whose header they made themselves, the stop as a token, and ending the stream with an ERROR.</summary>
+/// <summary>Frames as the caller numbered and stamped them (a replay, a bridge), the stop as a token, and ending the stream with ERROR.</summary>
 public sealed partial class FrameSender
 {
-    /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller waiting between frames.</summary>
-    internal CancellationToken StoppedToken => Producer.Stopped;
+    /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller that waits between frames (a camera's pace).</summary>
+    public CancellationToken StoppedToken => Producer.Stopped;
 
     /// <summary>
-    /// A frame whose header the caller made (codec, format, sequence and timestamp: a program that numbers the frames
-    /// of its source and stamps them at capture). Under the send lock; true when sent, false when dropped or stopped.
+    /// Sends a frame as <paramref name="frame"/> describes it: its codec and geometry, and the caller's stream id,
+    /// sequence number and capture time (a replay keeps the recorded ones; a bridge the upstream's), the payload as it
+    /// is (nothing is encoded). Checked first by the rules a receiver applies, so a frame no receiver would take
+    /// throws instead of reaching the wire. Frames sent afterwards with the sender's own numbering go on from
+    /// <c>frame.Sequence + 1</c>. Returns false, sending nothing, once the stream has stopped, and also for a frame the
+    /// latest policy dropped while reconnecting (see <see cref="Stopped"/>).
     /// </summary>
-    internal async ValueTask<bool> SendFrameAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <exception cref="ArgumentException">The frame breaks a rule of PROTOCOL.md §6.1 (a raw payload of the wrong size, a codec with a pixel format it cannot carry, ...).</exception>
+    public async ValueTask<bool> SendFrameAsync(FrameInfo frame, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> metadata = default,
+        CancellationToken cancellationToken = default)
     {
+        FrameHeader header = frame.ToHeader(metadata.Length, payload.Length);
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -24,7 +31,15 @@ public sealed partial class FrameSender
             }
 
             bool sent = await Producer.SendAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref sent ? ref _sent : ref _dropped);
+            if (sent)
+            {
+                Sent(header);
+            }
+            else
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+
             return sent;
         }
         catch (IOException e) when (e is not FrameTooLargeException)
@@ -38,8 +53,12 @@ public sealed partial class FrameSender
         }
     }
 
-    /// <summary>Ends the stream with ERROR (PROTOCOL.md §9), e.g. MessageTooLarge: the receiver is told why.</summary>
-    internal Task AbortAsync(ErrorCode code, string reason)
+    /// <summary>
+    /// Ends the stream with ERROR <paramref name="code"/> (PROTOCOL.md §9) where the link can say why (NATS cannot),
+    /// e.g. MessageTooLarge when every frame of the stream is over the receiver's maximum. <see cref="End"/> is then
+    /// <see cref="SenderEndKind.Aborted"/>.
+    /// </summary>
+    public Task AbortAsync(ErrorCode code, string reason)
     {
         Finish(new SenderEnd(SenderEndKind.Aborted, reason, code));
         return Producer.FailAsync(code, reason);

@@ -275,7 +275,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     }
 
     // Metadata that parses as JSON is flagged so (PROTOCOL.md §6, flag bit 0).
-    private static FrameFlags Flags(ReadOnlyMemory<byte> metadata) => MetadataFlags.For(metadata.Span);
+    private static FrameFlags Flags(ReadOnlyMemory<byte> metadata) => FrameMetadata.Flags(metadata.Span);
 
     private static void CheckLength(long length, FrameFormat format)
     {

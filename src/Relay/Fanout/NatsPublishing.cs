@@ -35,7 +35,7 @@ internal sealed class NatsPublishing(long id, NatsAddress address, FrameSender p
             {
                 try
                 {
-                    await publisher.SendFrameAsync(frame.Header, frame.Metadata, frame.Payload, stop);
+                    await publisher.SendFrameAsync(FrameInfo.Of(frame.Header), frame.Payload, frame.Metadata, stop);
                     Interlocked.Increment(ref _published);
                 }
                 catch (IOException e)

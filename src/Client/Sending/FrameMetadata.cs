@@ -1,13 +1,16 @@
 using System.Text.Json;
 using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Client.Sending;
+namespace RawFrames.Client;
 
 /// <summary>PROTOCOL.md §6, flag bit 0: metadata that is JSON says so, for the receiving application.</summary>
-internal static class MetadataFlags
+public static class FrameMetadata
 {
-    /// <summary><see cref="FrameFlags.MetadataIsJson"/> when the bytes are one JSON object or array; checked without allocating.</summary>
-    public static FrameFlags For(ReadOnlySpan<byte> metadata)
+    /// <summary>Whether <paramref name="metadata"/> is one JSON object or array (what <see cref="FrameInfo.MetadataIsJson"/> should say); checked without allocating.</summary>
+    public static bool IsJson(ReadOnlySpan<byte> metadata) => Flags(metadata) == FrameFlags.MetadataIsJson;
+
+    /// <summary><see cref="FrameFlags.MetadataIsJson"/> when the bytes are one JSON object or array.</summary>
+    internal static FrameFlags Flags(ReadOnlySpan<byte> metadata)
     {
         ReadOnlySpan<byte> text = metadata.TrimStart(" \t\r\n"u8);
         if (text.IsEmpty || (text[0] != (byte)'{' && text[0] != (byte)'['))

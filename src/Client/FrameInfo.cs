@@ -1,0 +1,68 @@
+using RawFrames.Protocol;
+using RawFrames.Protocol.Wire;
+
+namespace RawFrames.Client;
+
+/// <summary>
+/// What a frame says about itself (PROTOCOL.md §6): everything but its payload and metadata. Received, detached and
+/// recorded frames carry one (<c>Info</c>); <see cref="FrameSender.SendFrameAsync"/> sends one as the caller made it,
+/// with the caller's stream, sequence number and capture time (a replay, a bridge, a camera that numbers its frames).
+/// </summary>
+/// <param name="Stride">Raw frames: bytes from one row of the first plane to the next (0 when sending: packed). Compressed: 0.</param>
+/// <param name="TimestampNs">Capture time, nanoseconds since the Unix epoch on the sender's wall clock (0 when sending: now).</param>
+/// <param name="MetadataIsJson">The metadata is UTF-8 JSON (flag bit 0).</param>
+/// <param name="IsBatch">A raw payload of N ≥ 1 images of this geometry one after another (flag bit 1, PROTOCOL.md §7.2).</param>
+public readonly record struct FrameInfo(
+    Codec Codec,
+    PixelFormat PixelFormat,
+    int Width,
+    int Height,
+    int Stride,
+    uint StreamId,
+    ulong Sequence,
+    long TimestampNs,
+    bool MetadataIsJson = false,
+    bool IsBatch = false)
+{
+    /// <summary>A raw frame laid out as <paramref name="format"/> says.</summary>
+    public static FrameInfo Raw(FrameFormat format, uint streamId, ulong sequence, long timestampNs, bool metadataIsJson = false) =>
+        new(Codec.Raw, format.PixelFormat, format.Width, format.Height, format.Stride, streamId, sequence, timestampNs, metadataIsJson);
+
+    /// <summary>A compressed frame: <paramref name="codedFrom"/> is what it was coded from and decodes to (PROTOCOL.md §7).</summary>
+    public static FrameInfo Encoded(Codec codec, PixelFormat codedFrom, int width, int height, uint streamId, ulong sequence, long timestampNs,
+        bool metadataIsJson = false) =>
+        new(codec, codedFrom, width, height, 0, streamId, sequence, timestampNs, metadataIsJson);
+
+    internal FrameFlags Flags => (MetadataIsJson ? FrameFlags.MetadataIsJson : FrameFlags.None) | (IsBatch ? FrameFlags.Batch : FrameFlags.None);
+
+    internal static FrameInfo Of(in FrameHeader header) =>
+        new(header.Codec, header.PixelFormat, header.Width, header.Height, header.Stride, header.StreamId, header.Sequence, header.TimestampNs,
+            header.Flags.HasFlag(FrameFlags.MetadataIsJson), header.Flags.HasFlag(FrameFlags.Batch));
+
+    /// <summary>
+    /// The wire header for this frame with <paramref name="metadataLength"/> and <paramref name="payloadLength"/>
+    /// bytes, checked by the rules a receiver applies (PROTOCOL.md §6.1), so a frame no receiver would take is refused
+    /// here, in words, before anything is sent. Stride 0 on a raw frame means packed rows; timestamp 0 means now.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame breaks a rule of PROTOCOL.md §6.1 or §7.</exception>
+    internal FrameHeader ToHeader(int metadataLength, long payloadLength)
+    {
+        int stride = Codec == Codec.Raw && Stride == 0 && PixelLayout.IsKnown(PixelFormat) && Width > 0
+            ? checked((int)PixelLayout.MinStride(PixelFormat, Width))
+            : Stride;
+        var header = new FrameHeader(Codec, PixelFormat, Flags, StreamId, Width, Height, stride, metadataLength, Sequence,
+            TimestampNs != 0 ? TimestampNs : UnixTime.NowNanoseconds());
+        Span<byte> bytes = stackalloc byte[FrameHeader.Size];
+        header.WriteTo(bytes);
+        try
+        {
+            FrameHeader.Read(bytes, FrameHeader.Size + metadataLength + FrameHeader.Padding(metadataLength) + payloadLength);
+        }
+        catch (ProtocolException e)
+        {
+            throw new ArgumentException($"frame {Sequence} of stream {StreamId} would be refused by any receiver: {e.Message}", e);
+        }
+
+        return header;
+    }
+}
