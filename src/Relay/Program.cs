@@ -14,6 +14,8 @@ var upstreamPolicy = new Option<string>("--from-policy") { Description = "With -
 upstreamPolicy.AcceptOnlyFromAmong("lossless", "latest");
 var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT: every stream live, /state with every subscriber's policy, queue and drops" };
 var queue = NumberOption.Create("--queue", "Frames a lossless subscriber may fall behind before its 'when full' rule applies (unless it asked for another bound)", 8, 1, Subscription.MaxQueueFrames);
+var maxQueued = NumberOption.Create("--max-queued-mib", "The most memory (MiB) frames queued for one subscriber may take, whatever queue it asked for: past it, its 'when full' rule applies", RelayOptions.DefaultMaxQueuedMib, 1, 1 << 20);
+var maxTotalQueued = NumberOption.Create("--max-total-queued-mib", "The most memory (MiB) frames queued for all subscribers together may take (a frame queued for several counts once)", RelayOptions.DefaultMaxTotalQueuedMib, 1, 1 << 20);
 var quality = NumberOption.Create("--quality", "JPEG quality for subscribers that ask for JPEG and the browser view", 80, 1, 100);
 var idleTimeout = NumberOption.Create("--idle-timeout", "Seconds without a byte from a peer before it is taken for dead (0: never)", 15.0, 0.0, 4e6);
 var once = new Option<bool>("--once") { Description = "Stop when the first producer (or the upstream subscription) ends, after the subscribers took what was queued" };
@@ -29,7 +31,7 @@ var batch = NumberOption.Optional("--batch", "With --model: model inputs per fra
 
 var root = new RootCommand("rawframes-relay: takes streams from producers and serves them to many subscribers, each with its own policy (PROTOCOL.md §16)\n\n" + NativeCodecs.DescribeNeeds())
 {
-    listen, serve, from, noListen, upstreamPolicy, http, queue, quality, idleTimeout, once, json, quiet,
+    listen, serve, from, noListen, upstreamPolicy, http, queue, maxQueued, maxTotalQueued, quality, idleTimeout, once, json, quiet,
 };
 
 foreach (Option option in model.All.Append(batch).Append(batchWait).Append(publish).Append(resultWait).Concat(record.All))
@@ -74,6 +76,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         NatsFrom = fromNats ? NatsAddress.Parse(fromText!) : null,
         NatsPublish = parsed.GetValue(publish) is { } natsOut ? NatsAddress.Parse(natsOut) : null,
         ResultWait = TimeSpan.FromMilliseconds(parsed.GetValue(resultWait)),
+        QueueBudget = new RawFrames.Relay.Fanout.QueueBudget(parsed.GetValue(maxQueued) * RawFrames.Relay.Fanout.QueueBudget.Mebibyte,
+            parsed.GetValue(maxTotalQueued) * RawFrames.Relay.Fanout.QueueBudget.Mebibyte),
     };
     if (parsed.GetResult(resultWait) is { Implicit: false } && options.Http is null)
     {

@@ -2,6 +2,7 @@ using RawFrames.Codecs;
 using RawFrames.Streaming.Cli;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
+using RawFrames.Relay.Fanout;
 
 namespace RawFrames.Relay;
 
@@ -42,4 +43,17 @@ internal sealed record RelayOptions(
 
     /// <summary>--batch-wait-ms: the longest a batch's first image waits for the batch to fill; zero: until full.</summary>
     public TimeSpan BatchWait { get; init; }
+
+    /// <summary>--max-queued-mib and --max-total-queued-mib: the bytes of frames queued for one subscriber, and for all.</summary>
+    public QueueBudget QueueBudget { get; init; } = new(DefaultMaxQueuedMib * QueueBudget.Mebibyte, DefaultMaxTotalQueuedMib * QueueBudget.Mebibyte);
+
+    /// <summary>
+    /// 128 MiB per subscriber (21 raw 1080p frames, about 700 JPEG ones: a lossless queue rides out a stall of a
+    /// fraction of a second raw, many seconds compressed) and 512 MiB for all: a relay on a 2 GB box beside eight
+    /// cameras keeps three quarters of the memory whatever its subscribers ask for.
+    /// </summary>
+    public const int DefaultMaxQueuedMib = 128;
+
+    /// <inheritdoc cref="DefaultMaxQueuedMib"/>
+    public const int DefaultMaxTotalQueuedMib = 512;
 }

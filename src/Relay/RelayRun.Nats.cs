@@ -28,7 +28,7 @@ internal sealed partial class RelayRun
             throw RunFailedException.Usage($"--publish {address.Text}: {e.Message}");
         }
 
-        var publishing = new NatsPublishing(Interlocked.Increment(ref _subscriberIds), address, publisher, options.Queue, _log);
+        var publishing = new NatsPublishing(Interlocked.Increment(ref _subscriberIds), address, publisher, options.Queue, options.QueueBudget, _log);
         _hub.Add(publishing);
         _log.Info($"publishing on {address.ServerUrl} under {address.Subject}.STREAM.CODEC");
         return RunAndDisposeAsync();

@@ -36,11 +36,13 @@ internal sealed partial class RelayRun
         {
             FrameConnection connection = admission.Connection;
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
-            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, transcoder, OnResult);
+            var subscriber = new Subscriber(Interlocked.Increment(ref _subscriberIds), connection, subscription, options.Queue, options.QueueBudget, transcoder, OnResult);
             IReadOnlyDictionary<string, object?> state = subscriber.ToState();
             _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
             _log.Info($"subscriber {subscriber.Id}: {connection.Remote} over {connection.TransportName}, {state["policy"]}"
-                + (subscription.Policy == DeliveryPolicy.Lossless ? $" (queue {subscriber.Queue.Capacity}, when full: {state["when_full"]})" : "")
+                + (subscription.Policy == DeliveryPolicy.Lossless
+                    ? $" (queue {subscriber.Queue.Capacity} frames or {subscriber.Queue.MaxBytes / QueueBudget.Mebibyte} MiB, whichever comes first, when full: {state["when_full"]})"
+                    : "")
                 + $", {state["codec"]}");
             try
             {

@@ -24,15 +24,16 @@ namespace RawFrames.Relay;
 /// (PROTOCOL.md §16). Stopping ends the producers first, then lets every subscriber take what is queued, then ends
 /// the subscriptions with END.
 /// </summary>
-internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
+internal sealed partial class RelayRun : IAsyncDisposable
 {
     private const int MaxPeers = 1024;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Log _log = new("relay");
     private readonly TransferTotals _totals = new();
-    private readonly FrameHub _hub = new();
-    private readonly CodecPool _codecs = new(options.Encoder);
+    private readonly FrameBuffers _buffers = new();
+    private readonly FrameHub _hub;
+    private readonly CodecPool _codecs;
     private readonly CancellationTokenSource _stopConnecting = new();
     private readonly CancellationTokenSource _stopServing = new();
     private TensorBatcher? _batcher;
@@ -46,6 +47,14 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
     private long _subscriberIds;
     private long _errors;
     private long _subscriberProbes;
+    private readonly RelayOptions options;
+
+    public RelayRun(RelayOptions options)
+    {
+        this.options = options;
+        _codecs = new CodecPool(options.Encoder);
+        _hub = new FrameHub(_buffers);
+    }
 
     /// <summary>Runs until stopped; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -84,6 +93,9 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
             .Add("model_failed", _batcher?.Failed ?? 0)
             .Add("made", transcoder.Made())
             .Add("unconverted", transcoder.Failed)
+            .Add("max_queued_mib", options.QueueBudget.PerSubscriber / QueueBudget.Mebibyte)
+            .Add("max_total_queued_mib", options.QueueBudget.Total / QueueBudget.Mebibyte)
+            .Add("memory_given_back", _buffers.GivenBack)
             .Add("subscriptions", _hub.State().ToArray())
             .Add("error", failure)
             .Add("exit_code", exitCode);
@@ -185,6 +197,7 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
             }
 
             Task[] serving = [.. acceptors.Select(acceptor => ServeSubscribersAsync(acceptor, transcoder)), await PublishToNatsAsync()];
+            Task givingBack = _buffers.GiveBackAfterBurstsAsync(options.QueueBudget, _log, _stopServing.Token);
             await Task.WhenAll(
                 _producers is null ? Task.CompletedTask : IngestAllAsync(_producers, connection => connection.Id, countsAsProducer: true),
                 options.From is { } from ? FollowUpstreamAsync(from) : Task.CompletedTask,
@@ -206,6 +219,7 @@ internal sealed partial class RelayRun(RelayOptions options) : IAsyncDisposable
             await _stopServing.CancelAsync();
             await drained;
             await viewing;
+            await givingBack;
             feed?.Queue.Dispose();
         }
 

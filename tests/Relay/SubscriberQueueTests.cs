@@ -1,4 +1,3 @@
-using System.Buffers;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
@@ -9,6 +8,8 @@ namespace RawFrames.Tests.Relay;
 /// <summary>PROTOCOL.md §16 policies as the relay applies them, one queue at a time; and one encode per codec.</summary>
 public sealed class SubscriberQueueTests
 {
+    private static readonly FrameBuffers s_buffers = new();
+
     [Fact]
     public async Task Lossless_KeepsEveryFrameInOrder_WithinItsBound()
     {
@@ -103,12 +104,59 @@ public sealed class SubscriberQueueTests
     }
 
     [Fact]
+    public void ALosslessQueue_IsBoundedByTheOperatorsBytes_WhateverFramesItAskedFor()
+    {
+        RelayFrame[] frames = Frames(6);
+        long size = frames[0].Size;
+        var budget = new QueueBudget(perSubscriber: 3 * size, total: long.MaxValue);
+        using (var queue = new SubscriberQueue(DeliveryPolicy.Lossless, Subscription.MaxQueueFrames, WhenFull.SwitchToLatest, budget))
+        {
+            foreach (RelayFrame frame in frames[..3])
+            {
+                queue.Offer(frame).Should().BeTrue();
+            }
+
+            (queue.Policy, queue.FullBy, budget.Queued).Should().Be((DeliveryPolicy.Lossless, QueueBound.None, 3 * size));
+            queue.Offer(frames[3]).Should().BeTrue();
+            (queue.Policy, queue.FullBy, queue.Depth).Should().Be((DeliveryPolicy.Latest, QueueBound.SubscriberBytes, 1),
+                "a fourth frame is past the 3 frames' bytes the operator allows, though the subscriber asked for 1,024 frames");
+            queue.MaxDepthBytes.Should().Be(3 * size);
+            budget.Queued.Should().Be(size);
+        }
+
+        budget.Queued.Should().Be(0, "a disposed queue gives its frames' bytes back");
+        ReleaseAllAndCheckNoneIsHeld(frames);
+    }
+
+    [Fact]
+    public async Task TheTotalBound_CountsAFrameQueuedForManySubscribersOnce_AndFillsTheQueuesThatHoldFrames()
+    {
+        RelayFrame[] frames = Frames(5);
+        long size = frames[0].Size;
+        var budget = new QueueBudget(perSubscriber: long.MaxValue, total: 4 * size);
+        using var first = new SubscriberQueue(DeliveryPolicy.Lossless, 64, WhenFull.Disconnect, budget);
+        using var second = new SubscriberQueue(DeliveryPolicy.Lossless, 64, WhenFull.Disconnect, budget);
+        foreach (RelayFrame frame in frames[..4])
+        {
+            first.Offer(frame).Should().BeTrue();
+            second.Offer(frame).Should().BeTrue();
+        }
+
+        budget.Queued.Should().Be(4 * size, "four frames are held, each by two queues");
+        first.Offer(frames[4]).Should().BeFalse();
+        (first.Overflowed, first.FullBy).Should().Be((true, QueueBound.TotalBytes));
+        (await second.TakeAsync(CancellationToken.None))!.Release();
+        budget.Queued.Should().Be(4 * size, "frame 0 is still queued for the first subscriber");
+        ReleaseAll(frames);
+    }
+
+    [Fact]
     public void AFrameWantedAsJpegByManySubscribers_IsEncodedOnce()
     {
         var pattern = SyntheticPattern.For(64, 48);
         using var codecs = new CodecPool();
         var transcoder = new Transcoder(codecs);
-        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, pattern.Frame(7).Span);
+        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, pattern.Frame(7).Span, new FrameBuffers());
 
         (FrameHeader first, ReadOnlyMemory<byte> firstPayload) = frame.As(Codec.Jpeg, transcoder);
         (FrameHeader second, ReadOnlyMemory<byte> secondPayload) = frame.As(Codec.Jpeg, transcoder);
@@ -131,7 +179,7 @@ public sealed class SubscriberQueueTests
     {
         var pattern = SyntheticPattern.For(8, 8);
         return [.. Enumerable.Range(0, count).Select(i =>
-            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, pattern.Frame((ulong)i).Span))];
+            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, pattern.Frame((ulong)i).Span, s_buffers))];
     }
 
     // The hub's own reference, released after offering (as FrameHub.Publish does).

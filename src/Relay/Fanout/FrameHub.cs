@@ -7,7 +7,8 @@ namespace RawFrames.Relay.Fanout;
 /// offered to every subscriber that wants its stream. Offering never waits (<see cref="SubscriberQueue.Offer"/>), so
 /// the producer's connection runs at the producer's pace whatever the subscribers do. The relay's one sink.
 /// </summary>
-internal sealed class FrameHub : IFrameSink
+/// <param name="buffers">Where the copies' buffers come from (given back after a burst).</param>
+internal sealed class FrameHub(FrameBuffers buffers) : IFrameSink
 {
     private readonly Lock _lock = new();
     private IHubSubscriber[] _subscribers = [];
@@ -46,7 +47,7 @@ internal sealed class FrameHub : IFrameSink
     /// </summary>
     public void OnFrame(in SinkFrame sunk)
     {
-        Offer(sunk.Header.StreamId, sunk, static frame => RelayFrame.Copy(frame.Header, frame.Metadata.Span, frame.Payload.Span));
+        Offer(sunk.Header.StreamId, (sunk, buffers), static state => RelayFrame.Copy(state.sunk.Header, state.sunk.Metadata.Span, state.sunk.Payload.Span, state.buffers));
     }
 
     /// <summary>Offers a frame the relay made (it gives up its reference), e.g. a batch of model inputs.</summary>

@@ -10,14 +10,14 @@ namespace RawFrames.Relay.Fanout;
 /// hub with a lossless queue that switches to latest when full, so NATS never slows the producers or the others.
 /// A frame the server would refuse (over its max_payload) is counted and left out, with one log line.
 /// </summary>
-internal sealed class NatsPublishing(long id, NatsAddress address, FrameSender publisher, int queue, Log log) : IHubSubscriber
+internal sealed class NatsPublishing(long id, NatsAddress address, FrameSender publisher, int queue, QueueBudget budget, Log log) : IHubSubscriber
 {
     private long _published;
     private long _refused;
 
     public long Id => id;
 
-    public SubscriberQueue Queue { get; } = new(DeliveryPolicy.Lossless, queue, WhenFull.SwitchToLatest);
+    public SubscriberQueue Queue { get; } = new(DeliveryPolicy.Lossless, queue, WhenFull.SwitchToLatest, budget);
 
     public bool Wants(uint streamId) => true;
 
@@ -76,5 +76,8 @@ internal sealed class NatsPublishing(long id, NatsAddress address, FrameSender p
         ["refused"] = Interlocked.Read(ref _refused),
         ["queued"] = Queue.Depth,
         ["max_queued"] = Queue.MaxDepth,
+        ["max_queued_bytes"] = Queue.MaxDepthBytes,
+        ["queue_bytes_bound"] = Queue.MaxBytes,
+        ["full_by"] = Queue.FullBy.Name(),
     };
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using RawFrames.Protocol;
+using RawFrames.Protocol.Buffers;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Relay.Fanout;
@@ -11,37 +12,65 @@ namespace RawFrames.Relay.Fanout;
 /// </summary>
 internal sealed class RelayFrame
 {
-    private readonly byte[] _payload;
+    private readonly byte[]? _array;     // a frame the relay made, in a buffer of the shared pool
+    private readonly PageBuffer? _pages; // a copy of an incoming frame, from the relay's buffers
+    private readonly FrameBuffers? _buffers;
     private readonly int _payloadLength;
     private readonly Variant?[] _variants = new Variant?[(int)Codec.Bmp + 1];
     private readonly Lock _lock = new();
     private int _references = 1;
+    private int _queues;
 
-    private RelayFrame(FrameHeader header, byte[] metadata, byte[] payload, int payloadLength)
+    private RelayFrame(FrameHeader header, byte[] metadata, byte[]? array, PageBuffer? pages, FrameBuffers? buffers, int payloadLength)
     {
         Header = header;
         Metadata = metadata;
-        _payload = payload;
+        (_array, _pages, _buffers) = (array, pages, buffers);
         _payloadLength = payloadLength;
+        Payload = pages is not null ? pages.Memory[..payloadLength] : array.AsMemory(0, payloadLength);
     }
 
     public FrameHeader Header { get; }
 
     public byte[] Metadata { get; }
 
-    public ReadOnlyMemory<byte> Payload => _payload.AsMemory(0, _payloadLength);
+    public ReadOnlyMemory<byte> Payload { get; }
 
-    /// <summary>A copy of a frame's header, metadata and payload; the caller holds the first reference.</summary>
-    public static RelayFrame Copy(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
+    /// <summary>What the frame holds while it waits in a queue, as <see cref="QueueBudget"/> counts it.</summary>
+    public long Size => _payloadLength + Metadata.Length;
+
+    /// <summary>A copy of a frame's header, metadata and payload in a buffer from <paramref name="buffers"/>; the caller holds the first reference.</summary>
+    public static RelayFrame Copy(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload, FrameBuffers buffers)
     {
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(payload.Length, 1));
-        payload.CopyTo(copy);
-        return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), copy, payload.Length);
+        PageBuffer copy = buffers.Rent(payload.Length);
+        payload.CopyTo(copy.GetSpan());
+        return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), null, copy, buffers, payload.Length);
     }
 
     /// <summary>A frame made by the relay itself (a batch of model inputs) in a buffer rented from the shared pool, which it now owns.</summary>
     public static RelayFrame Adopt(FrameHeader header, byte[] metadata, byte[] pooledPayload, int payloadLength) =>
-        new(header, metadata, pooledPayload, payloadLength);
+        new(header, metadata, pooledPayload, null, null, payloadLength);
+
+    /// <summary>Waiting in some subscriber's queue: its bytes already count in the budget.</summary>
+    public bool IsQueued => Volatile.Read(ref _queues) > 0;
+
+    /// <summary>The frame entered a subscriber's queue: the first queue counts its bytes in <paramref name="budget"/>.</summary>
+    public void EnterQueue(QueueBudget budget)
+    {
+        if (Interlocked.Increment(ref _queues) == 1)
+        {
+            budget.Add(Size);
+        }
+    }
+
+    /// <summary>The frame left a subscriber's queue (sent or dropped): the last queue takes its bytes off <paramref name="budget"/>.</summary>
+    public void LeaveQueue(QueueBudget budget)
+    {
+        if (Interlocked.Decrement(ref _queues) == 0)
+        {
+            budget.Add(-Size);
+        }
+    }
 
     /// <summary>References still held (the hub's, and one per queue or sender holding the frame).</summary>
     public int References => Volatile.Read(ref _references);
@@ -56,7 +85,15 @@ internal sealed class RelayFrame
             return;
         }
 
-        ArrayPool<byte>.Shared.Return(_payload);
+        if (_pages is not null)
+        {
+            _buffers!.Return(_pages);
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(_array!);
+        }
+
         foreach (Variant? variant in _variants)
         {
             if (variant?.Buffer is { } buffer)

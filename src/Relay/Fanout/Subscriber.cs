@@ -27,7 +27,7 @@ internal sealed class Subscriber : IHubSubscriber
     private readonly Action<FrameResult>? _onResult;
 
     /// <param name="onResult">The subscriber's RESULTs (e.g. a model's detections), when the relay records them.</param>
-    public Subscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, Transcoder transcoder,
+    public Subscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, QueueBudget budget, Transcoder transcoder,
         Action<FrameResult>? onResult = null)
     {
         _onResult = onResult;
@@ -35,7 +35,7 @@ internal sealed class Subscriber : IHubSubscriber
         _connection = connection;
         _transcoder = transcoder;
         Subscription = subscription;
-        Queue = new SubscriberQueue(subscription.Policy, subscription.QueueFrames > 0 ? subscription.QueueFrames : defaultQueue, subscription.WhenFull);
+        Queue = new SubscriberQueue(subscription.Policy, subscription.QueueFrames > 0 ? subscription.QueueFrames : defaultQueue, subscription.WhenFull, budget);
     }
 
     public long Id { get; }
@@ -86,8 +86,8 @@ internal sealed class Subscriber : IHubSubscriber
             Queue.Complete();
             if (Queue.Overflowed)
             {
-                Ended = $"too slow: its lossless queue of {Queue.MaxDepth} frames was full";
-                await session.FailAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber ({Queue.MaxDepth} frames) was full: read faster, subscribe with a larger queue, or subscribe to the latest frame only");
+                Ended = $"too slow: its lossless queue was full ({Queue.FullBy.Describe(Queue)})";
+                await session.FailAsync(ErrorCode.TooSlow, $"the relay's queue for this subscriber was full ({Queue.FullBy.Describe(Queue)}): read faster, subscribe with a larger queue, or subscribe to the latest frame only");
             }
             else if (session.End is null or { Kind: SenderEndKind.ReceiverEnded })
             {
@@ -118,6 +118,9 @@ internal sealed class Subscriber : IHubSubscriber
             ["dropped"] = Queue.Dropped,
             ["queued"] = Queue.Depth,
             ["max_queued"] = Queue.MaxDepth,
+            ["max_queued_bytes"] = Queue.MaxDepthBytes,
+            ["queue_bytes_bound"] = Queue.MaxBytes,
+            ["full_by"] = Queue.FullBy.Name(),
             ["switched_to_latest"] = Queue.SwitchedToLatestAt is not null,
             ["bytes"] = Interlocked.Read(ref _bytes),
             ["fps"] = seconds > 0 ? Math.Round(sent / seconds, 1) : 0,

@@ -6,7 +6,9 @@ namespace RawFrames.Relay.Fanout;
 /// The frames waiting for one subscriber, under its policy (PROTOCOL.md §16). <see cref="Offer"/> never waits, so a
 /// slow subscriber cannot hold up the producer or the other subscribers: under latest the one waiting frame is
 /// replaced by the newer one (a drop); under lossless frames queue up to the bound, and a full queue either switches
-/// the subscriber to latest or marks it too slow. One reader takes frames with <see cref="TakeAsync"/>.
+/// the subscriber to latest or marks it too slow. The bound is the subscriber's queue in frames and the operator's
+/// <see cref="QueueBudget"/> in bytes, whichever comes first; a queue always takes one frame, however large. One reader
+/// takes frames with <see cref="TakeAsync"/>.
 /// </summary>
 internal sealed class SubscriberQueue : IDisposable
 {
@@ -15,21 +17,34 @@ internal sealed class SubscriberQueue : IDisposable
     private readonly Lock _lock = new();
     private readonly int _capacity;
     private readonly WhenFull _whenFull;
+    private readonly QueueBudget _budget;
     private bool _completed;
+    private long _bytes;
+    private long _maxBytes;
     private long _offered;
     private long _dropped;
     private int _maxDepth;
 
-    public SubscriberQueue(DeliveryPolicy policy, int capacity, WhenFull whenFull)
+    public SubscriberQueue(DeliveryPolicy policy, int capacity, WhenFull whenFull, QueueBudget? budget = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Policy = policy;
         _capacity = capacity;
         _whenFull = whenFull;
+        _budget = budget ?? QueueBudget.Unbounded;
     }
 
-    /// <summary>The lossless queue's bound.</summary>
+    /// <summary>The lossless queue's bound in frames.</summary>
     public int Capacity => _capacity;
+
+    /// <summary>The lossless queue's bound in bytes (the operator's, whatever the subscriber asked).</summary>
+    public long MaxBytes => _budget.PerSubscriber;
+
+    /// <summary>Which bound filled the lossless queue, once one did.</summary>
+    public QueueBound FullBy { get; private set; }
+
+    /// <summary>The most bytes this queue held at once.</summary>
+    public long MaxDepthBytes => Interlocked.Read(ref _maxBytes);
 
     /// <summary>The policy in force: a lossless subscriber switched to latest says so here.</summary>
     public DeliveryPolicy Policy { get; private set; }
@@ -71,12 +86,14 @@ internal sealed class SubscriberQueue : IDisposable
             }
 
             _offered++;
+            long size = frame.Size;
             if (Policy == DeliveryPolicy.Latest)
             {
                 DropAll();
             }
-            else if (_frames.Count >= _capacity)
+            else if (Full(frame) is not QueueBound.None and var bound)
             {
+                FullBy = bound;
                 if (_whenFull == WhenFull.Disconnect)
                 {
                     Overflowed = true;
@@ -91,8 +108,11 @@ internal sealed class SubscriberQueue : IDisposable
             }
 
             frame.AddReference();
+            frame.EnterQueue(_budget);
             _frames.Enqueue(frame);
+            _bytes += size;
             _maxDepth = Math.Max(_maxDepth, _frames.Count);
+            Interlocked.Exchange(ref _maxBytes, Math.Max(_maxBytes, _bytes));
             Signal();
         }
 
@@ -113,6 +133,7 @@ internal sealed class SubscriberQueue : IDisposable
 
                 if (_frames.TryDequeue(out RelayFrame? frame))
                 {
+                    Left(frame);
                     return frame;
                 }
 
@@ -143,6 +164,7 @@ internal sealed class SubscriberQueue : IDisposable
             _completed = true;
             while (_frames.TryDequeue(out RelayFrame? frame))
             {
+                Left(frame);
                 frame.Release();
             }
         }
@@ -164,8 +186,62 @@ internal sealed class SubscriberQueue : IDisposable
     {
         while (_frames.TryDequeue(out RelayFrame? old))
         {
+            Left(old);
             old.Release();
             _dropped++;
         }
     }
+
+    // Under _lock: the bound the frame would pass; an empty queue always takes one frame, and a frame already queued
+    // for another subscriber adds nothing to the total.
+    private QueueBound Full(RelayFrame frame) =>
+        _frames.Count == 0 ? QueueBound.None
+        : _frames.Count >= _capacity ? QueueBound.Frames
+        : _bytes + frame.Size > _budget.PerSubscriber ? QueueBound.SubscriberBytes
+        : !frame.IsQueued && !_budget.HasRoomFor(frame.Size) ? QueueBound.TotalBytes
+        : QueueBound.None;
+
+    // Under _lock: a frame taken out (sent, dropped or discarded).
+    private void Left(RelayFrame frame)
+    {
+        _bytes -= frame.Size;
+        frame.LeaveQueue(_budget);
+    }
+}
+
+/// <summary>What filled a lossless subscriber's queue.</summary>
+internal enum QueueBound
+{
+    /// <summary>Nothing yet.</summary>
+    None,
+
+    /// <summary>Its queue in frames (the subscriber's request, or --queue).</summary>
+    Frames,
+
+    /// <summary>The operator's bound per subscriber in bytes (--max-queued-mib).</summary>
+    SubscriberBytes,
+
+    /// <summary>The operator's bound for all subscribers together in bytes (--max-total-queued-mib).</summary>
+    TotalBytes,
+}
+
+internal static class QueueBounds
+{
+    /// <summary>The name /state and the summary give (<c>full_by</c>); null while the queue never filled.</summary>
+    public static string? Name(this QueueBound bound) => bound switch
+    {
+        QueueBound.Frames => "frames",
+        QueueBound.SubscriberBytes => "subscriber_bytes",
+        QueueBound.TotalBytes => "total_bytes",
+        _ => null,
+    };
+
+    /// <summary>In words, for the log: which bound, and how large it is.</summary>
+    public static string Describe(this QueueBound bound, SubscriberQueue queue) => bound switch
+    {
+        QueueBound.Frames => $"{queue.Capacity} frames",
+        QueueBound.SubscriberBytes => $"{queue.MaxBytes / QueueBudget.Mebibyte} MiB for one subscriber, --max-queued-mib",
+        QueueBound.TotalBytes => "the relay's bound for all subscribers, --max-total-queued-mib",
+        _ => "not full",
+    };
 }
