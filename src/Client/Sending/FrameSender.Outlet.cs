@@ -25,27 +25,7 @@ public sealed partial class FrameSender
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (CheckStopped())
-            {
-                return false;
-            }
-
-            bool sent = await Producer.SendAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false);
-            if (sent)
-            {
-                Sent(header);
-            }
-            else
-            {
-                Interlocked.Increment(ref _dropped);
-            }
-
-            return sent;
-        }
-        catch (IOException e) when (e is not FrameTooLargeException)
-        {
-            Finish(new SenderEnd(SenderEndKind.Lost, e.Message));
-            throw;
+            return await SendHeaderAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false) == SendOutcome.Sent;
         }
         finally
         {

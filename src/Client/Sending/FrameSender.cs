@@ -222,25 +222,26 @@ public sealed partial class FrameSender : IAsyncDisposable
     private async ValueTask<bool> SendPayloadAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload,
         TaskCompletionSource<FrameResult>? reply, CancellationToken cancellationToken)
     {
+        header = header with { Sequence = _next, TimestampNs = header.TimestampNs != 0 ? header.TimestampNs : UnixTime.NowNanoseconds() };
+        return await SendHeaderAsync(header, metadata, payload, reply, cancellationToken).ConfigureAwait(false) != SendOutcome.Stopped;
+    }
+
+    // Under the send lock: a frame whose header is complete; the next frame of the sender's own numbering follows it,
+    // and a dropped one leaves a gap the receiver sees.
+    private async ValueTask<SendOutcome> SendHeaderAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload,
+        TaskCompletionSource<FrameResult>? reply, CancellationToken cancellationToken)
+    {
         if (CheckStopped())
         {
-            return false;
+            return SendOutcome.Stopped;
         }
 
-        header = header with { Sequence = _next, TimestampNs = header.TimestampNs != 0 ? header.TimestampNs : UnixTime.NowNanoseconds() };
         try
         {
-            if (await Producer.SendAsync(header, metadata, payload, reply, cancellationToken).ConfigureAwait(false))
-            {
-                Sent(header);
-            }
-            else
-            {
-                Interlocked.Increment(ref _dropped);
-                Volatile.Write(ref _next, _next + 1); // the receiver sees the drop as a gap
-            }
-
-            return true;
+            bool sent = await Producer.SendAsync(header, metadata, payload, reply, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref sent ? ref _sent : ref _dropped);
+            Volatile.Write(ref _next, header.Sequence + 1);
+            return sent ? SendOutcome.Sent : SendOutcome.Dropped;
         }
         catch (IOException e) when (e is not FrameTooLargeException)
         {
@@ -284,4 +285,16 @@ public sealed partial class FrameSender : IAsyncDisposable
             throw new ArgumentException($"{length} bytes are fewer than a {format.PixelFormat} frame of {format.Width}x{format.Height} with stride {format.Stride} needs ({format.PayloadLength})");
         }
     }
+}
+
+/// <summary>What became of a frame handed to the link.</summary>
+internal enum SendOutcome
+{
+    Sent,
+
+    /// <summary>Dropped by the latest policy while reconnecting: a gap the receiver sees.</summary>
+    Dropped,
+
+    /// <summary>The stream had stopped: nothing was sent.</summary>
+    Stopped,
 }
