@@ -8,7 +8,7 @@ using RawFrames.Receiver;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Security;
 
-var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (loopback by default; exposing it takes an explicit address)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (a sender connecting with shm:///path sends through shared memory); loopback by default, exposing it takes an explicit address", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var frames = NumberOption.Create("--frames", "Exit after this many frames in total (0: no limit)", 0L, 0L, long.MaxValue);
 var once = new Option<bool>("--once") { Description = "Exit when the first connection ends" };
 var verify = new Option<bool>("--verify") { Description = "Compare every frame with the synthetic pattern regenerated from its sequence number" };
@@ -29,7 +29,7 @@ var tokenFile = new Option<string?>("--token-file") { Description = "Require sen
 var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: a PEM file (with the key, or give --tls-key) or a .pfx/.p12" };
 var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert, when it is in a file of its own" };
 var maxConnections = NumberOption.Create("--max-connections", "Connections served at once; more are refused with ERROR ConnectionLimit", 64, 1, 100_000);
-var from = new Option<string?>("--from") { Description = "Subscribe to a rawframes-relay at tcp://HOST:PORT or unix:///path (shm:///path: frames through shared memory) instead of listening" };
+var from = new Option<string?>("--from") { Description = "Instead of listening: subscribe to a rawframes-relay at tcp://HOST:PORT, unix:///path or shm:///path (frames through shared memory), or to NATS subjects at nats://[CREDENTIALS@]HOST:PORT/SUBJECT (wildcards allowed, PROTOCOL.md §19)" };
 var policy = new Option<string>("--policy") { Description = "With --from: lossless (every frame, through a bounded queue at the relay) or latest (only the newest frame; the relay drops and counts the rest)", DefaultValueFactory = _ => "lossless" };
 var whenFull = new Option<string>("--when-full") { Description = "With --from and --policy lossless: when this subscriber's queue at the relay is full, switch to latest, or disconnect (ERROR TooSlow)", DefaultValueFactory = _ => "latest" };
 policy.AcceptOnlyFromAmong("lossless", "latest");

@@ -7,8 +7,8 @@ using RawFrames.Relay;
 using RawFrames.Streaming.Cli;
 
 var listen = new Option<string?>("--listen") { Description = "Where producers (rawframes-send) connect: tcp://HOST:PORT, unix:///path (shared memory when the sender uses shm://); loopback by default", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
-var serve = new Option<string[]>("--serve") { Description = "Where subscribers connect (repeatable): tcp://HOST:PORT or unix:///path; a subscriber that connects with shm:///path gets frames through shared memory", DefaultValueFactory = _ => ["tcp://127.0.0.1:5556"], AllowMultipleArgumentsPerToken = false };
-var from = new Option<string?>("--from") { Description = "Subscribe to another relay (chaining relays across machines), or to NATS subjects (nats://HOST:PORT/SUBJECT, wildcards allowed; PROTOCOL.md §19), instead of, or besides, accepting producers; with --no-listen it is the only source" };
+var serve = new Option<string[]>("--serve") { Description = "Where subscribers connect (repeatable): tcp://HOST:PORT or unix:///path (a subscriber that connects with shm:///path gets frames through shared memory)", DefaultValueFactory = _ => ["tcp://127.0.0.1:5556"], AllowMultipleArgumentsPerToken = false };
+var from = new Option<string?>("--from") { Description = "Subscribe to another relay at tcp://HOST:PORT, unix:///path or shm:///path (chaining relays across machines), or to NATS subjects at nats://HOST:PORT/SUBJECT (wildcards allowed; PROTOCOL.md §19), instead of, or besides, accepting producers; with --no-listen it is the only source" };
 var noListen = new Option<bool>("--no-listen") { Description = "Accept no producers (with --from: a pure downstream relay)" };
 var upstreamPolicy = new Option<string>("--from-policy") { Description = "With --from: lossless or latest", DefaultValueFactory = _ => "lossless" };
 upstreamPolicy.AcceptOnlyFromAmong("lossless", "latest");

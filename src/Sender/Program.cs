@@ -9,7 +9,7 @@ using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Security;
 using RawFrames.Streaming.Sources;
 
-var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT or unix:///path", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT, unix:///path, shm:///path (frames through shared memory, to a receiver listening on that Unix socket), or nats://[CREDENTIALS@]HOST:PORT/SUBJECT (published on NATS, PROTOCOL.md §19)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var source = new Option<string>("--source") { Description = $"Frame source: {SourceSpec.Syntax}. synthetic is 1920x1080 by default; image is a photo, panned; folder loops over its images in name order", DefaultValueFactory = _ => "synthetic" };
 var fps = NumberOption.Optional("--fps", "Frames per second the source is paced at (0: as fast as possible). Default: the source's own rate (a video file's), else as fast as possible", 0.0, 100_000.0);
 var ffmpegOptions = new Option<string?>("--ffmpeg-options") { Description = "ffmpeg input options for an ffmpeg: source, placed before -i and split at spaces, e.g. \"-rtsp_transport tcp\" or \"-stream_loop -1\"" };

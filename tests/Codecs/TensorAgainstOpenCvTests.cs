@@ -7,7 +7,7 @@ using RawFrames.Tests.Support;
 namespace RawFrames.Tests.Codecs;
 
 /// <summary>
-/// The tensor RawFrames makes of a JPEG against the one the seeds' cv2 pipeline makes of the same bytes (Debian's real
+/// The tensor RawFrames makes of a JPEG against the one the cv2 pipeline Python consumers run today makes of the same bytes (Debian's real
 /// python3-opencv running bench/baselines/cv2_model_input.py): the same geometry, the same border to the bit, and the
 /// picture within the tolerance the README states (PSNR above 35 dB, mean difference under 2 of 255).
 /// </summary>

@@ -16,6 +16,28 @@ public sealed class ProgramErrorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Theory]
+    [InlineData("rawframes-send", "--to", "tcp://,unix://,shm://,nats://")]
+    [InlineData("rawframes-recv", "--listen", "tcp://,unix://,shm://")]
+    [InlineData("rawframes-recv", "--from", "tcp://,unix://,shm://,nats://")]
+    [InlineData("rawframes-relay", "--listen", "tcp://,unix://,shm://")]
+    [InlineData("rawframes-relay", "--serve", "tcp://,unix://,shm://")]
+    [InlineData("rawframes-relay", "--from", "tcp://,unix://,shm://,nats://")]
+    public async Task Help_NamesEveryEndpointSchemeAnOptionTakes(string program, string option, string schemes)
+    {
+        using var help = ProgramProcess.Start(program, "--help");
+        (await help.WaitForExitAsync()).Should().Be(0, help.Stderr);
+        // The option's line, and the lines its description wraps onto, up to the next option.
+        string[] lines = [.. help.StdoutLines.Select(line => line.Trim())];
+        int at = Array.FindIndex(lines, line => line.StartsWith(option + " ", StringComparison.Ordinal));
+        at.Should().BeGreaterThanOrEqualTo(0, $"{program} --help lists {option}");
+        string described = string.Join(' ', lines.Skip(at).TakeWhile((line, i) => i == 0 || !line.StartsWith('-')));
+        foreach (string scheme in schemes.Split(','))
+        {
+            described.Should().Contain(scheme, $"{program} {option} takes {scheme} endpoints");
+        }
+    }
+
     /// <summary>
     /// Program, arguments ({dir} is a fresh folder, {file} a regular file in it, {free} a TCP port nothing listens on),
     /// the exit code and a piece of the message.

@@ -50,6 +50,42 @@ public sealed class ConsumerFaultProcessTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnAcceptorThatCutsTheOpening_IsNotRetried_WithNoReconnect_ButIsWithReconnect(bool reconnect)
+    {
+        // Accepts, reads the preamble and HELLO, and closes: a peer that is there but will not open.
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        int accepted = 0;
+        using var stop = new CancellationTokenSource();
+        Task cutting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using Socket peer = await listener.AcceptAsync(stop.Token);
+                Interlocked.Increment(ref accepted);
+                await peer.ReceiveAsync(new byte[64], stop.Token);
+            }
+        });
+        using var sender = ProgramProcess.Start("rawframes-send", ["--to", listener.Endpoint.Text, "--frames", "5", "--connect-timeout", "3", "--json", "--quiet",
+            .. reconnect ? Array.Empty<string>() : ["--no-reconnect"]]);
+        (int exit, JsonElement summary) = await sender.WaitForSummaryAsync();
+        await stop.CancelAsync();
+        await cutting.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        exit.Should().Be(1, sender.Stderr);
+        summary.GetProperty("error").GetString().Should().Contain("connection closed after 0 of the 8 preamble bytes");
+        if (reconnect)
+        {
+            Volatile.Read(ref accepted).Should().BeGreaterThan(1, "a receiver that is restarting is tried again until --connect-timeout");
+        }
+        else
+        {
+            Volatile.Read(ref accepted).Should().Be(1, "--no-reconnect gives up on the first connection a peer cut");
+        }
+    }
+
     // rawframes-send --frames 5 to a consumer that does what it is told with its connection, then reads until the end.
     private static async Task<JsonElement> SendToAsync(Func<FrameConnection, Socket, Task> consumer)
     {

@@ -18,10 +18,12 @@ internal static class Reconnector
 {
     /// <param name="within">How long to keep trying; zero: until cancelled.</param>
     /// <param name="log">Told once, at the first failed attempt, what is wrong and that it keeps trying.</param>
+    /// <param name="afterAccepted">Also try again when a peer accepted and then cut the opening (a receiver restarting);
+    /// false for a side that gives up on a lost connection (--no-reconnect): only "nothing listens yet" is waited out.</param>
     /// <exception cref="ConnectFailedException">Nobody answered within <paramref name="within"/>.</exception>
     /// <exception cref="ProtocolException">The peer refused for a reason that another attempt would not change.</exception>
     public static async Task<FrameConnection> ConnectAsync(FrameEndpoint endpoint, ConnectionOptions options, TimeSpan within, ILogger log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool afterAccepted = true)
     {
         long started = Stopwatch.GetTimestamp();
         var backoff = default(Backoff);
@@ -31,12 +33,12 @@ internal static class Reconnector
             {
                 return await FrameConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsWorthRetrying(e) && e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (IsWorthRetrying(e, afterAccepted) && e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 // Cancelled between attempts: that, not the last attempt's failure, is why it ends.
                 throw new OperationCanceledException("connecting was cancelled", e, cancellationToken);
             }
-            catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested
+            catch (Exception e) when (IsWorthRetrying(e, afterAccepted) && !cancellationToken.IsCancellationRequested
                                       && (within == TimeSpan.Zero || Stopwatch.GetElapsedTime(started) + backoff.Current < within))
             {
                 if (backoff.Current == Backoff.First)
@@ -48,13 +50,21 @@ internal static class Reconnector
 
                 await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException e) when (!afterAccepted && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"{endpoint.Text}: the peer accepted the connection but did not complete the opening in time", e);
+            }
         }
     }
 
-    /// <summary>Not up yet, starting, or going down: worth another try. A refusal for a reason (a limit aside) is not.</summary>
-    public static bool IsWorthRetrying(Exception e) => e switch
+    /// <summary>
+    /// Not up yet, starting, or going down: worth another try. A refusal for a reason (a limit aside) is not; nor,
+    /// unless <paramref name="afterAccepted"/>, anything after a peer accepted the connection.
+    /// </summary>
+    public static bool IsWorthRetrying(Exception e, bool afterAccepted = true) => e switch
     {
         ConnectFailedException c => c.IsWorthRetrying,
+        _ when !afterAccepted => false,
         ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout or ErrorCode.ConnectionLimit,
         SocketException or IOException => true,
         OperationCanceledException => true, // the opening timed out: the peer is starting or busy

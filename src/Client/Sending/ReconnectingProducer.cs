@@ -82,7 +82,9 @@ internal sealed class ReconnectingProducer : IProducerLink
     public static async Task<ReconnectingProducer> ConnectAsync(FrameEndpoint endpoint, ConnectionOptions options, FrameSenderOptions settings, ILogger log,
         CancellationToken cancellationToken)
     {
-        FrameConnection connection = await Reconnector.ConnectAsync(endpoint, options, settings.ConnectTimeout, log, cancellationToken).ConfigureAwait(false);
+        // Without Reconnect, a receiver that accepts and then cuts the opening ends the stream as a lost connection would.
+        FrameConnection connection = await Reconnector.ConnectAsync(endpoint, options, settings.ConnectTimeout, log, cancellationToken, afterAccepted: settings.Reconnect)
+            .ConfigureAwait(false);
         return new ReconnectingProducer(endpoint, options, settings, log, connection);
     }
 
