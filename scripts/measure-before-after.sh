@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# This tree against an earlier commit, alternating in every round so that both see the same machine: raw 1920x1080
-# BGR over TCP, a Unix socket and shared memory, raw 1000x1000 over TCP, JPEG 1080p end to end (encoded by the
-# sender, decoded to BGR by the receiver), and the relay's fan-out to two raw TCP subscribers. The plain Python
-# socket pair (bench/baselines/python_socket.py: sendall, recv_into one preallocated buffer) runs at both raw sizes in
-# the same rounds. Receiver CPU is per frame over the streaming part (first frame to last) for every receiver.
-# Prints each round, then the medians.
-#   scripts/measure-before-after.sh REV [ROUNDS=3] [SECONDS=4]     e.g. REV=a6a008f
+# The hot-path guard: this tree against an earlier commit, alternating in every round so that both see the same
+# machine: raw 1920x1080 and 1000x1000 BGR over TCP, a Unix socket and shared memory, JPEG 1080p end to end (encoded
+# by the sender, decoded to BGR by the receiver), rawframes-recv --model 640x640 on JPEG 1080p, and the relay's
+# fan-out to two raw TCP subscribers. The plain Python socket pair (bench/baselines/python_socket.py: sendall,
+# recv_into one preallocated buffer) runs at both raw sizes in the same rounds. Receiver CPU is per frame over the
+# streaming part (first frame to last) for every receiver. Prints each round, the medians, then every case whose
+# median is more than 10 % worse (fewer frames per second, or more CPU per frame) with its rounds, so a person can
+# tell a slip from noise. Ratios, never absolute times; it informs, and always exits 0 once measured.
+#   scripts/measure-before-after.sh REV [ROUNDS=3] [SECONDS=4]     e.g. before a change to a hot path: REV=HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -27,7 +29,10 @@ run_pair() {
     unix) listen="unix://$out/rf.sock"; to=$listen;;
     shm) listen="unix://$out/rf.sock"; to="shm://$out/rf.sock";;
     tcp1000) source=synthetic:1000x1000;;
+    unix1000) listen="unix://$out/rf.sock"; to=$listen; source=synthetic:1000x1000;;
+    shm1000) listen="unix://$out/rf.sock"; to="shm://$out/rf.sock"; source=synthetic:1000x1000;;
     jpeg) codec=(--codec jpeg); decode=(--decode bgr);;
+    model) codec=(--codec jpeg); decode=(--model 640x640);;
   esac
   "$(bin "$build" recv)" --listen "$listen" "${decode[@]}" --once --quiet --json >"$out/recv.json" 2>"$out/recv.err" &
   local receiver=$!
@@ -66,7 +71,7 @@ run_python() {
 echo "| round | case | build | fps | receiver CPU ms/frame | sender (relay) CPU ms/frame |"
 echo "|---|---|---|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
-  for case in tcp unix shm tcp1000 jpeg; do
+  for case in tcp unix shm tcp1000 unix1000 shm1000 jpeg model; do
     for build in before after; do
       read -r fps recv_cpu send_cpu < <(run_pair "$build" "$case")
       echo "| $round | $case | $build | $fps | $recv_cpu | $send_cpu |" | tee -a "$out/rows"
@@ -87,7 +92,7 @@ echo
 echo "Medians over $rounds rounds:"
 echo "| case | build | fps | receiver CPU ms/frame | sender (relay) CPU ms/frame |"
 echo "|---|---|---:|---:|---:|"
-for case in tcp unix shm tcp1000 jpeg "relay to 2" python1080 python1000; do
+for case in tcp unix shm tcp1000 unix1000 shm1000 jpeg model "relay to 2" python1080 python1000; do
   for build in before after "Python pair"; do
     rows=$(grep -F "| $case | $build |" "$out/rows" || true)
     [ -z "$rows" ] && continue
@@ -95,6 +100,33 @@ for case in tcp unix shm tcp1000 jpeg "relay to 2" python1080 python1000; do
       local values; values=$(awk -F'|' -v c="$1" '{ gsub(/ /, "", $c); if ($c != "-") print $c }' <<<"$rows")
       if [ -n "$values" ]; then median <<<"$values"; else echo -; fi
     }
-    echo "| $case | $build | $(col 5) | $(col 6) | $(col 7) |"
+    echo "| $case | $build | $(col 5) | $(col 6) | $(col 7) |" | tee -a "$out/medians"
   done
 done
+
+# The guard: after against before, per case and column; fps lower or CPU higher by more than 10 % is flagged.
+echo
+slips=0
+for case in tcp unix shm tcp1000 unix1000 shm1000 jpeg model "relay to 2"; do
+  before=$(grep -F "| $case | before |" "$out/medians" || true)
+  after=$(grep -F "| $case | after |" "$out/medians" || true)
+  [ -z "$before" ] || [ -z "$after" ] && continue
+  verdict=$(awk -F'|' -v b="$before" 'BEGIN { split(b, was, "|") }
+    { names[4] = "fps"; names[5] = "receiver CPU"; names[6] = "sender (relay) CPU"
+      for (c = 4; c <= 6; c++) {
+        x = was[c]; y = $c; gsub(/ /, "", x); gsub(/ /, "", y)
+        if (x == "-" || y == "-" || x == 0) continue
+        r = y / x
+        if ((c == 4 && r < 0.9) || (c > 4 && r > 1.1)) printf "%s %.2fx; ", names[c], r
+      } }' <<<"$after")
+  if [ -n "$verdict" ]; then
+    slips=$((slips + 1))
+    echo "SLOWER: $case: ${verdict%; } (after/before). Its rounds:"
+    grep -F "| $case | " "$out/rows" | sed 's/^/  /'
+  fi
+done
+if [ "$slips" -eq 0 ]; then
+  echo "guard: no case is more than 10 % worse than $rev"
+else
+  echo "guard: $slips case(s) more than 10 % worse than $rev: run again with more rounds to tell a slip from noise"
+fi
