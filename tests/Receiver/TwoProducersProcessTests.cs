@@ -59,7 +59,7 @@ public sealed partial class TwoProducersProcessTests : IDisposable
     {
         string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
-        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--queue", "256", "--json", "--quiet");
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--queue", "256", "--max-queued-mib", "300", "--json", "--quiet");
         await relay.WaitUntilSaidAsync("subscribers connect to");
         using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--json", "--quiet");
         await relay.WaitUntilSaidAsync("subscriber 1:");

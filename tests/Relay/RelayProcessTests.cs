@@ -9,7 +9,9 @@ namespace RawFrames.Tests.Relay;
 
 /// <summary>
 /// rawframes-relay with the real programs: one sender, subscribers with different policies, codecs and transports,
-/// two that stall on purpose, and relays chained. Nothing here asserts a duration.
+/// two that stall on purpose, and relays chained. Nothing here asserts a duration. Lossless queues hold a whole
+/// stream (--queue 256, and --max-queued-mib 300 for 256 frames of 640x480), so a subscriber the machine's load holds
+/// back still gets every frame.
 /// </summary>
 [Trait(Tier.Category, Tier.Process)]
 public sealed class RelayProcessTests : IDisposable
@@ -25,7 +27,7 @@ public sealed class RelayProcessTests : IDisposable
         string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--serve", $"unix://{_socket}",
-            "--http", "127.0.0.1:0", "--queue", "256", "--once", "--json", "--quiet");
+            "--http", "127.0.0.1:0", "--queue", "256", "--max-queued-mib", "300", "--once", "--json", "--quiet");
         await relay.WaitUntilSaidAsync("browser view on ");
         using var everyFrame = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--json", "--quiet");
         using var sharedMemory = ProgramProcess.Start("rawframes-recv", "--from", $"shm://{_socket}", "--verify", "--json", "--quiet");
@@ -95,9 +97,9 @@ public sealed class RelayProcessTests : IDisposable
         string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string first = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string second = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
-        using var upstream = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", first, "--queue", "256", "--once", "--json", "--quiet");
+        using var upstream = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", first, "--queue", "256", "--max-queued-mib", "300", "--once", "--json", "--quiet");
         await upstream.WaitUntilSaidAsync("subscribers connect to");
-        using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--queue", "256", "--once", "--json", "--quiet");
+        using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--queue", "256", "--max-queued-mib", "300", "--once", "--json", "--quiet");
         await upstream.WaitUntilSaidAsync("subscriber 1:");
         using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", second, "--verify", "--json", "--quiet");
         await downstream.WaitUntilSaidAsync("subscriber 1:");
@@ -122,12 +124,12 @@ public sealed class RelayProcessTests : IDisposable
         string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string first = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         string second = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
-        string[] upstreamArguments = ["--listen", producers, "--serve", first, "--queue", "256", "--quiet"];
+        string[] upstreamArguments = ["--listen", producers, "--serve", first, "--queue", "256", "--max-queued-mib", "300", "--quiet"];
         var upstream = ProgramProcess.Start("rawframes-relay", upstreamArguments);
         try
         {
             await upstream.WaitUntilSaidAsync("subscribers connect to");
-            using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--queue", "256", "--json", "--quiet");
+            using var downstream = ProgramProcess.Start("rawframes-relay", "--no-listen", "--from", first, "--serve", second, "--queue", "256", "--max-queued-mib", "300", "--json", "--quiet");
             await upstream.WaitUntilSaidAsync("subscriber 1:");
             using var subscriber = ProgramProcess.Start("rawframes-recv", "--from", second, "--verify", "--json"); // live line: frames so far
             await downstream.WaitUntilSaidAsync("subscriber 1:");
