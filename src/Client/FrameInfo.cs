@@ -40,29 +40,34 @@ public readonly record struct FrameInfo(
             header.Flags.HasFlag(FrameFlags.MetadataIsJson), header.Flags.HasFlag(FrameFlags.Batch));
 
     /// <summary>
-    /// The wire header for this frame with <paramref name="metadataLength"/> and <paramref name="payloadLength"/>
-    /// bytes, checked by the rules a receiver applies (PROTOCOL.md §6.1), so a frame no receiver would take is refused
-    /// here, in words, before anything is sent. Stride 0 on a raw frame means packed rows; timestamp 0 means now.
+    /// The wire header for this frame with <paramref name="metadataLength"/> bytes of metadata, not yet checked
+    /// (<see cref="Check"/>). Stride 0 on a raw frame means packed rows; timestamp 0 means now.
     /// </summary>
-    /// <exception cref="ArgumentException">The frame breaks a rule of PROTOCOL.md §6.1 or §7.</exception>
-    internal FrameHeader ToHeader(int metadataLength, long payloadLength)
+    internal FrameHeader ToHeader(int metadataLength)
     {
         int stride = Codec == Codec.Raw && Stride == 0 && PixelLayout.IsKnown(PixelFormat) && Width > 0
             ? checked((int)PixelLayout.MinStride(PixelFormat, Width))
             : Stride;
-        var header = new FrameHeader(Codec, PixelFormat, Flags, StreamId, Width, Height, stride, metadataLength, Sequence,
+        return new FrameHeader(Codec, PixelFormat, Flags, StreamId, Width, Height, stride, metadataLength, Sequence,
             TimestampNs != 0 ? TimestampNs : UnixTime.NowNanoseconds());
+    }
+
+    /// <summary>
+    /// Checks <paramref name="header"/> with a payload of <paramref name="payloadLength"/> bytes by the rules a receiver
+    /// applies (PROTOCOL.md §6.1), so a frame no receiver would take is refused here, in words, before anything is sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame breaks a rule of PROTOCOL.md §6.1 or §7.</exception>
+    internal static void Check(in FrameHeader header, long payloadLength)
+    {
         Span<byte> bytes = stackalloc byte[FrameHeader.Size];
         header.WriteTo(bytes);
         try
         {
-            FrameHeader.Read(bytes, FrameHeader.Size + metadataLength + FrameHeader.Padding(metadataLength) + payloadLength);
+            FrameHeader.Read(bytes, FrameHeader.Size + header.MetadataLength + header.MetadataPadding + payloadLength);
         }
         catch (ProtocolException e)
         {
-            throw new ArgumentException($"frame {Sequence} of stream {StreamId} would be refused by any receiver: {e.Message}", e);
+            throw new ArgumentException($"frame {header.Sequence} of stream {header.StreamId} would be refused by any receiver: {e.Message}", e);
         }
-
-        return header;
     }
 }

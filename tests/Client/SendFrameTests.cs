@@ -26,6 +26,9 @@ public sealed class SendFrameTests
             (await sender.SendFrameAsync(FrameInfo.Raw(FrameFormat.Bgr24(8, 4), 7, 1000, 123_456_789, metadataIsJson: true), pixels,
                 """{"camera":"door"}"""u8.ToArray())).Should().BeTrue();
             (await sender.SendFrameAsync(FrameInfo.Encoded(Codec.Jpeg, PixelFormat.Gray8, 640, 480, 3, 42, 987_654_321), jpegLike)).Should().BeTrue();
+            // The same shape as the first but one byte short: checked again, since the payload's length is part of the shape.
+            Func<Task> short1 = async () => await sender.SendFrameAsync(FrameInfo.Raw(FrameFormat.Bgr24(8, 4), 7, 1001, 123_456_790), pixels.AsMemory(1));
+            await short1.Should().ThrowAsync<ArgumentException>();
             (await sender.SendAsync(pixels, 8, 4)).Should().BeTrue();
             return await sender.CompleteAsync();
         });

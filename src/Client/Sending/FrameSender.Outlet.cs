@@ -6,6 +6,8 @@ namespace RawFrames.Client;
 /// <summary>Frames as the caller numbered and stamped them (a replay, a bridge), the stop as a token, and ending the stream with ERROR.</summary>
 public sealed partial class FrameSender
 {
+    private (FrameHeader Header, long PayloadLength) _checkedShape = (default, -1); // the last frame shape SendFrameAsync checked (none yet), under the send lock
+
     /// <summary>Cancelled when the stream stops for good (<see cref="Stopped"/>): for a caller that waits between frames (a camera's pace).</summary>
     public CancellationToken StoppedToken => Producer.Stopped;
 
@@ -21,10 +23,18 @@ public sealed partial class FrameSender
     public async ValueTask<bool> SendFrameAsync(FrameInfo frame, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> metadata = default,
         CancellationToken cancellationToken = default)
     {
-        FrameHeader header = frame.ToHeader(metadata.Length, payload.Length);
+        FrameHeader header = frame.ToHeader(metadata.Length);
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Frames of one stream share a shape: it is checked once, not per frame.
+            (FrameHeader Header, long PayloadLength) shape = (header with { StreamId = 0, Sequence = 0, TimestampNs = 0 }, payload.Length);
+            if (shape != _checkedShape)
+            {
+                FrameInfo.Check(header, payload.Length);
+                _checkedShape = shape;
+            }
+
             return await SendHeaderAsync(header, metadata, payload, null, cancellationToken).ConfigureAwait(false) == SendOutcome.Sent;
         }
         finally
