@@ -14,6 +14,7 @@ namespace RawFrames.Tests.Relay;
 /// back still gets every frame.
 /// </summary>
 [Trait(Tier.Category, Tier.Process)]
+[Collection(RunsAlone.Name)]
 public sealed class RelayProcessTests : IDisposable
 {
     private const int Frames = 300;

@@ -9,6 +9,7 @@ namespace RawFrames.Tests.Viewer;
 
 /// <summary>Headless Chromium (Debian's, through Playwright) watching rawframes-recv --http while rawframes-send streams.</summary>
 [Trait(Tier.Category, Tier.Process)]
+[Collection(RunsAlone.Name)]
 public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromium chromium) : IClassFixture<HttpViewerBrowserTests.Chromium>
 {
     [Fact]
