@@ -26,6 +26,9 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
         (await image.EvaluateAsync<int>("i => i.naturalHeight")).Should().Be(240);
         string first = await Fingerprint(image);
         await page.WaitForFunctionAsync($"() => ({FingerprintScript})(document.getElementById('stream-0')) !== '{first}'", null, new() { Timeout = 30_000 });
+        // The caption is redrawn from /state; latency is in it once the receiver has measured some.
+        await page.WaitForFunctionAsync("() => { const c = document.querySelector('figcaption'); return c && c.innerText.includes('latency '); }", null,
+            new() { Timeout = 30_000 });
         string caption = await page.Locator("figcaption").InnerTextAsync();
         caption.Should().Contain("stream 0: 320x240 raw BGR24").And.Contain(" fps").And.Contain("latency ").And.Contain("0 gaps", "in words, not enum names");
     }
