@@ -6,12 +6,15 @@ namespace RawFrames.Codecs;
 /// 24-bit BMP (BITMAPINFOHEADER, BI_RGB): a 54-byte header and bottom-up rows padded to 4 bytes. BMP stores B,G,R, so
 /// it is a copy of the pixels; it is here because the comparison table the bench reproduces has a BMP row.
 /// </summary>
-internal static class BmpCodec
+public static class BmpCodec
 {
+    /// <summary>Bytes before the pixels: the file header and BITMAPINFOHEADER.</summary>
     public const int HeaderSize = 54;
 
+    /// <summary>The size of a 24-bit BMP of this geometry (rows padded to 4 bytes).</summary>
     public static int EncodedSize(int width, int height) => checked(HeaderSize + (RowSize(width) * height));
 
+    /// <summary>Writes BGR24 rows of <paramref name="stride"/> bytes as a bottom-up 24-bit BMP; returns its length.</summary>
     public static int EncodeBgr(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination)
     {
         CodecArguments.CheckPacked(bgr, width, height, stride, 3);

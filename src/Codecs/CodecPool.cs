@@ -9,7 +9,7 @@ namespace RawFrames.Codecs;
 /// thread-safe, so each use rents one and returns it; creating one per frame would cost more than small frames take
 /// to code. Disposing the pool frees every handle it holds.
 /// </summary>
-internal sealed class CodecPool(EncoderSettings? encoderSettings = null, bool fastJpegDecode = false) : IDisposable
+public sealed class CodecPool(EncoderSettings? encoderSettings = null, bool fastJpegDecode = false) : IDisposable
 {
     private readonly EncoderSettings _encoderSettings = encoderSettings ?? new EncoderSettings();
     private readonly ConcurrentDictionary<(Codec, DecodeTarget), ConcurrentBag<IFrameDecoder>> _decoders = new();
@@ -32,6 +32,7 @@ internal sealed class CodecPool(EncoderSettings? encoderSettings = null, bool fa
         return new Lease<IFrameEncoder>(bag, bag.TryTake(out IFrameEncoder? encoder) ? encoder : FrameCodecs.CreateEncoder(codec, _encoderSettings), this);
     }
 
+    /// <summary>Frees every codec the pool holds; codecs rented now are freed when given back.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -59,8 +60,10 @@ internal sealed class CodecPool(EncoderSettings? encoderSettings = null, bool fa
             _pool = pool;
         }
 
+        /// <summary>The rented codec: use it until the lease is disposed, on one thread at a time.</summary>
         public T Codec { get; }
 
+        /// <summary>Gives the codec back to the pool.</summary>
         public void Dispose()
         {
             if (Volatile.Read(ref _pool._disposed) != 0)

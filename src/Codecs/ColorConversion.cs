@@ -4,8 +4,9 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>Raw pixel formats (PROTOCOL.md §7.1 layouts) to and from BGR24, through libyuv where it has the conversion.</summary>
-internal static unsafe class ColorConversion
+public static unsafe class ColorConversion
 {
+    /// <summary>BGR24 to full-range 4:2:0 planes (J420, libyuv RGB24ToJ420).</summary>
     public static void BgrToJ420(ReadOnlySpan<byte> bgr, int width, int height, int bgrStride, Span<byte> planes, int planeStride)
     {
         NativeCodecs.Require(Libraries.Yuv);
@@ -75,6 +76,7 @@ internal static unsafe class ColorConversion
         }
     }
 
+    /// <summary>Full-range 4:2:0 planes (J420) to BGR24 (libyuv).</summary>
     public static void J420ToBgr(ReadOnlySpan<byte> planes, int width, int height, int planeStride, Span<byte> bgr, int bgrStride)
     {
         NativeCodecs.Require(Libraries.Yuv);

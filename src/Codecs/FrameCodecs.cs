@@ -6,8 +6,11 @@ namespace RawFrames.Codecs;
 public sealed record EncoderSettings(int Quality = 80, ChromaSubsampling Subsampling = ChromaSubsampling.S420, int PngLevel = PngLevels.Default);
 
 /// <summary>Creates the encoder or decoder for a codec; the one place that maps codec ids to implementations.</summary>
-internal static class FrameCodecs
+public static class FrameCodecs
 {
+    /// <summary>A new encoder of <paramref name="codec"/> (JPEG, YUV-JPEG, PNG or BMP) with <paramref name="settings"/>; one per thread.</summary>
+    /// <exception cref="ArgumentException">Raw is not a compressing codec.</exception>
+    /// <exception cref="CodecUnavailableException">The codec's native library is missing.</exception>
     public static IFrameEncoder CreateEncoder(Codec codec, EncoderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -21,6 +24,9 @@ internal static class FrameCodecs
         };
     }
 
+    /// <summary>A new decoder of <paramref name="codec"/> payloads to <paramref name="target"/>; one per thread.</summary>
+    /// <param name="codec">JPEG, YUV-JPEG, PNG or BMP.</param>
+    /// <param name="target">BGR24 or J420 planes.</param>
     /// <param name="fastJpeg">JPEG: TurboJPEG's fast IDCT and upsampling (<see cref="JpegDecoder(bool)"/>).</param>
     public static IFrameDecoder CreateDecoder(Codec codec, DecodeTarget target, bool fastJpeg = false) => (codec, target) switch
     {

@@ -3,8 +3,9 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>A compressing codec, BGR24 in, payload out. Not thread-safe: one instance per worker.</summary>
-internal interface IFrameEncoder : IDisposable
+public interface IFrameEncoder : IDisposable
 {
+    /// <summary>The codec this encoder writes.</summary>
     Codec Codec { get; }
 
     /// <summary>The pixel format the FRAME header states for this codec's payloads (PROTOCOL.md §7).</summary>

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace RawFrames.Codecs;
 
 /// <summary>How close a decoded image is to the original.</summary>
-internal static class ImageQuality
+public static class ImageQuality
 {
     /// <summary>
     /// Peak signal-to-noise ratio in dB over <paramref name="rowBytes"/> bytes of each of <paramref name="rows"/> rows

@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 /// JPEG (from the jpeg or yuv-jpeg codec) to BGR24 or BGRA32 with tjDecompress2, or to J420 planes with
 /// tjDecompressToYUVPlanes. A corrupt or truncated JPEG throws <see cref="CorruptFrameException"/>. One instance per thread.
 /// </summary>
-internal sealed unsafe class JpegDecoder : IDisposable
+public sealed unsafe class JpegDecoder : IDisposable
 {
     private readonly TurboJpegHandle _handle;
 
@@ -45,6 +45,7 @@ internal sealed unsafe class JpegDecoder : IDisposable
         }
     }
 
+    /// <summary>Decodes to BGR24 rows of <paramref name="stride"/> bytes; the JPEG must be <paramref name="width"/> x <paramref name="height"/>.</summary>
     public void DecodeToBgr(ReadOnlySpan<byte> jpeg, Span<byte> bgr, int width, int height, int stride) =>
         DecodePacked(jpeg, bgr, width, height, stride, 3, TurboJpeg.PixelFormatBgr);
 
@@ -88,6 +89,7 @@ internal sealed unsafe class JpegDecoder : IDisposable
         }
     }
 
+    /// <summary>Frees the TurboJPEG handle.</summary>
     public void Dispose() => _handle.Dispose();
 
     private ChromaSubsampling? CheckGeometry(ReadOnlySpan<byte> jpeg, int width, int height)

@@ -7,10 +7,13 @@ namespace RawFrames.Codecs;
 /// BGR24 (any stride) to baseline JPEG with tjCompress2, written into the caller's buffer of at least
 /// <see cref="MaxEncodedSize(int, int)"/> bytes (TJFLAG_NOREALLOC: TurboJPEG never allocates). One instance per thread.
 /// </summary>
-internal sealed unsafe class JpegEncoder : IFrameEncoder
+public sealed unsafe class JpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
 
+    /// <param name="quality">1 (smallest) to 100 (best); 80 is what the programs use by default.</param>
+    /// <param name="subsampling">Chroma subsampling; 4:2:0 is smallest and what the browser view expects.</param>
+    /// <exception cref="CodecUnavailableException">libturbojpeg is not installed.</exception>
     public JpegEncoder(int quality = 80, ChromaSubsampling subsampling = ChromaSubsampling.S420)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
@@ -25,16 +28,22 @@ internal sealed unsafe class JpegEncoder : IFrameEncoder
         }
     }
 
+    /// <summary>1 to 100.</summary>
     public int Quality { get; }
 
+    /// <summary>The chroma subsampling every JPEG of this encoder has.</summary>
     public ChromaSubsampling Subsampling { get; }
 
+    /// <inheritdoc/>
     public Codec Codec => Codec.Jpeg;
 
+    /// <inheritdoc/>
     public PixelFormat PayloadPixelFormat => PixelFormat.Bgr24;
 
+    /// <inheritdoc/>
     public int MaxEncodedSize(int width, int height) => MaxEncodedSize(width, height, Subsampling);
 
+    /// <inheritdoc/>
     public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
         EncodeBgr(bgr, width, height, stride, destination);
 
@@ -65,5 +74,6 @@ internal sealed unsafe class JpegEncoder : IFrameEncoder
         }
     }
 
+    /// <summary>Frees the TurboJPEG handle.</summary>
     public void Dispose() => _handle.Dispose();
 }

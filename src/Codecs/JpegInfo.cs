@@ -6,7 +6,7 @@ namespace RawFrames.Codecs;
 /// A JPEG's size and component count, read from its frame header (SOF) in C#: what a sender needs to describe a JPEG
 /// it forwards (PROTOCOL.md §7), without a native decoder or any allocation.
 /// </summary>
-internal readonly record struct JpegInfo(int Width, int Height, int Components)
+public readonly record struct JpegInfo(int Width, int Height, int Components)
 {
     /// <exception cref="CorruptFrameException">The bytes are not a JPEG, or end before its frame header.</exception>
     public static JpegInfo Read(ReadOnlySpan<byte> jpeg)

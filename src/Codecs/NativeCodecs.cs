@@ -4,7 +4,7 @@ using RawFrames.Codecs.Interop;
 namespace RawFrames.Codecs;
 
 /// <summary>Which native codec libraries can be loaded, checked once at start-up so a missing one is named up front.</summary>
-internal static class NativeCodecs
+public static class NativeCodecs
 {
     /// <summary>The libraries that cannot be loaded; empty when all codecs are available.</summary>
     public static IReadOnlyList<NativeLibraryInfo> Missing => s_missing;

@@ -9,11 +9,13 @@ namespace RawFrames.Codecs;
 /// into a buffer this instance keeps; the PNG is streamed straight into the caller's buffer. libspng needs a fresh
 /// context per image, so each frame costs one small native context. One instance per thread.
 /// </summary>
-internal sealed unsafe class PngCodec : IFrameEncoder
+public sealed unsafe class PngCodec : IFrameEncoder
 {
     private const int SpngIoError = -2;
     private byte[] _rgb = [];
 
+    /// <param name="compressionLevel">zlib level 0 (fastest) to 9 (smallest).</param>
+    /// <exception cref="CodecUnavailableException">libspng is not installed.</exception>
     public PngCodec(int compressionLevel = PngLevels.Default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(compressionLevel, 0);
@@ -31,10 +33,13 @@ internal sealed unsafe class PngCodec : IFrameEncoder
 
     private bool FastMode => CompressionLevel <= 2;
 
+    /// <inheritdoc/>
     public Codec Codec => Codec.Png;
 
+    /// <inheritdoc/>
     public PixelFormat PayloadPixelFormat => PixelFormat.Bgr24;
 
+    /// <inheritdoc/>
     public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
         EncodeBgr(bgr, width, height, stride, destination);
 
@@ -48,6 +53,7 @@ internal sealed unsafe class PngCodec : IFrameEncoder
         return checked((int)(raw + ((raw + 7) / 8) + ((raw + 63) / 64) + (raw / 4096 * 12) + 4096));
     }
 
+    /// <summary>Encodes BGR24 rows of <paramref name="stride"/> bytes as an 8-bit RGB PNG; returns its length.</summary>
     public int EncodeBgr(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination)
     {
         CodecArguments.CheckPacked(bgr, width, height, stride, 3);
@@ -81,6 +87,8 @@ internal sealed unsafe class PngCodec : IFrameEncoder
         }
     }
 
+    /// <summary>Decodes a PNG of <paramref name="width"/> x <paramref name="height"/> to BGR24 rows of <paramref name="stride"/> bytes.</summary>
+    /// <exception cref="CorruptFrameException">Not a PNG of that geometry.</exception>
     public void DecodeToBgr(ReadOnlySpan<byte> png, Span<byte> bgr, int width, int height, int stride)
     {
         CodecArguments.CheckPacked(bgr, width, height, stride, 3);
@@ -119,6 +127,7 @@ internal sealed unsafe class PngCodec : IFrameEncoder
         }
     }
 
+    /// <summary>Frees the native context.</summary>
     public void Dispose()
     {
         // Only managed scratch memory; the native contexts live for one image each.

@@ -8,11 +8,13 @@ namespace RawFrames.Codecs;
 /// tjCompressFromYUVPlanes. BGR sources go through libyuv RGB24ToJ420 first (full range: libyuv's I420 is limited
 /// range and would cost 14 dB); J420 sources skip the conversion. One instance per thread.
 /// </summary>
-internal sealed unsafe class YuvJpegEncoder : IFrameEncoder
+public sealed unsafe class YuvJpegEncoder : IFrameEncoder
 {
     private readonly TurboJpegHandle _handle;
     private byte[] _planes = [];
 
+    /// <param name="quality">1 (smallest) to 100 (best).</param>
+    /// <exception cref="CodecUnavailableException">libturbojpeg or libyuv is not installed.</exception>
     public YuvJpegEncoder(int quality = 80)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
@@ -27,14 +29,19 @@ internal sealed unsafe class YuvJpegEncoder : IFrameEncoder
         }
     }
 
+    /// <summary>1 to 100.</summary>
     public int Quality { get; }
 
+    /// <inheritdoc/>
     public Codec Codec => Codec.YuvJpeg;
 
+    /// <inheritdoc/>
     public PixelFormat PayloadPixelFormat => PixelFormat.J420;
 
+    /// <inheritdoc/>
     public int MaxEncodedSize(int width, int height) => JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420);
 
+    /// <inheritdoc/>
     public int Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<byte> destination) =>
         EncodeBgr(bgr, width, height, stride, destination);
 
@@ -75,5 +82,6 @@ internal sealed unsafe class YuvJpegEncoder : IFrameEncoder
         }
     }
 
+    /// <summary>Frees the TurboJPEG handle.</summary>
     public void Dispose() => _handle.Dispose();
 }

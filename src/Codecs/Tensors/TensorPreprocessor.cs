@@ -15,7 +15,7 @@ namespace RawFrames.Codecs;
 /// measured on a 1080p q80 photo, a 3/8 decode took 3.0 ms of CPU against 2.45 ms for 1/2 (entropy decoding, about
 /// 1.9 ms, is paid at every scale).
 /// </summary>
-internal sealed unsafe class TensorPreprocessor : IDisposable
+public sealed unsafe class TensorPreprocessor : IDisposable
 {
     private static readonly TurboJpeg.ScalingFactor[] DownScales = LoadDownScales();
     private readonly TurboJpegHandle _jpeg;
@@ -40,10 +40,26 @@ internal sealed unsafe class TensorPreprocessor : IDisposable
     /// <summary>False: JPEGs are decoded whole, as cv2 does (the bench measures what the scaled decode saves and costs).</summary>
     public bool ScaledDecode { get; init; } = true;
 
-    /// <summary>Writes the tensor for one frame into <paramref name="output"/> (at least <see cref="TensorSpec.ByteCount"/> bytes).</summary>
+    /// <summary>
+    /// Writes the tensor for one frame into <paramref name="output"/> (at least <see cref="TensorSpec.ByteCount"/> bytes)
+    /// and returns where the image landed in it.
+    /// </summary>
+    /// <param name="codec">The frame's codec.</param>
+    /// <param name="pixelFormat">Raw frames: the payload's layout. Compressed: what it was coded from (PROTOCOL.md §7).</param>
+    /// <param name="width">The image's width in pixels.</param>
+    /// <param name="height">The image's height in pixels.</param>
+    /// <param name="stride">Raw frames: bytes from one row of the first plane to the next. Compressed: 0.</param>
+    /// <param name="payload">The frame's payload.</param>
+    /// <param name="spec">The tensor the model takes.</param>
+    /// <param name="output">Where the tensor is written.</param>
     /// <exception cref="CorruptFrameException">The payload does not decode, or is not the size its header says.</exception>
     /// <exception cref="NotSupportedException">A raw pixel format without a conversion.</exception>
-    public Letterbox Convert(in FrameHeader header, ReadOnlySpan<byte> payload, TensorSpec spec, Span<byte> output)
+    public Letterbox Convert(Codec codec, PixelFormat pixelFormat, int width, int height, int stride, ReadOnlySpan<byte> payload,
+        TensorSpec spec, Span<byte> output) =>
+        Convert(new FrameHeader(codec, pixelFormat, FrameFlags.None, 0, width, height, stride, 0, 0, 0), payload, spec, output);
+
+    /// <inheritdoc cref="Convert(Codec, PixelFormat, int, int, int, ReadOnlySpan{byte}, TensorSpec, Span{byte})"/>
+    internal Letterbox Convert(in FrameHeader header, ReadOnlySpan<byte> payload, TensorSpec spec, Span<byte> output)
     {
         CodecArguments.CheckDestination(output, spec.ByteCount);
         TensorPlacement place = TensorPlacement.Compute(header.Width, header.Height, spec);
@@ -84,6 +100,7 @@ internal sealed unsafe class TensorPreprocessor : IDisposable
         return (1, 1);
     }
 
+    /// <summary>Frees the TurboJPEG handle.</summary>
     public void Dispose() => _jpeg.Dispose();
 
     private BgraPixels DecodeJpeg(in FrameHeader header, byte* jpeg, int length, in TensorPlacement place)

@@ -3,8 +3,9 @@ using RawFrames.Protocol.Wire;
 namespace RawFrames.Codecs;
 
 /// <summary>How a <see cref="TensorSpec"/>'s output travels as a raw frame (PROTOCOL.md §7.2) and is named in §17's metadata.</summary>
-internal static class TensorWire
+public static class TensorWire
 {
+    /// <summary>The pixel format a model input of this spec travels as (PROTOCOL.md §7.2).</summary>
     public static PixelFormat PixelFormat(this TensorSpec spec) => (spec.Layout, spec.Element, spec.Order) switch
     {
         (TensorLayout.Chw, TensorElement.Float32, ChannelOrder.Rgb) => Protocol.Wire.PixelFormat.RgbF32Planar,
@@ -18,7 +19,7 @@ internal static class TensorWire
     };
 
     /// <summary>The header of one image (or, with <paramref name="batch"/>, a batch) of this spec as a raw frame: rows without padding.</summary>
-    public static FrameHeader Header(this TensorSpec spec, uint streamId, ulong sequence, long timestampNs, bool batch = false) =>
+    internal static FrameHeader Header(this TensorSpec spec, uint streamId, ulong sequence, long timestampNs, bool batch = false) =>
         FrameHeader.ForRaw(spec.PixelFormat(), spec.Width, spec.Height, 0, streamId, sequence, timestampNs)
             with { Flags = batch ? FrameFlags.Batch | FrameFlags.MetadataIsJson : FrameFlags.None };
 

@@ -1,7 +1,7 @@
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §7.1: how many bytes a raw frame of a given geometry occupies.</summary>
-internal static class PixelLayout
+public static class PixelLayout
 {
     /// <summary>Bytes per pixel of a packed format; 0 for planar formats.</summary>
     public static int BytesPerPixel(PixelFormat format) => format switch
@@ -13,6 +13,7 @@ internal static class PixelLayout
         _ => 0,
     };
 
+    /// <summary>A pixel format PROTOCOL.md §7 defines.</summary>
     public static bool IsKnown(PixelFormat format) => format is >= PixelFormat.Bgr24 and <= PixelFormat.BgrF32;
 
     /// <summary>The model-input formats (PROTOCOL.md §7.2): three planes (CHW) of float32 or uint8, or float32 per pixel (HWC).</summary>
