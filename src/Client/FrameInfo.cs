@@ -1,3 +1,4 @@
+using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 
@@ -33,6 +34,17 @@ public readonly record struct FrameInfo(
         bool metadataIsJson = false) =>
         new(codec, codedFrom, width, height, 0, streamId, sequence, timestampNs, metadataIsJson);
 
+    /// <summary>
+    /// A model input made as <paramref name="spec"/> says, as a raw frame (PROTOCOL.md §7.2): its tensor pixel format,
+    /// the spec's size, rows without padding. With <paramref name="isBatch"/>, a payload of N such images (§17's metadata says N).
+    /// </summary>
+    public static FrameInfo ForTensor(TensorSpec spec, uint streamId, ulong sequence, long timestampNs, bool metadataIsJson = false, bool isBatch = false)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new(Codec.Raw, spec.PixelFormat(), spec.Width, spec.Height, checked((int)PixelLayout.MinStride(spec.PixelFormat(), spec.Width)),
+            streamId, sequence, timestampNs, metadataIsJson || isBatch, isBatch);
+    }
+
     internal FrameFlags Flags => (MetadataIsJson ? FrameFlags.MetadataIsJson : FrameFlags.None) | (IsBatch ? FrameFlags.Batch : FrameFlags.None);
 
     internal static FrameInfo Of(in FrameHeader header) =>
@@ -48,9 +60,12 @@ public readonly record struct FrameInfo(
         int stride = Codec == Codec.Raw && Stride == 0 && PixelLayout.IsKnown(PixelFormat) && Width > 0
             ? checked((int)PixelLayout.MinStride(PixelFormat, Width))
             : Stride;
-        return new FrameHeader(Codec, PixelFormat, Flags, StreamId, Width, Height, stride, metadataLength, Sequence,
-            TimestampNs != 0 ? TimestampNs : UnixTime.NowNanoseconds());
+        return (this with { Stride = stride, TimestampNs = TimestampNs != 0 ? TimestampNs : UnixTime.NowNanoseconds() }).ToWireHeader(metadataLength);
     }
+
+    /// <summary>The wire header with every field as it is (no defaults filled in), e.g. for a received frame recorded.</summary>
+    internal FrameHeader ToWireHeader(int metadataLength) =>
+        new(Codec, PixelFormat, Flags, StreamId, Width, Height, Stride, metadataLength, Sequence, TimestampNs);
 
     /// <summary>
     /// Checks <paramref name="header"/> with a payload of <paramref name="payloadLength"/> bytes by the rules a receiver

@@ -1,8 +1,6 @@
-using RawFrames.Client.Nats;
 using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Receiver;
 using RawFrames.Streaming.Cli;
@@ -19,8 +17,8 @@ var decoderThreads = NumberOption.Create("--decoder-threads", "Frames decoded in
 var minPsnr = NumberOption.Create("--min-psnr", "With --verify: the lowest PSNR (dB) a lossy frame may have; lossless codecs must match exactly", 25.0, 0.0, 1000.0);
 var save = new Option<string?>("--save") { Description = "Write received frames into this folder (raw BGR as .ppm, compressed payloads as they are)" };
 var saveEvery = NumberOption.Create("--save-every", "With --save: keep one frame in N", 1, 1, int.MaxValue);
-var maxMessageBytes = NumberOption.Create("--max-message-bytes", "Largest message accepted; longer length prefixes are refused before reading the payload", ProtocolConstants.DefaultMaxMessageLength,
-    ProtocolConstants.MinMaxMessageLength, ProtocolConstants.MaxMaxMessageLength);
+var maxMessageBytes = NumberOption.Create("--max-message-bytes", "Largest message accepted; longer length prefixes are refused before reading the payload", FrameReceiverOptions.DefaultMaxMessageLength,
+    FrameReceiverOptions.MinMaxMessageLength, FrameReceiverOptions.MaxMaxMessageLength);
 var clockSynced = new Option<bool>("--clock-synced") { Description = "Trust frame timestamps from other hosts for latency (clocks synchronized by PTP/NTP); loopback and Unix sockets are always trusted" };
 var stdout = new Option<bool>("--stdout") { Description = "Write the first stream's frames to stdout for ffmpeg/ffplay: raw pixels without row padding, compressed payloads as they are, or with --decode the decoded pixels (README)" };
 var idleTimeout = NumberOption.Create("--idle-timeout", "Seconds without receiving anything after which a sender is taken for dead and its connection closed (ERROR Timeout); announced in HELLO so senders ping in time (0: never)", 15.0, 0.0, 4e6);
@@ -36,7 +34,7 @@ policy.AcceptOnlyFromAmong("lossless", "latest");
 whenFull.AcceptOnlyFromAmong("latest", "disconnect");
 var want = new Option<string?>("--want") { Description = "With --from: ask the relay for this codec (raw, jpeg, yuv-jpeg, png, bmp); it is made once per frame for every subscriber that wants it" };
 want.AcceptOnlyFromAmong([.. CodecNames.All]);
-var queue = NumberOption.Create("--queue", "With --from: the bound of this subscriber's lossless queue at the relay (0: the relay's default)", 0, 0, Subscription.MaxQueueFrames);
+var queue = NumberOption.Create("--queue", "With --from: the bound of this subscriber's lossless queue at the relay (0: the relay's default)", 0, 0, SubscriptionOptions.MaxQueueFrames);
 var stream = NumberOption.Optional("--stream", "With --from: only this stream id", 0u, uint.MaxValue - 1);
 var json = new Option<bool>("--json") { Description = "Print one JSON summary line on stdout at the end (on stderr with --stdout)" };
 var quiet = new Option<bool>("--quiet") { Description = "No live stats line" };
@@ -63,7 +61,7 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 
     var options = new ReceiverOptions(
-        FrameEndpoint.Parse(parsed.GetValue(listen)!),
+        SocketEndpoint.Parse(parsed.GetValue(listen)!),
         parsed.GetValue(frames),
         parsed.GetValue(once),
         parsed.GetValue(verify),
@@ -89,8 +87,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(json),
         parsed.GetValue(quiet))
     {
-        From = parsed.GetValue(from) is { } relay && !NatsAddress.IsNats(relay) ? FrameEndpoint.Parse(relay) : null,
-        NatsFrom = parsed.GetValue(from) is { } subject && NatsAddress.IsNats(subject) ? NatsAddress.Parse(subject) : null,
+        From = parsed.GetValue(from) is { } relay && !NatsEndpoint.IsNats(relay) ? SocketEndpoint.Parse(relay) : null,
+        NatsFrom = parsed.GetValue(from) is { } subject && NatsEndpoint.IsNats(subject) ? NatsEndpoint.Parse(subject) : null,
         Subscription = new SubscriptionOptions
         {
             Policy = parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,

@@ -1,11 +1,10 @@
 using RawFrames.Client;
-using RawFrames.Protocol.Transport;
 
 namespace RawFrames.Receiver;
 
 /// <summary>Everything the command line decided, validated.</summary>
 internal sealed record ReceiverOptions(
-    FrameEndpoint Listen,
+    SocketEndpoint Listen,
     long Frames,
     bool Once,
     bool Verify,
@@ -27,10 +26,10 @@ internal sealed record ReceiverOptions(
     bool Quiet)
 {
     /// <summary>--from nats://HOST:PORT/SUBJECT: subscribe on NATS (PROTOCOL.md §19) instead of listening.</summary>
-    public RawFrames.Client.Nats.NatsAddress? NatsFrom { get; init; }
+    public NatsEndpoint? NatsFrom { get; init; }
 
     /// <summary>--from: subscribe to a relay at this endpoint instead of listening; null: listen.</summary>
-    public FrameEndpoint? From { get; init; }
+    public SocketEndpoint? From { get; init; }
 
     /// <summary>--model: every frame becomes this model input (instead of --decode); null: none.</summary>
     public RawFrames.Codecs.TensorSpec? Model { get; init; }

@@ -1,4 +1,3 @@
-using RawFrames.Client.Nats;
 using System.Collections.Concurrent;
 using RawFrames.Client;
 using RawFrames.Protocol;
@@ -134,7 +133,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             FrameReceiver subscribed;
             try
             {
-                subscribed = await FrameReceiver.SubscribeAsync(nats.Endpoint, options.Subscription, receiverOptions, cancellationToken);
+                subscribed = await FrameReceiver.SubscribeAsync(nats.Text, options.Subscription, receiverOptions, cancellationToken);
             }
             catch (Exception e) when (e is IOException or ProtocolException)
             {
@@ -142,7 +141,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             }
 
             subscribed.InvalidNatsMessage = (subject, problem) => Errors.Record(nameof(ErrorCode.MalformedMessage), $"{subject}: {problem}");
-            _log.Info($"subscribed to {nats.SubscriptionSubject} on {nats.ServerUrl} ({(options.Subscription?.Policy == DeliveryPolicy.Latest ? "latest" : "lossless")})");
+            _log.Info($"subscribed to {nats.SubscriptionSubject} on {nats.Server} ({(options.Subscription?.Policy == DeliveryPolicy.Latest ? "latest" : "lossless")})");
             return subscribed;
         }
 
@@ -229,7 +228,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
 
     private RunSummary BuildSummary()
     {
-        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.NatsFrom?.Text ?? options.From?.Text ?? _receiver?.Endpoint ?? options.Listen.Text))
+        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.NatsFrom?.Display ?? options.From?.Text ?? _receiver?.Endpoint ?? options.Listen.Text))
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures);

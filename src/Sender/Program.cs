@@ -1,8 +1,6 @@
-using RawFrames.Client.Nats;
 using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Sender;
 using RawFrames.Streaming.Cli;
@@ -50,9 +48,9 @@ root.SetAction(async (parsed, cancellationToken) =>
 {
     // Bad values throw FormatException or a usage failure: ProgramHost answers them with one line and exit code 2.
     string target = parsed.GetValue(to)!;
-    bool nats = NatsAddress.IsNats(target);
+    bool nats = NatsEndpoint.IsNats(target);
     var options = new SenderOptions(
-        nats ? null : FrameEndpoint.Parse(target),
+        nats ? null : SocketEndpoint.Parse(target),
         SourceSpec.Parse(parsed.GetValue(source)!) with
         {
             FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
@@ -82,7 +80,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(quiet))
     {
         Replay = new ReplaySettings(parsed.GetValue(speed), parsed.GetValue(fps), parsed.GetValue(loop), parsed.GetValue(fromTime), parsed.GetValue(fromSequence)),
-        Nats = nats ? NatsAddress.Parse(target) : null,
+        Nats = nats ? NatsEndpoint.Parse(target) : null,
     };
     if (nats && new Option[] { ack, tokenFile, tls, tlsPin, policy }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } direct)
     {

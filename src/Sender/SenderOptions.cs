@@ -1,6 +1,5 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 
@@ -9,7 +8,7 @@ namespace RawFrames.Sender;
 /// <summary>Everything the command line decided, validated.</summary>
 /// <param name="To">The consumer's endpoint; null when <see cref="Nats"/> is the target.</param>
 internal sealed record SenderOptions(
-    FrameEndpoint? To,
+    SocketEndpoint? To,
     SourceSpec Source,
     double? Fps,
     Codec Codec,
@@ -34,13 +33,13 @@ internal sealed record SenderOptions(
     public int LargestPayload { get; init; }
 
     /// <summary>--to nats://HOST:PORT/SUBJECT: frames published on NATS (PROTOCOL.md §19) instead of sent to a consumer.</summary>
-    public RawFrames.Client.Nats.NatsAddress? Nats { get; init; }
+    public NatsEndpoint? Nats { get; init; }
 
     /// <summary>Where the frames go, as the user wrote it (credentials hidden).</summary>
-    public string Target => Nats?.Text ?? To!.Text;
+    public string Target => Nats?.Display ?? To!.Text;
 
     /// <summary>Where the frames go, for <see cref="FrameSender.ConnectAsync"/> (credentials included).</summary>
-    public string Endpoint => Nats?.Endpoint ?? To!.Text;
+    public string Endpoint => Nats?.Text ?? To!.Text;
 
     /// <summary>--speed, --loop, --from-time, --from-sequence: how a replay: source plays.</summary>
     public ReplaySettings Replay { get; init; } = new(1, null, false, null, null);

@@ -1,4 +1,3 @@
-using RawFrames.Client.Nats;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
@@ -177,9 +176,9 @@ internal sealed class SenderRun(SenderOptions options)
         try
         {
             FrameSender sender = await FrameSender.ConnectAsync(options.Endpoint, settings, cancellationToken);
-            if (sender.Producer is NatsFramePublisher publisher)
+            if (sender.NatsPublisher is { } publisher)
             {
-                _log.Info($"publishing on {options.Nats!.ServerUrl} under {options.Nats.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
+                _log.Info($"publishing on {options.Nats!.Server} under {options.Nats.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
             }
 
             return sender;
@@ -221,7 +220,7 @@ internal sealed class SenderRun(SenderOptions options)
             .Add("width", _source?.Width ?? options.Source.Width)
             .Add("height", _source?.Height ?? options.Source.Height)
             .Add("source_reopens", (_source as ReopeningSource)?.Reopens ?? 0);
-        if (_sender?.Producer is NatsFramePublisher publisher)
+        if (_sender?.NatsPublisher is { } publisher)
         {
             summary.Add("transport", "nats").Add("nats_publisher", publisher.PublisherId).Add("nats_max_payload", publisher.MaxPayload);
         }

@@ -7,7 +7,7 @@ namespace RawFrames.Streaming;
 /// Timestamped lines on stderr ("[recv] 14:12:29.992 message"), so stdout stays free for the JSON summary: the
 /// program's own lines, and through <see cref="Factory"/>, the logger factory the library is given, the library's.
 /// </summary>
-internal sealed class Log
+public sealed class Log
 {
     private readonly string _program;
     private readonly TextWriter _output;

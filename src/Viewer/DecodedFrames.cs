@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -9,7 +10,7 @@ namespace RawFrames.Viewer;
 /// RGB; a JPEG that is not 4:2:0 goes as it is. <c>bgra</c>: BGRA32 pixels (stride = width·4) a 2d canvas takes with
 /// putImageData after swapping B and R in place. One per viewer.
 /// </summary>
-internal sealed class DecodedFrames : IDisposable
+public sealed class DecodedFrames : IDisposable
 {
     private readonly JpegDecoder _decoder = new();
     private readonly PixelFormat _format;
@@ -46,7 +47,7 @@ internal sealed class DecodedFrames : IDisposable
         }
 
         int stride = _format == PixelFormat.Bgra32 ? width * 4 : width;
-        int size = (int)PixelLayout.RawPayloadSize(_format, width, height, stride);
+        int size = checked((int)new FrameFormat(_format, width, height, stride).PayloadLength);
         if (_pixels.Length < size)
         {
             _pixels = GC.AllocateUninitializedArray<byte>(size);
@@ -62,16 +63,16 @@ internal sealed class DecodedFrames : IDisposable
             _decoder.DecodeToJ420(jpeg.Bytes.Span, pixels, width, height);
         }
 
-        FrameHeader raw = jpeg.Header with { Codec = Codec.Raw, PixelFormat = _format, Width = width, Height = height, Stride = stride };
-        Grow(ref message, FrameMessage.Length(raw with { MetadataLength = jpeg.Metadata.Length }, size));
-        return FrameMessage.Write(message, raw, jpeg.Metadata, pixels);
+        FrameInfo raw = jpeg.Header with { Codec = Codec.Raw, PixelFormat = _format, Width = width, Height = height, Stride = stride };
+        Grow(ref message, checked((int)ProtocolMessages.FrameLength(jpeg.Metadata.Length, size)));
+        return ProtocolMessages.WriteFrame(message, raw, jpeg.Metadata, pixels);
     }
 
     /// <summary>The JPEG as it is (what /frames/ID sends by default).</summary>
     public static int WriteAsIs(SharedJpeg jpeg, ref byte[] message)
     {
-        Grow(ref message, FrameMessage.Length(jpeg.Header, jpeg.Length));
-        return FrameMessage.Write(message, jpeg.Header, jpeg.Metadata, jpeg.Bytes.Span);
+        Grow(ref message, checked((int)ProtocolMessages.FrameLength(jpeg.Metadata.Length, jpeg.Length)));
+        return ProtocolMessages.WriteFrame(message, jpeg.Header, jpeg.Metadata, jpeg.Bytes.Span);
     }
 
     public void Dispose() => _decoder.Dispose();

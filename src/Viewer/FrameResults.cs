@@ -8,7 +8,7 @@ namespace RawFrames.Viewer;
 /// seconds), a viewer holds a frame back until its result is in, for at most the budget; a frame shown without its
 /// result is counted, and the page says so.
 /// </summary>
-internal sealed class FrameResults(TimeSpan budget)
+public sealed class FrameResults(TimeSpan budget)
 {
     private const int Kept = 256;
     private static readonly TimeSpan s_expectedFor = TimeSpan.FromSeconds(2);

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -8,7 +9,7 @@ namespace RawFrames.Viewer;
 /// re-encoded); raw BGR24 and J420 frames are encoded, PNG and BMP decoded (with a decoder from the run's pool) and
 /// encoded. One per stream, used by one encode at a time.
 /// </summary>
-internal sealed class FrameToJpeg(CodecPool codecs) : IDisposable
+public sealed class FrameToJpeg(CodecPool codecs) : IDisposable
 {
     private const int Quality = 80;
 
@@ -16,20 +17,20 @@ internal sealed class FrameToJpeg(CodecPool codecs) : IDisposable
     private YuvJpegEncoder? _yuv;
     private byte[] _bgr = [];
 
-    public static bool IsJpeg(in FrameHeader header) => header.Codec is Codec.Jpeg or Codec.YuvJpeg;
+    public static bool IsJpeg(in FrameInfo header) => header.Codec is Codec.Jpeg or Codec.YuvJpeg;
 
     /// <summary>Null when the frame can be shown; otherwise why not.</summary>
-    public static string? WhyNot(in FrameHeader header) => header.Codec switch
+    public static string? WhyNot(in FrameInfo header) => header.Codec switch
     {
         Codec.Jpeg or Codec.YuvJpeg or Codec.Png or Codec.Bmp => null,
         Codec.Raw when header.PixelFormat is PixelFormat.Bgr24 or PixelFormat.J420 => null,
         _ => $"{header.Codec} {header.PixelFormat} frames are not shown (raw BGR24 and J420, JPEG, YUV-JPEG, PNG and BMP are)",
     };
 
-    public static int MaxSize(in FrameHeader header) => JpegEncoder.MaxEncodedSize(header.Width, header.Height, ChromaSubsampling.S420);
+    public static int MaxSize(in FrameInfo header) => JpegEncoder.MaxEncodedSize(header.Width, header.Height, ChromaSubsampling.S420);
 
     /// <summary>Encodes <paramref name="payload"/> (not a JPEG) into <paramref name="destination"/>; returns the JPEG's length.</summary>
-    public int Encode(in FrameHeader header, ReadOnlySpan<byte> payload, byte[] destination)
+    public int Encode(in FrameInfo header, ReadOnlySpan<byte> payload, byte[] destination)
     {
         (int width, int height) = (header.Width, header.Height);
         if (header.Codec == Codec.Raw && header.PixelFormat == PixelFormat.J420)

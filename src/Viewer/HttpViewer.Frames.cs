@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 
 /// <summary>The /frames/ID WebSocket: PROTOCOL.md FRAME and RESULT messages for a page that draws frames itself, and what the page says it painted.</summary>
-internal sealed partial class HttpViewer
+public sealed partial class HttpViewer
 {
     // /frames/ID[?width=W][&format=yuv|bgra] over a WebSocket: one binary message per frame shown, a PROTOCOL.md FRAME
     // message (§3, §6) whose payload is the JPEG (or, decoded here for a page on this host, its J420 planes for WebGL
@@ -47,7 +48,7 @@ internal sealed partial class HttpViewer
                     // The frame's RESULT first, held for at most the budget while results are coming: the page draws it on this frame.
                     if (await stream.Results.ForFrameAsync(jpeg.Sequence, ended.Token) is { } result)
                     {
-                        await socket.SendAsync(ResultMessage(jpeg.Header, result), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
+                        await socket.SendAsync(ProtocolMessages.JsonResult(jpeg.Header.StreamId, jpeg.Header.Sequence, result), System.Net.WebSockets.WebSocketMessageType.Binary, true, ended.Token);
                     }
 
                     int length = decoder is not null ? decoder.Write(jpeg, ref message) : DecodedFrames.WriteAsIs(jpeg, ref message);
@@ -73,15 +74,6 @@ internal sealed partial class HttpViewer
         }
     }
 
-    // PROTOCOL.md §10.2: a JSON RESULT naming the frame by stream and sequence.
-    private static byte[] ResultMessage(in FrameHeader frame, byte[] json)
-    {
-        byte[] message = new byte[MessageHeader.Size + ResultHeader.Size + json.Length];
-        MessageHeader.ForBody(MessageType.Result, ResultHeader.Size + json.Length).WriteTo(message);
-        new ResultHeader(frame.StreamId, IsJson: true, frame.Sequence).WriteTo(message.AsSpan(MessageHeader.Size));
-        json.CopyTo(message, MessageHeader.Size + ResultHeader.Size);
-        return message;
-    }
 
     // What the page says it painted, a small JSON text message now and then: {"painted":N,"latency_ms_p50":X,...}.
     private static async Task ReadPaintReportsAsync(System.Net.WebSockets.WebSocket socket, ViewerStats viewer, CancellationTokenSource ended)

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -21,7 +22,7 @@ namespace RawFrames.Viewer;
 /// one; <c>/snapshot/{id}</c> one JPEG; <c>/state</c> JSON per stream and per viewer. Each viewer writes from its own
 /// request, so a slow one only skips frames: it never delays the other viewers or the receiver.
 /// </summary>
-internal sealed partial class HttpViewer : IAsyncDisposable
+public sealed partial class HttpViewer : IAsyncDisposable
 {
     private const string Boundary = "rawframes-frame";
     private static readonly TimeSpan s_snapshotWait = TimeSpan.FromSeconds(5);
@@ -87,7 +88,7 @@ internal sealed partial class HttpViewer : IAsyncDisposable
     }
 
     /// <summary>Every frame is handed here; returns at once (nothing is done while nobody watches). The payload is read during the call only.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
+    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
     {
         uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))

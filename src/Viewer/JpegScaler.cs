@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -8,7 +9,7 @@ namespace RawFrames.Viewer;
 /// (inside the DCT), scaled by libyuv, encoded again; so a thumbnail costs the browser a thumbnail's decode, not a
 /// full frame's plus a downscale. One per stream, one scale at a time (the caller holds the stream's lock).
 /// </summary>
-internal sealed class JpegScaler(CodecPool codecs) : IDisposable
+public sealed class JpegScaler(CodecPool codecs) : IDisposable
 {
     private const int Quality = 80;
 
@@ -29,9 +30,8 @@ internal sealed class JpegScaler(CodecPool codecs) : IDisposable
             _bgr = GC.AllocateUninitializedArray<byte>(spec.ByteCount);
         }
 
-        var header = new FrameHeader(Codec.Jpeg, info.Components == 1 ? PixelFormat.Gray8 : PixelFormat.Bgr24, FrameFlags.None, 0, info.Width, info.Height, 0, 0, 0, 0);
-        _scaler.Convert(header, full.Bytes.Span, spec, _bgr);
-        FrameHeader shown = full.Header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24, Width = width, Height = height };
+        _scaler.Convert(Codec.Jpeg, info.Components == 1 ? PixelFormat.Gray8 : PixelFormat.Bgr24, info.Width, info.Height, 0, full.Bytes.Span, spec, _bgr);
+        FrameInfo shown = full.Header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24, Width = width, Height = height };
         return SharedJpeg.Create(JpegEncoder.MaxEncodedSize(width, height, ChromaSubsampling.S420), full.Version, shown,
             buffer => _encoder.Encode(_bgr.AsSpan(0, spec.ByteCount), width, height, width * 3, buffer), full.Metadata);
     }

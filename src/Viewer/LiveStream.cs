@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -10,7 +11,7 @@ namespace RawFrames.Viewer;
 /// at a time. A frame that arrives while the last is still being encoded is skipped (viewers always get the latest,
 /// and the receiver never waits for a browser); each viewer then sends the newest JPEG whenever it is ready for one.
 /// </summary>
-internal sealed class LiveStream : IDisposable
+public sealed class LiveStream : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly FrameToJpeg _maker;
@@ -27,7 +28,7 @@ internal sealed class LiveStream : IDisposable
     private long _frames;
     private long _skipped;
     private long _firstFrame;
-    private FrameHeader _last;
+    private FrameInfo _last;
     private string _remote = "";
     private string? _unsupported;
     private int _lastWidth;
@@ -55,7 +56,7 @@ internal sealed class LiveStream : IDisposable
     public bool Live { get; set; }
 
     /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
-    public void OnFrame(string remote, FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
+    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
     {
         if (!_detections && metadata.IndexOf("\"detections\""u8) >= 0)
         {
@@ -116,7 +117,7 @@ internal sealed class LiveStream : IDisposable
         {
             try
             {
-                FrameHeader encoded = header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24 };
+                FrameInfo encoded = header with { Codec = Codec.Jpeg, PixelFormat = PixelFormat.Bgr24 };
                 Publish(SharedJpeg.Create(FrameToJpeg.MaxSize(header), version, encoded, buffer => _maker.Encode(header, _input.AsSpan(0, length), buffer), meta));
             }
             catch (Exception e) when (e is RawFrames.Codecs.CorruptFrameException or InvalidOperationException)
@@ -219,7 +220,7 @@ internal sealed class LiveStream : IDisposable
 
     public object ToState()
     {
-        FrameHeader last = _last;
+        FrameInfo last = _last;
         long frames = Interlocked.Read(ref _frames);
         double seconds = frames > 0 ? Stopwatch.GetElapsedTime(_firstFrame).TotalSeconds : 0;
         return new

@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
@@ -7,18 +8,18 @@ namespace RawFrames.Viewer;
 /// One published JPEG, shared by every viewer that sends it: a pooled buffer with a reference count, so a viewer
 /// still writing an older frame keeps it alive while newer ones are published, and no frame is copied per viewer.
 /// </summary>
-internal sealed class SharedJpeg
+public sealed class SharedJpeg
 {
     private readonly byte[] _buffer;
     private int _references = 1;
 
-    private SharedJpeg(byte[] buffer, int length, long version, FrameHeader header, byte[]? metadata)
+    private SharedJpeg(byte[] buffer, int length, long version, FrameInfo header, byte[]? metadata)
     {
         _buffer = buffer;
         Metadata = metadata ?? [];
         Length = length;
         Version = version;
-        Header = header with { Stride = 0, MetadataLength = Metadata.Length };
+        Header = header with { Stride = 0 };
     }
 
     public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Length);
@@ -35,13 +36,13 @@ internal sealed class SharedJpeg
     /// This JPEG as PROTOCOL.md §6 describes a frame: codec JPEG (or YUV-JPEG as it arrived), its own width and height
     /// (a scaled one's are smaller), the stream id it is shown under, the sender's sequence number and capture time.
     /// </summary>
-    public FrameHeader Header { get; }
+    public FrameInfo Header { get; }
 
     /// <summary>The frame's metadata as it arrived (e.g. its detections, PROTOCOL.md §20): the page draws them on this frame.</summary>
     public byte[] Metadata { get; }
 
     /// <summary>A JPEG of <paramref name="length"/> bytes written by <paramref name="fill"/> into a pooled buffer of <paramref name="capacity"/>.</summary>
-    public static SharedJpeg Create(int capacity, long version, FrameHeader header, Func<byte[], int> fill, byte[]? metadata = null)
+    public static SharedJpeg Create(int capacity, long version, FrameInfo header, Func<byte[], int> fill, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
         try
@@ -56,7 +57,7 @@ internal sealed class SharedJpeg
     }
 
     /// <summary>A copy of a JPEG payload as it arrived.</summary>
-    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, FrameHeader header, byte[]? metadata = null)
+    public static SharedJpeg Create(ReadOnlySpan<byte> jpeg, long version, FrameInfo header, byte[]? metadata = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(jpeg.Length);
         jpeg.CopyTo(buffer);

@@ -10,7 +10,7 @@ namespace RawFrames.Viewer;
 /// frame's own boxes (Web/paint.js, in a worker: Web/viewer-worker.js; frames parsed by Web/rawframes.js). Pause,
 /// snapshot and fullscreen per stream. The list is refreshed every two seconds.
 /// </summary>
-internal static class ViewerPage
+public static class ViewerPage
 {
     public const string Html = """
         <!DOCTYPE html>

@@ -6,7 +6,7 @@ namespace RawFrames.Viewer;
 /// The page's scripts, built into the assembly from Web/: rawframes.js (PROTOCOL.md's parser in JavaScript),
 /// paint.js (frames painted on a canvas) and viewer-worker.js (the same off the main thread). Served at /NAME.
 /// </summary>
-internal static class ViewerScripts
+public static class ViewerScripts
 {
     public static readonly IReadOnlyList<string> Names = ["rawframes.js", "paint.js", "viewer-worker.js"];
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace RawFrames.Viewer;
 
 /// <summary>One browser (or other HTTP client) watching a stream: what it got and what it skipped for being slow.</summary>
-internal sealed class ViewerStats(long id, string remote)
+public sealed class ViewerStats(long id, string remote)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _frames;

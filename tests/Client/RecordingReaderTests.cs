@@ -20,12 +20,12 @@ public sealed class RecordingReaderTests : IDisposable
         for (int k = 0; k < frames; k++)
         {
             uint stream = (uint)(k % 2);
-            var header = FrameHeader.ForRaw(PixelFormat.Gray8, 4, 2, 5, stream, (stream == 0 ? 10UL : 100UL) + (ulong)(k / 2), 1_000_000_000L + (k * 1_000_000L));
+            var header = FrameInfo.Raw(FrameFormat.Gray8(4, 2, 5), stream, (stream == 0 ? 10UL : 100UL) + (ulong)(k / 2), 1_000_000_000L + (k * 1_000_000L));
             byte[] payload = [.. Enumerable.Range(0, 10).Select(i => (byte)(k + i))];
             writer.WriteFrame(header, k % 3 == 0 ? System.Text.Encoding.UTF8.GetBytes($"{{\"k\":{k}}}") : [], payload);
             if (k % 4 == 1)
             {
-                writer.WriteResult(new ResultHeader(stream, true, header.Sequence), System.Text.Encoding.UTF8.GetBytes($"{{\"answer\":{k}}}"));
+                writer.WriteResult(new FrameResult(stream, header.Sequence, true, System.Text.Encoding.UTF8.GetBytes($"{{\"answer\":{k}}}")));
             }
         }
 

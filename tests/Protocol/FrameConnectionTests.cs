@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Tests.Support;
 using System.Buffers;
 using System.Net.Sockets;
@@ -243,7 +244,7 @@ public sealed class FrameConnectionTests
             }
 
             message.Frame.Sequence.Should().Be((ulong)verified, "frames arrive in order with none missing");
-            SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
+            SyntheticFrameVerifier.Check(FrameInfo.Of(message.Frame), message.Payload.ToArray()).Should().BeNull();
             last = message.Frame.Sequence;
             verified++;
         }

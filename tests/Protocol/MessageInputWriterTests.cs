@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using RawFrames.Client;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
@@ -34,7 +35,7 @@ public sealed class MessageInputWriterTests
             Message message = await reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             message.Type.Should().Be(MessageType.Frame);
             message.Frame.Sequence.Should().Be(seq);
-            SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
+            SyntheticFrameVerifier.Check(FrameInfo.Of(message.Frame), message.Payload.ToArray()).Should().BeNull();
         }
 
         (await reader.ReadAsync()).Type.Should().Be(MessageType.End);
@@ -106,7 +107,7 @@ public sealed class MessageInputWriterTests
 
         Message first = await reader.ReadAsync();
         first.Frame.Sequence.Should().Be(0);
-        SyntheticFrameVerifier.Check(first.Frame, first.Payload.ToArray()).Should().BeNull();
+        SyntheticFrameVerifier.Check(FrameInfo.Of(first.Frame), first.Payload.ToArray()).Should().BeNull();
         Func<Task> second = async () => await reader.ReadAsync();
 
         (await second.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.TruncatedStream);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawFrames.Client;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Transport.SharedMemory;
@@ -38,7 +39,7 @@ public sealed class SharedMemoryTransportTests : IAsyncLifetime
                 message.Type.Should().Be(MessageType.Frame);
                 message.Frame.Sequence.Should().Be((ulong)i);
                 message.Payload.IsSingleSegment.Should().BeTrue("a shared-memory payload is one slot, read in place");
-                SyntheticFrameVerifier.Check(message.Frame, message.Payload.ToArray()).Should().BeNull();
+                SyntheticFrameVerifier.Check(FrameInfo.Of(message.Frame), message.Payload.ToArray()).Should().BeNull();
             }
 
             await sending;

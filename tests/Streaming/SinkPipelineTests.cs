@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
@@ -29,7 +30,7 @@ public sealed class SinkPipelineTests
         {
             for (ulong sequence = 0; sequence < 20; sequence++)
             {
-                var header = new FrameHeader(Codec.Png, PixelFormat.Bgr24, FrameFlags.None, 0, 40, 30, 0, 0, sequence, 0);
+                var header = FrameInfo.Encoded(Codec.Png, PixelFormat.Bgr24, 40, 30, 0, sequence, 0);
                 await stages.OnFrameAsync(new SinkFrame(0, "peer", header, png, default, false, pipeline.DecodesTo(header)));
             }
         }
@@ -46,8 +47,8 @@ public sealed class SinkPipelineTests
         using var codecs = new CodecPool();
         var pipeline = new SinkPipeline([], DecodeTarget.Bgr, 1, codecs, measurePsnr: false);
 
-        pipeline.DecodesTo(FrameHeader.ForRaw(PixelFormat.Bgr24, 4, 4, 0, 0, 0, 0)).Should().BeNull();
-        pipeline.DecodesTo(new FrameHeader(Codec.Jpeg, PixelFormat.Bgr24, FrameFlags.None, 0, 4, 4, 0, 0, 0, 0)).Should().Be(DecodeTarget.Bgr);
+        pipeline.DecodesTo(FrameInfo.Raw(FrameFormat.Bgr24(4, 4), 0, 0, 0)).Should().BeNull();
+        pipeline.DecodesTo(FrameInfo.Encoded(Codec.Jpeg, PixelFormat.Bgr24, 4, 4, 0, 0, 0)).Should().Be(DecodeTarget.Bgr);
     }
 
     private sealed class RecordingSink : IFrameSink, IDecodedSink
@@ -58,13 +59,13 @@ public sealed class SinkPipelineTests
 
         public List<byte[]> Pixels { get; } = [];
 
-        public void OnFrame(in SinkFrame frame) => Frames.Add(frame.Header.Sequence);
+        public void OnFrame(in SinkFrame frame) => Frames.Add(frame.Info.Sequence);
 
         public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
         {
             pixels.Error.Should().BeNull();
             MemoryMarshal.TryGetArray(pixels.Pixels, out ArraySegment<byte> segment).Should().BeTrue();
-            Decoded.Add((frame.Header.Sequence, segment.Array!, segment.Offset));
+            Decoded.Add((frame.Info.Sequence, segment.Array!, segment.Offset));
             Pixels.Add(pixels.Pixels.ToArray());
         }
     }

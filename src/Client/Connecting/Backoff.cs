@@ -1,12 +1,14 @@
-namespace RawFrames.Client.Connecting;
+namespace RawFrames.Client;
 
 /// <summary>
 /// How long to wait before connecting again: 50 ms, doubling up to 1 s. Short enough that a restarted peer is found
 /// within about a second, long enough that a peer that is down costs nothing. Shared by every side that reconnects.
 /// </summary>
-internal struct Backoff
+public struct Backoff
 {
+    /// <summary>The first delay.</summary>
     public static readonly TimeSpan First = TimeSpan.FromMilliseconds(50);
+    /// <summary>The longest delay.</summary>
     public static readonly TimeSpan Max = TimeSpan.FromSeconds(1);
 
     private TimeSpan _next;

@@ -12,8 +12,8 @@ public sealed partial class FrameReceiver
     private long _natsDropped;
     private bool _natsDelivering;
 
-    /// <summary>For the programs: told of each NATS message that was not a FRAME body (its subject, what was wrong), on the feeding task.</summary>
-    internal Action<string, string>? InvalidNatsMessage { get; set; }
+    /// <summary>Subscribed on NATS: told of each message that was not a FRAME body (its subject, what was wrong), on the feeding task; such messages are skipped.</summary>
+    public Action<string, string>? InvalidNatsMessage { get; set; }
 
     /// <summary>NATS messages on the subscribed subjects that were not FRAME bodies (PROTOCOL.md §19): skipped, counted, logged.</summary>
     public long InvalidMessages => Interlocked.Read(ref _invalidMessages);

@@ -8,7 +8,16 @@ namespace RawFrames.Client;
 public sealed record FrameReceiverOptions
 {
     /// <summary>The largest message accepted; longer length prefixes are refused before their payload is read (PROTOCOL.md §3.1).</summary>
-    public int MaxMessageLength { get; init; } = ProtocolConstants.DefaultMaxMessageLength;
+    public int MaxMessageLength { get; init; } = DefaultMaxMessageLength;
+
+    /// <summary>The default <see cref="MaxMessageLength"/>: 64 MiB.</summary>
+    public const int DefaultMaxMessageLength = ProtocolConstants.DefaultMaxMessageLength;
+
+    /// <summary>The smallest <see cref="MaxMessageLength"/> allowed: 4 KiB.</summary>
+    public const int MinMaxMessageLength = ProtocolConstants.MinMaxMessageLength;
+
+    /// <summary>The largest <see cref="MaxMessageLength"/> allowed: 1 GiB.</summary>
+    public const int MaxMaxMessageLength = ProtocolConstants.MaxMaxMessageLength;
 
     /// <summary>A sender silent for this long is taken for dead (announced in HELLO, so senders ping in time). Zero: never.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -16,8 +25,8 @@ public sealed record FrameReceiverOptions
     /// <summary>Connections served at once, openings included; more are refused with ERROR ConnectionLimit.</summary>
     public int MaxConnections { get; init; } = 64;
 
-    /// <summary>How a refusal over <see cref="MaxConnections"/> names the setting (a program names its option).</summary>
-    internal string MaxConnectionsName { get; init; } = "FrameReceiverOptions.MaxConnections";
+    /// <summary>How a refusal over <see cref="MaxConnections"/> names the setting, e.g. a program's <c>--max-connections</c>.</summary>
+    public string MaxConnectionsName { get; init; } = "FrameReceiverOptions.MaxConnections";
 
     /// <summary>End <see cref="FrameReceiver.ReadAllAsync"/> when the first sender has finished (a one-shot receiver).</summary>
     public bool Once { get; init; }
@@ -52,6 +61,9 @@ public sealed record SubscriptionOptions
 
     /// <summary>Lossless: the queue's bound at the relay, up to 1,024; 0: the relay's default.</summary>
     public int QueueFrames { get; init; }
+
+    /// <summary>The largest <see cref="QueueFrames"/> a relay grants (PROTOCOL.md §5).</summary>
+    public const int MaxQueueFrames = Subscription.MaxQueueFrames;
 
     /// <summary>Only this stream (as the relay delivers it); null: every stream.</summary>
     public uint? StreamId { get; init; }

@@ -1,15 +1,17 @@
 using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Streaming.Recording;
+namespace RawFrames.Client;
 
 /// <summary>
 /// Writes one recording file (PROTOCOL.md §18) and its index. Each message goes to the file in whole writes straight
 /// from the caller's memory and reaches the kernel before the next (a killed recorder loses at most the message it was
 /// writing); a write that fails (a full disk) is undone, so the file still ends on a whole message. The index entry is
 /// written after its frame. Closing flushes both to the disk and notes in the index how much of the recording it covers.
+/// <see cref="RecordingReader"/> reads what it wrote; <c>rawframes-recv --record</c> and <c>rawframes-send --from replay:</c> use the two.
+/// Not thread-safe: one writer per file, used by one thread at a time.
 /// </summary>
-internal sealed class RecordingWriter : IDisposable
+public sealed class RecordingWriter : IDisposable
 {
     private readonly FileStream _file;
     private readonly FileStream _index;
@@ -25,17 +27,21 @@ internal sealed class RecordingWriter : IDisposable
         Length = RecordingFormat.FileHeaderSize;
     }
 
+    /// <summary>The recording's file (its index is beside it, with <c>.idx</c> appended).</summary>
     public string Path { get; }
 
     /// <summary>Bytes written, file header included: always on a whole message.</summary>
     public long Length { get; private set; }
 
+    /// <summary>Frames written.</summary>
     public long Frames { get; private set; }
 
     /// <summary>An index entry could not be written (a full disk): readers rebuild the index from the frames.</summary>
     public bool IndexIncomplete { get; private set; }
 
     /// <summary>Creates the file (never over an existing one) and its index.</summary>
+    /// <param name="path">The recording's file.</param>
+    /// <param name="createdNs">When the recording began, nanoseconds since the Unix epoch (the file header says so).</param>
     /// <exception cref="IOException">The file exists, or cannot be made.</exception>
     public static RecordingWriter Create(string path, long createdNs)
     {
@@ -60,11 +66,16 @@ internal sealed class RecordingWriter : IDisposable
         }
     }
 
-    /// <summary>Appends one FRAME message, byte for byte as PROTOCOL.md §6 lays it out.</summary>
+    /// <summary>
+    /// Appends one FRAME message, byte for byte as PROTOCOL.md §6 lays it out: the frame's stream, sequence and
+    /// timestamp as they are (a received frame is recorded as it was sent).
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame breaks a rule of PROTOCOL.md §6.1 or §7: no reader would take it.</exception>
     /// <exception cref="IOException">The write failed; the file is as it was before it.</exception>
-    public void WriteFrame(in FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
+    public void WriteFrame(in FrameInfo frame, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload)
     {
-        FrameHeader written = header with { MetadataLength = metadata.Length };
+        FrameHeader written = frame.ToWireHeader(metadata.Length);
+        FrameInfo.Check(written, payload.Length);
         int bodyLength = checked(written.PayloadOffset + payload.Length);
         long start = Length;
         Span<byte> head = _head.AsSpan(0, MessageHeader.Size + FrameHeader.Size);
@@ -77,7 +88,7 @@ internal sealed class RecordingWriter : IDisposable
             return; // entries after a gap would hide frames from a reader; it scans from the last entry instead
         }
 
-        new RecordingIndexEntry(start, header.StreamId, header.Sequence, header.TimestampNs).WriteTo(_entry);
+        new RecordingIndexEntry(start, frame.StreamId, frame.Sequence, frame.TimestampNs).WriteTo(_entry);
         try
         {
             _index.Write(_entry);
@@ -88,15 +99,18 @@ internal sealed class RecordingWriter : IDisposable
         }
     }
 
-    /// <summary>Appends one RESULT message (PROTOCOL.md §10.2).</summary>
-    public void WriteResult(in ResultHeader header, ReadOnlySpan<byte> result)
+    /// <summary>Appends one RESULT message (PROTOCOL.md §10.2): what a consumer said about a frame, kept beside it.</summary>
+    /// <exception cref="IOException">The write failed; the file is as it was before it.</exception>
+    public void WriteResult(FrameResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
         Span<byte> head = _head.AsSpan(0, MessageHeader.Size + ResultHeader.Size);
-        MessageHeader.ForBody(MessageType.Result, ResultHeader.Size + result.Length).WriteTo(head);
-        header.WriteTo(head[MessageHeader.Size..]);
-        Append(Length, head, result, [], []);
+        MessageHeader.ForBody(MessageType.Result, ResultHeader.Size + result.Data.Length).WriteTo(head);
+        new ResultHeader(result.StreamId, result.IsJson, result.Sequence).WriteTo(head[MessageHeader.Size..]);
+        Append(Length, head, result.Data, [], []);
     }
 
+    /// <summary>Flushes the recording and its index to the disk and closes both.</summary>
     public void Dispose()
     {
         try

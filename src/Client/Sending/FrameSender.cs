@@ -75,6 +75,9 @@ public sealed partial class FrameSender : IAsyncDisposable
 
     internal IProducerLink Producer { get; }
 
+    /// <summary>Publishing on NATS: the publisher's id and the server's largest message; null on a connection.</summary>
+    public NatsPublisherInfo? NatsPublisher => Producer is Nats.NatsFramePublisher publisher ? new NatsPublisherInfo(publisher) : null;
+
     internal AckTracker? AckTracker => Producer.Acks;
 
     internal long SentCount => Interlocked.Read(ref _sent);

@@ -37,6 +37,9 @@ public sealed record FrameSenderOptions
     /// <summary>The shared token to present to a receiver that requires one (PROTOCOL.md §14), 1 to 1,024 bytes.</summary>
     public ReadOnlyMemory<byte>? Token { get; init; }
 
+    /// <summary>The longest token a HELLO may carry, in bytes (PROTOCOL.md §5); a token is 1 to this many bytes.</summary>
+    public const int MaxTokenBytes = Hello.MaxTokenBytes;
+
     /// <summary>TLS: <c>new TlsOptions { PinnedSha256 = "..." }</c> for a self-signed receiver, <c>new TlsOptions()</c> for a trusted one.</summary>
     public TlsOptions? Tls { get; init; }
 

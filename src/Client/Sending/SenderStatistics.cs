@@ -31,7 +31,8 @@ public sealed class SenderStatistics
     public double? AckRoundTripMs(double percentile) =>
         _sender.AckTracker is { RoundTrip.Count: > 0 } acks ? acks.RoundTrip.PercentileMs(percentile) : null;
 
-    internal LatencyHistogram? AckRoundTrips => _sender.AckTracker?.RoundTrip;
+    /// <summary>With ACKs: the round trips of acknowledged frames, send to ACK; null without.</summary>
+    public LatencyHistogram? AckRoundTrips => _sender.AckTracker?.RoundTrip;
 }
 
 /// <summary>Frames a lost connection may have taken with it: sequences <paramref name="From"/> to <paramref name="To"/>, <paramref name="Frames"/> in all.</summary>

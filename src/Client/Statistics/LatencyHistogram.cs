@@ -1,10 +1,10 @@
-namespace RawFrames.Client.Statistics;
+namespace RawFrames.Client;
 
 /// <summary>
 /// Log-linear histogram of latencies in microseconds (16 sub-buckets per power of two, so about 6% resolution),
-/// fixed size, safe for concurrent recording, no allocation per sample.
+/// fixed size, safe for concurrent recording, no allocation per sample: the receivers' and the browser view's latency figures.
 /// </summary>
-internal sealed class LatencyHistogram
+public sealed class LatencyHistogram
 {
     private const int SubBucketBits = 4;
     private const int SubBuckets = 1 << SubBucketBits;
@@ -12,8 +12,10 @@ internal sealed class LatencyHistogram
     private readonly long[] _counts = new long[Buckets];
     private long _total;
 
+    /// <summary>Samples recorded.</summary>
     public long Count => Interlocked.Read(ref _total);
 
+    /// <summary>Records one latency; negative ones (clocks apart) count as zero.</summary>
     public void RecordNanoseconds(long nanoseconds)
     {
         long micros = Math.Max(0, nanoseconds / 1000);
@@ -44,6 +46,7 @@ internal sealed class LatencyHistogram
         return MidpointMicros(Buckets - 1) / 1000.0;
     }
 
+    /// <summary>Forgets every sample.</summary>
     public void Reset()
     {
         Array.Clear(_counts);

@@ -23,7 +23,7 @@ internal sealed class DecodeReportSink(Log log) : IDecodedSink
         Interlocked.Increment(ref _decoded);
         if (pixels.Error is not null && Interlocked.Increment(ref _corrupt) <= MaxLogged)
         {
-            log.Info($"stream {frame.Header.StreamId} frame {frame.Header.Sequence}: cannot decode {CodecNames.Name(frame.Header.Codec)} payload: {pixels.Error}");
+            log.Info($"stream {frame.Info.StreamId} frame {frame.Info.Sequence}: cannot decode {CodecNames.Name(frame.Info.Codec)} payload: {pixels.Error}");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using RawFrames.Client;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Cli;
@@ -48,7 +49,7 @@ internal sealed class FrameSaver
 
     /// <summary>Saves the frame if it is one of every Nth; returns the file written, or null.</summary>
     /// <param name="header">The frame's header, with the stream id the frame is known by (StreamIds).</param>
-    public string? Offer(FrameHeader header, ReadOnlySpan<byte> payload)
+    public string? Offer(FrameInfo header, ReadOnlySpan<byte> payload)
     {
         if (Failure is not null || (Interlocked.Increment(ref _seen) - 1) % _every != 0)
         {
@@ -66,7 +67,7 @@ internal sealed class FrameSaver
         }
     }
 
-    private string Save(FrameHeader header, ReadOnlySpan<byte> payload)
+    private string Save(FrameInfo header, ReadOnlySpan<byte> payload)
     {
         string stem = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"stream{header.StreamId}-{header.Sequence:D10}"));
         string path = header.Codec switch
@@ -93,7 +94,7 @@ internal sealed class FrameSaver
         return path;
     }
 
-    private static void WritePpm(Stream file, FrameHeader header, ReadOnlySpan<byte> payload)
+    private static void WritePpm(Stream file, FrameInfo header, ReadOnlySpan<byte> payload)
     {
         file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"P6\n{header.Width} {header.Height}\n255\n")));
         int rowBytes = header.Width * 3;

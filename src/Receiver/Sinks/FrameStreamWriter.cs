@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
@@ -77,7 +78,7 @@ internal sealed class FrameStreamWriter : IDisposable
     };
 
     /// <summary>Writes a received frame (raw pixels without padding, or the compressed payload as it is).</summary>
-    public bool TryWrite(long connection, FrameHeader header, ReadOnlySpan<byte> payload)
+    public bool TryWrite(long connection, FrameInfo header, ReadOnlySpan<byte> payload)
     {
         lock (_lock)
         {
@@ -107,7 +108,7 @@ internal sealed class FrameStreamWriter : IDisposable
     }
 
     /// <summary>Writes a decoded frame (<paramref name="header"/> describes it as a raw frame): tightly packed BGR24, J420 planes with stride = width, or a model input.</summary>
-    public bool TryWriteDecoded(long connection, FrameHeader header, ReadOnlySpan<byte> pixels)
+    public bool TryWriteDecoded(long connection, FrameInfo header, ReadOnlySpan<byte> pixels)
     {
         lock (_lock)
         {
@@ -140,7 +141,7 @@ internal sealed class FrameStreamWriter : IDisposable
         }
     }
 
-    private bool Accepts(long connection, FrameHeader header, Codec codec, PixelFormat format)
+    private bool Accepts(long connection, FrameInfo header, Codec codec, PixelFormat format)
     {
         var shape = (connection, header.StreamId, codec, format, header.Width, header.Height);
         _chosen ??= shape;
@@ -167,7 +168,7 @@ internal sealed class FrameStreamWriter : IDisposable
     }
 
     // PROTOCOL.md §7.1: every plane's rows without the bytes between a row's end and the stride; every image of a batch.
-    private void WriteRaw(ReadOnlySpan<byte> payload, FrameHeader header)
+    private void WriteRaw(ReadOnlySpan<byte> payload, FrameInfo header)
     {
         int size = checked((int)PixelLayout.RawPayloadSize(header.PixelFormat, header.Width, header.Height, header.Stride));
         for (int offset = 0; offset + size <= payload.Length; offset += size)
@@ -176,7 +177,7 @@ internal sealed class FrameStreamWriter : IDisposable
         }
     }
 
-    private void WriteImage(ReadOnlySpan<byte> payload, FrameHeader header)
+    private void WriteImage(ReadOnlySpan<byte> payload, FrameInfo header)
     {
         int width = header.Width, height = header.Height, stride = header.Stride;
         int halfWidth = (width + 1) / 2, halfHeight = (height + 1) / 2, halfStride = (stride + 1) / 2;

@@ -14,7 +14,7 @@ internal sealed class SaveSink(FrameSaver saver, Log log) : IFrameSink
 
     public void OnFrame(in SinkFrame frame)
     {
-        if (saver.Offer(frame.Header, frame.Payload.Span) is null && saver.Failure is { } failure && Interlocked.Exchange(ref _failed, 1) == 0)
+        if (saver.Offer(frame.Info, frame.Payload.Span) is null && saver.Failure is { } failure && Interlocked.Exchange(ref _failed, 1) == 0)
         {
             log.Info($"--save stopped: {failure}; receiving goes on");
         }

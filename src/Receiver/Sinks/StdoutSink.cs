@@ -35,7 +35,7 @@ internal sealed class StdoutSink : IFrameSink, IDecodedSink, IDisposable
     {
         if (!(_decoded && frame.DecodesTo is not null))
         {
-            Offer(_writer.TryWrite(frame.Connection, frame.Header, frame.Payload.Span));
+            Offer(_writer.TryWrite(frame.Connection, frame.Info, frame.Payload.Span));
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed class StdoutSink : IFrameSink, IDecodedSink, IDisposable
     {
         if (_decoded && pixels.Error is null)
         {
-            Offer(_writer.TryWriteDecoded(frame.Connection, pixels.AsRaw(frame.Header), pixels.Pixels.Span));
+            Offer(_writer.TryWriteDecoded(frame.Connection, pixels.AsRaw(frame.Info), pixels.Pixels.Span));
         }
     }
 

@@ -32,7 +32,7 @@ internal sealed class VerifySink(TransferTotals totals, double minPsnrDb, Log lo
 
     public void OnFrame(in SinkFrame frame)
     {
-        if (frame.Header.Codec == Codec.Raw && SyntheticFrameVerifier.Check(frame.Header, frame.Payload.Span) is { } failure)
+        if (frame.Info.Codec == Codec.Raw && SyntheticFrameVerifier.Check(frame.Info, frame.Payload.Span) is { } failure)
         {
             Fail(failure);
         }
@@ -54,7 +54,7 @@ internal sealed class VerifySink(TransferTotals totals, double minPsnrDb, Log lo
             }
         }
 
-        if (SyntheticPsnr.Judge(frame.Header, pixels.Psnr, minPsnrDb) is { } failure)
+        if (SyntheticPsnr.Judge(frame.Info, pixels.Psnr, minPsnrDb) is { } failure)
         {
             Fail(failure);
         }

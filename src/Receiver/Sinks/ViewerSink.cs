@@ -13,17 +13,17 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
 {
     public void OnFrame(in SinkFrame frame)
     {
-        if (frame.DecodesTo is null or DecodeTarget.Tensor || FrameToJpeg.IsJpeg(frame.Header))
+        if (frame.DecodesTo is null or DecodeTarget.Tensor || FrameToJpeg.IsJpeg(frame.Info))
         {
-            viewer.OnFrame(frame.Remote, frame.Header, frame.Payload.Span, frame.Metadata.Span);
+            viewer.OnFrame(frame.Remote, frame.Info, frame.Payload.Span, frame.Metadata.Span);
         }
     }
 
     public void OnDecoded(in SinkFrame frame, in DecodedPixels pixels)
     {
-        if (!FrameToJpeg.IsJpeg(frame.Header) && pixels.Error is null && pixels.Target != DecodeTarget.Tensor)
+        if (!FrameToJpeg.IsJpeg(frame.Info) && pixels.Error is null && pixels.Target != DecodeTarget.Tensor)
         {
-            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Header), pixels.Pixels.Span, frame.Metadata.Span);
+            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Info), pixels.Pixels.Span, frame.Metadata.Span);
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class FrameHub(FrameBuffers buffers) : IFrameSink
     /// </summary>
     public void OnFrame(in SinkFrame sunk)
     {
-        Offer(sunk.Header.StreamId, (sunk, buffers), static state => RelayFrame.Copy(state.sunk.Header, state.sunk.Metadata.Span, state.sunk.Payload.Span, state.buffers));
+        Offer(sunk.Info.StreamId, (sunk, buffers), static state => RelayFrame.Copy(state.sunk.Info.ToWireHeader(state.sunk.Metadata.Length), state.sunk.Metadata.Span, state.sunk.Payload.Span, state.buffers));
     }
 
     /// <summary>Offers a frame the relay made (it gives up its reference), e.g. a batch of model inputs.</summary>

@@ -39,7 +39,7 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
             return;
         }
 
-        uint stream = frame.Header.StreamId;
+        uint stream = frame.Info.StreamId;
         lock (_lock)
         {
             _flushing ??= maxWait > TimeSpan.Zero && batchSize > 1 ? FlushLateAsync() : Task.CompletedTask;
@@ -48,7 +48,7 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
                 _batches[stream] = batch = new Batch();
             }
 
-            batch.Add(spec, batchSize, frame.Header, letterbox, pixels.Pixels.Span);
+            batch.Add(spec, batchSize, frame.Info.ToWireHeader(frame.Metadata.Length), letterbox, pixels.Pixels.Span);
             if (batch.Items.Count == batchSize)
             {
                 Publish(stream, batch);

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 using RawFrames.Viewer;
 
@@ -32,7 +33,7 @@ internal sealed class ViewerFeed(HttpViewer viewer, Transcoder transcoder) : IHu
                     (FrameHeader header, ReadOnlyMemory<byte> payload) = viewer.IsWatched(frame.Header.StreamId)
                         ? frame.As(frame.Header.Codec is Codec.Jpeg or Codec.YuvJpeg ? null : Codec.Jpeg, transcoder)
                         : (frame.Header, frame.Payload); // only recorded: the viewer shows nothing of it
-                    viewer.OnFrame("relay", header, payload.Span, frame.Metadata);
+                    viewer.OnFrame("relay", FrameInfo.Of(header), payload.Span, frame.Metadata);
                 }
                 finally
                 {

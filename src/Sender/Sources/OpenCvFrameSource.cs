@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using RawFrames.Client.Sending;
+using RawFrames.Client;
 using RawFrames.OpenCv.Capture;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;

@@ -1,7 +1,7 @@
 namespace RawFrames.Streaming.Cli;
 
 /// <summary>The exit codes every program keeps (README, "Exit codes and the JSON summary").</summary>
-internal static class ExitCodes
+public static class ExitCodes
 {
     /// <summary>Done: the run ended as asked (a limit, the end of the source, the peer's END, Ctrl+C).</summary>
     public const int Done = 0;

@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Cli;
 /// The --model options rawframes-recv and rawframes-relay share: what a model takes (TensorSpec), in the user's words.
 /// Every mistake is a FormatException naming the option (a usage error, exit 2).
 /// </summary>
-internal sealed class ModelInputOptions
+public sealed class ModelInputOptions
 {
     private readonly Option<string?> _size = new("--model") { Description = "Make every frame a model input of WIDTHxHEIGHT (e.g. 640x640): letterboxed (grey 114 borders), RGB, planar CHW, float32 in 0..1 unless the --model-* options say otherwise" };
     private readonly Option<string?> _fit = new("--model-fit") { Description = "With --model: letterbox (default), stretch, or crop (centre crop)" };

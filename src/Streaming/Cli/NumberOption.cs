@@ -9,7 +9,7 @@ namespace RawFrames.Streaming.Cli;
 /// Numeric options whose parse and range errors are in the user's words ("--fps 'abc': expected a number from 0 to
 /// 100000"), not the parser's type names, and are usage errors (exit 2) like every other bad option.
 /// </summary>
-internal static class NumberOption
+public static class NumberOption
 {
     /// <summary>An option with a default; <paramref name="range"/> says in words what is allowed, e.g. "1 to 100".</summary>
     public static Option<T> Create<T>(string name, string description, T defaultValue, T min, T max, string? range = null)

@@ -9,7 +9,7 @@ namespace RawFrames.Streaming.Cli;
 /// 2 (and the JSON line with its <c>error</c> when <c>--json</c> was given), invoke the run, and make sure nothing it
 /// throws reaches the user as a stack trace.
 /// </summary>
-internal static class ProgramHost
+public static class ProgramHost
 {
     public static async Task<int> RunAsync(string program, RootCommand root, Option<bool> json, string[] args)
     {

@@ -5,7 +5,7 @@ using RawFrames.Streaming.Stats;
 namespace RawFrames.Streaming.Cli;
 
 /// <summary>The --record options rawframes-recv and rawframes-relay share, and what they add to the summary.</summary>
-internal sealed class RecordOptions
+public sealed class RecordOptions
 {
     private readonly Option<string?> _path = new("--record") { Description = "Record every frame of every stream to this file (PROTOCOL.md §18; .rfrec by convention), never over an existing file; replay with rawframes-send --source replay:PATH" };
     private readonly Option<double?> _maxMegabytes = NumberOption.Optional("--record-max-mb", "With --record: start a new file (PATH-2, PATH-3, ...) at this size in MB", 1.0, 1e9);
@@ -39,7 +39,7 @@ internal sealed class RecordOptions
 }
 
 /// <summary>--record PATH with its rotation limits (0: none).</summary>
-internal sealed record RecordSettings(string Path, long MaxBytes, TimeSpan MaxDuration)
+public sealed record RecordSettings(string Path, long MaxBytes, TimeSpan MaxDuration)
 {
     /// <summary>Starts the recorder, its first file made.</summary>
     /// <exception cref="RunFailedException">A usage error: the file exists or cannot be made.</exception>

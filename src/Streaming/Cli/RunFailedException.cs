@@ -4,7 +4,7 @@ namespace RawFrames.Streaming.Cli;
 /// Ends a program's run with one line in the user's words and an exit code (<see cref="ExitCodes"/>); the run's
 /// summary is still printed, with the message as its <c>error</c>.
 /// </summary>
-internal sealed class RunFailedException : Exception
+public sealed class RunFailedException : Exception
 {
     public RunFailedException(string message, int exitCode = ExitCodes.Failed) : base(message) => ExitCode = exitCode;
 

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 namespace RawFrames.Streaming.Pipeline;
 
 /// <summary>Sizes shared by every <see cref="OrderedWorkers{TItem}"/>.</summary>
-internal static class OrderedWorkers
+public static class OrderedWorkers
 {
     /// <summary>Items in the pool: the most that can be rented at once, so the most inputs a caller must keep valid.</summary>
     public static int PoolSize(int workerCount, int depth) => (workerCount * depth * 2) + 1;
@@ -17,7 +17,7 @@ internal static class OrderedWorkers
 /// a slow item delays the ones after it, nothing is reordered or lost. Every queue has one reader and one writer, so
 /// steady state allocates nothing. Each worker has its own state (e.g. a codec handle, which is not thread-safe).
 /// </summary>
-internal sealed class OrderedWorkers<TItem> : IAsyncDisposable
+public sealed class OrderedWorkers<TItem> : IAsyncDisposable
     where TItem : class
 {
     private readonly Channel<TItem>[] _inputs;

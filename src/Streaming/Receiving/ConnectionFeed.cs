@@ -12,7 +12,7 @@ namespace RawFrames.Streaming.Receiving;
 /// stream's sequence followed for gaps, until the sender ends; then what it delivered, stream by stream.
 /// </summary>
 /// <param name="keptApartAs">Ends the log line of a stream that had to take another id, e.g. "it is kept apart as stream 1".</param>
-internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, TransferTotals totals, Log log, FrameBudget? budget, bool clockSynced,
+public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, TransferTotals totals, Log log, FrameBudget? budget, bool clockSynced,
     Func<uint, string> keptApartAs)
 {
     private readonly StreamIds _streamIds = streamIds;
@@ -30,7 +30,7 @@ internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tr
         {
             await foreach (ReceivedFrame frame in connection.ReadFramesAsync().ConfigureAwait(false))
             {
-                await session.OnFrameAsync(frame.Header, frame.Payload, frame.Metadata).ConfigureAwait(false);
+                await session.OnFrameAsync(frame.Info, frame.Payload, frame.Metadata).ConfigureAwait(false);
             }
         }
         finally
@@ -63,7 +63,7 @@ internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tr
             _stages = feed._sinks.ForConnection();
         }
 
-        public async ValueTask OnFrameAsync(FrameHeader header, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> metadata)
+        public async ValueTask OnFrameAsync(FrameInfo header, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> metadata)
         {
             if (_feed._budget?.TryTake() == false)
             {
@@ -82,7 +82,7 @@ internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tr
                 _feed._totals.AddGaps(skipped);
             }
 
-            FrameHeader known = header with { StreamId = _ids[sent] };
+            FrameInfo known = header with { StreamId = _ids[sent] };
             await _stages.OnFrameAsync(new SinkFrame(_connectionId, _remote, known, payload, metadata, _measureLatency, _feed._sinks.DecodesTo(known)))
                 .ConfigureAwait(false);
         }
@@ -119,4 +119,4 @@ internal sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tr
 }
 
 /// <summary>How a connection ended, and each of its streams for the summary.</summary>
-internal sealed record FeedResult(ConnectionEnd End, IReadOnlyList<IReadOnlyDictionary<string, object?>> Streams);
+public sealed record FeedResult(ConnectionEnd End, IReadOnlyList<IReadOnlyDictionary<string, object?>> Streams);

@@ -4,7 +4,7 @@ namespace RawFrames.Streaming.Receiving;
 /// How many frames a run takes in all connections together (0: no limit), and whether it takes any more: once spent
 /// or closed (the run is stopping), frames still in flight are read and dropped until their senders' END.
 /// </summary>
-internal sealed class FrameBudget(long limit, Action onSpent)
+public sealed class FrameBudget(long limit, Action onSpent)
 {
     private long _taken;
     private int _closed;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using RawFrames.Client;
 using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
@@ -12,7 +13,7 @@ namespace RawFrames.Streaming.Recording;
 /// up (the queue is full) or a write fails (a full disk), the frame is left out of the recording and counted by
 /// stream and sequence number. Files rotate at a size or a duration: PATH, then PATH-2, PATH-3 ... with the extension kept.
 /// </summary>
-internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
+public sealed class RecorderSink : IFrameSink, IAsyncDisposable
 {
     private readonly string _path;
     private readonly long _maxBytes;
@@ -95,14 +96,14 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
         if (Interlocked.Add(ref _queuedBytes, size) > _queueBudget)
         {
             Interlocked.Add(ref _queuedBytes, -size);
-            Drop(frame.Header);
+            Drop(frame.Info);
             return;
         }
 
         byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, frame.Payload.Length));
         frame.Payload.Span.CopyTo(payload);
         byte[] metadata = frame.Metadata.IsEmpty ? [] : frame.Metadata.ToArray();
-        _queue.Writer.TryWrite(new Job(frame.Header, metadata, payload, frame.Payload.Length));
+        _queue.Writer.TryWrite(new Job(frame.Info, metadata, payload, frame.Payload.Length));
     }
 
     /// <summary>A consumer's RESULT for a frame (e.g. a model's detections): recorded after the frames already queued.</summary>
@@ -150,7 +151,7 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
     {
         try
         {
-            long message = FrameHeader.MessageLength(job.Metadata.Length, job.Length) + 4; // the length prefix too
+            long message = ProtocolMessages.FrameLength(job.Metadata.Length, job.Length);
             if (_writer is null || _writer.Frames > 0 && (_maxBytes > 0 && _writer.Length + message > _maxBytes
                 || _maxDuration > TimeSpan.Zero && DateTime.UtcNow - _fileStarted >= _maxDuration))
             {
@@ -178,7 +179,7 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
     {
         try
         {
-            _writer?.WriteResult(new ResultHeader(result.StreamId, result.IsJson, result.Sequence), result.Data);
+            _writer?.WriteResult(result);
             Interlocked.Increment(ref _results);
         }
         catch (IOException e)
@@ -204,7 +205,7 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
         }
     }
 
-    private void Drop(in FrameHeader header)
+    private void Drop(in FrameInfo header)
     {
         Interlocked.Increment(ref _droppedCount);
         lock (_lock)
@@ -225,7 +226,7 @@ internal sealed class RecorderSink : IFrameSink, IAsyncDisposable
         }
     }
 
-    private sealed record Job(FrameHeader Header, byte[] Metadata, byte[] Payload, int Length)
+    private sealed record Job(FrameInfo Header, byte[] Metadata, byte[] Payload, int Length)
     {
         /// <summary>Set for a RESULT instead of a frame.</summary>
         public RawFrames.Client.FrameResult? Result { get; init; }

@@ -1,5 +1,5 @@
 using System.Text;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Security;
 
@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Security;
 /// environment variable <c>RAWFRAMES_TOKEN</c>, never from the command line, where every user of the host could read
 /// it in the process list.
 /// </summary>
-internal static class SharedToken
+public static class SharedToken
 {
     public const string EnvironmentVariable = "RAWFRAMES_TOKEN";
 
@@ -23,8 +23,8 @@ internal static class SharedToken
             return null;
         }
 
-        return token.Length is 0 or > Hello.MaxTokenBytes
-            ? throw new FormatException($"the token must be 1 to {Hello.MaxTokenBytes} bytes; it is {token.Length}")
+        return token.Length is 0 or > FrameSenderOptions.MaxTokenBytes
+            ? throw new FormatException($"the token must be 1 to {FrameSenderOptions.MaxTokenBytes} bytes; it is {token.Length}")
             : token;
     }
 

@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Sinks;
 /// decoded are copied into a decode job (the decoders' queue is bounded, so a slow decoder slows the connection, never
 /// grows memory), and a task of this connection's own hands the decoded frames, in order, to the decoded sinks.
 /// </summary>
-internal sealed class ConnectionSinks(SinkPipeline pipeline) : IAsyncDisposable
+public sealed class ConnectionSinks(SinkPipeline pipeline) : IAsyncDisposable
 {
     private DecodeStage? _decoding;
     private Task _delivering = Task.CompletedTask;

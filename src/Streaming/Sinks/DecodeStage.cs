@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Pipeline;
@@ -11,7 +12,7 @@ namespace RawFrames.Streaming.Sinks;
 /// also measures its frame against the regenerated synthetic frame, so the comparison runs in parallel too. A corrupt
 /// payload is reported on its job and the stream goes on. For model inputs each worker has its own preprocessor.
 /// </summary>
-internal sealed class DecodeStage : IAsyncDisposable
+public sealed class DecodeStage : IAsyncDisposable
 {
     private readonly List<IDisposable> _workerState = [];
 
@@ -60,7 +61,7 @@ internal sealed class DecodeStage : IAsyncDisposable
 }
 
 /// <summary>One received frame on its way through a decoder. Buffers grow to the largest frame seen and are reused.</summary>
-internal sealed class DecodeJob
+public sealed class DecodeJob
 {
     private byte[] _input = [];
     private byte[] _output = [];
@@ -101,7 +102,8 @@ internal sealed class DecodeJob
 
         try
         {
-            _letterbox = preprocessor.Convert(Frame.Header, _input.AsSpan(0, _inputLength), spec, _output);
+            FrameInfo info = Frame.Info;
+            _letterbox = preprocessor.Convert(info.Codec, info.PixelFormat, info.Width, info.Height, info.Stride, _input.AsSpan(0, _inputLength), spec, _output);
             _outputLength = spec.ByteCount;
         }
         catch (Exception e) when (e is CorruptFrameException or NotSupportedException)
@@ -112,7 +114,7 @@ internal sealed class DecodeJob
 
     public void Decode(DecodeTarget target, CodecPool codecs, SyntheticPsnr? psnr)
     {
-        FrameHeader header = Frame.Header;
+        FrameInfo header = Frame.Info;
         (_error, _psnr, _outputLength) = (null, double.NaN, 0);
         try
         {

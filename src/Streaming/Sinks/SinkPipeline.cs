@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -8,7 +9,7 @@ namespace RawFrames.Streaming.Sinks;
 /// loop. Compressed frames go on, when a format is asked for (<c>decodeTo</c>), through one decode stage per
 /// connection to the decoded sinks: a frame is decoded once, whatever number of sinks use its pixels.
 /// </summary>
-internal sealed class SinkPipeline
+public sealed class SinkPipeline
 {
     private readonly IFrameSink[] _encoded;
     private readonly IDecodedSink[] _decoded;
@@ -43,7 +44,7 @@ internal sealed class SinkPipeline
     public CodecPool Codecs { get; }
 
     /// <summary>The format the decode stage makes of a frame with this header; null when it is not decoded.</summary>
-    public DecodeTarget? DecodesTo(in FrameHeader header) => header.Codec == Codec.Raw && _decodeTo != DecodeTarget.Tensor ? null : _decodeTo;
+    public DecodeTarget? DecodesTo(in FrameInfo header) => header.Codec == Codec.Raw && _decodeTo != DecodeTarget.Tensor ? null : _decodeTo;
 
     /// <summary>The stages for one connection: frames in, on that connection's loop.</summary>
     public ConnectionSinks ForConnection() => new(this);

@@ -7,7 +7,7 @@ namespace RawFrames.Streaming.Sinks;
 /// Counts frames and bytes as they arrive, and the capture-to-here latency where the clocks agree: when the frame's
 /// bytes arrive, or for a decoded frame when its pixels are ready.
 /// </summary>
-internal sealed class TotalsSink(TransferTotals totals, AllocationWindow? allocations = null) : IFrameSink, IDecodedSink
+public sealed class TotalsSink(TransferTotals totals, AllocationWindow? allocations = null) : IFrameSink, IDecodedSink
 {
     public void OnFrame(in SinkFrame frame)
     {
@@ -15,7 +15,7 @@ internal sealed class TotalsSink(TransferTotals totals, AllocationWindow? alloca
         allocations?.OnFrame(count);
         if (frame.MeasureLatency && frame.DecodesTo is null)
         {
-            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Header.TimestampNs);
+            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Info.TimestampNs);
         }
     }
 
@@ -23,7 +23,7 @@ internal sealed class TotalsSink(TransferTotals totals, AllocationWindow? alloca
     {
         if (frame.MeasureLatency)
         {
-            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Header.TimestampNs);
+            totals.Latency.RecordNanoseconds(UnixTime.NowNanoseconds() - frame.Info.TimestampNs);
         }
     }
 }

@@ -4,7 +4,7 @@ namespace RawFrames.Streaming.Sources;
 /// Frame buffers used in rotation by a source that fills them: with one more buffer than frames in flight, the
 /// buffer handed out next is never one a caller is still reading. Allocated once; steady state allocates nothing.
 /// </summary>
-internal sealed class BufferRing(int framesInFlight, int frameBytes)
+public sealed class BufferRing(int framesInFlight, int frameBytes)
 {
     private readonly byte[][] _buffers = Enumerable.Range(0, Math.Max(1, framesInFlight) + 1)
         .Select(_ => GC.AllocateUninitializedArray<byte>(frameBytes))

@@ -9,7 +9,7 @@ namespace RawFrames.Streaming.Sources;
 /// child decodes to raw frames on a pipe (bgr24, or full-range 4:2:0 for a codec that wants planes), and the child
 /// ends with the source. A child that fails says why in the error, with the last lines it wrote.
 /// </summary>
-internal static class FfmpegSource
+public static class FfmpegSource
 {
     private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(20);
 

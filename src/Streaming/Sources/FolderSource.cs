@@ -6,7 +6,7 @@ namespace RawFrames.Streaming.Sources;
 /// The images of a folder (JPEG, PNG, BMP, PPM) in name order, looping: frame N is image N mod count, decoded when it
 /// is read, so memory stays at a few frames however many images there are. Every image must have the first one's size.
 /// </summary>
-internal sealed class FolderSource : IFrameSource
+public sealed class FolderSource : IFrameSource
 {
     private readonly string[] _files;
     private readonly BufferRing _ring;

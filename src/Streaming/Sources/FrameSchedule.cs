@@ -10,7 +10,7 @@ namespace RawFrames.Streaming.Sources;
 /// A paced source captures frame N at N / fps whether or not the sender is ready for it; when the link, the receiver
 /// or the encoder is slower, the delivery policy decides: lossless sends every frame late, latest skips to the newest.
 /// </summary>
-internal sealed class FrameSchedule : IDisposable
+public sealed class FrameSchedule : IDisposable
 {
     private readonly long _frames;
     private readonly double _fps;

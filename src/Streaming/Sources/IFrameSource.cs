@@ -7,7 +7,7 @@ namespace RawFrames.Streaming.Sources;
 /// Frames are read in increasing sequence order; a source read from a stream skips the frames in between, so the
 /// latest policy really drops what it skips instead of sending it late.
 /// </summary>
-internal interface IFrameSource : IDisposable
+public interface IFrameSource : IDisposable
 {
     int Width { get; }
 
@@ -31,7 +31,7 @@ internal interface IFrameSource : IDisposable
 }
 
 /// <summary>A source whose frame N can be had at any time without reading the others: views that stay valid forever.</summary>
-internal interface IIndexedFrameSource : IFrameSource
+public interface IIndexedFrameSource : IFrameSource
 {
     /// <summary>Frame <paramref name="sequence"/>: <c>Stride * Height</c> read-only bytes, safe to read from several threads.</summary>
     ReadOnlyMemory<byte> Frame(ulong sequence);

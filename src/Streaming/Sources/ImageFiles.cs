@@ -6,7 +6,7 @@ using RawFrames.Codecs;
 namespace RawFrames.Streaming.Sources;
 
 /// <summary>Still images a source can read: JPEG, PNG, BMP and binary PPM, decoded to BGR24.</summary>
-internal static class ImageFiles
+public static class ImageFiles
 {
     /// <summary>File name extensions of the formats <see cref="Inspect"/> reads.</summary>
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".ppm" };

@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Sources;
 /// <see cref="PanPixels"/> rows, one row further down than the last, back and forth, so frames differ the way
 /// natural video does. Frames are views into the decoded image, packed rows with no copy per frame.
 /// </summary>
-internal sealed class PanningImage : IIndexedFrameSource
+public sealed class PanningImage : IIndexedFrameSource
 {
     public const int PanPixels = 64;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RawFrames.Client.Connecting;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Streaming.Sources;
@@ -12,7 +12,7 @@ namespace RawFrames.Streaming.Sources;
 /// another size ends the run. The dropped source is disposed only once as many frames as can be in flight have been
 /// read from the new one, so that no frame still being encoded or sent loses its memory.
 /// </summary>
-internal sealed class ReopeningSource : IFrameSource
+public sealed class ReopeningSource : IFrameSource
 {
     private readonly Func<CancellationToken, Task<IFrameSource>> _open;
     private readonly int _framesInFlight;

@@ -17,7 +17,7 @@ namespace RawFrames.Streaming.Sources;
 /// </list>
 /// <see cref="Fps"/> 0 means the source's own rate, or as fast as the link and receiver allow when it has none.
 /// </summary>
-internal partial record SourceSpec(string Kind, int Width, int Height, double Fps, string? Path = null)
+public partial record SourceSpec(string Kind, int Width, int Height, double Fps, string? Path = null)
 {
     public const int DefaultWidth = 1920;
     public const int DefaultHeight = 1080;

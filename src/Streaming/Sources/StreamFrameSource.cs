@@ -7,7 +7,7 @@ namespace RawFrames.Streaming.Sources;
 /// writes with <c>-f rawvideo</c>, or what any program pipes into <c>rawframes-send --source stdin:...</c>. Frames
 /// that the reader skips (the latest policy) are read and discarded, so the writer is never left behind.
 /// </summary>
-internal sealed class StreamFrameSource : IFrameSource
+public sealed class StreamFrameSource : IFrameSource
 {
     private readonly Stream _stream;
     private readonly BufferRing _ring;

@@ -13,7 +13,7 @@ namespace RawFrames.Streaming.Sources;
 /// frames within one period (2^20 frames, 19 minutes at 900 fps) all differ, for frames up to 15.7 million pixels.
 /// The pattern moves <see cref="Step"/> pixels per frame (about four rows on a 1080p frame).
 /// </remarks>
-internal sealed class SyntheticPattern : IIndexedFrameSource
+public sealed class SyntheticPattern : IIndexedFrameSource
 {
     /// <summary>Distinct frames before the pattern repeats.</summary>
     public const int Period = 1 << 20;

@@ -4,7 +4,7 @@ namespace RawFrames.Streaming.Stats;
 /// GC-allocated bytes per frame in the steady state: from the <see cref="WarmupFrames"/>th frame (JIT tiers and pools
 /// have settled) to <see cref="Close"/>, which a program calls when its stream ends, before it logs and summarizes.
 /// </summary>
-internal sealed class AllocationWindow
+public sealed class AllocationWindow
 {
     public const int WarmupFrames = 100;
     private long _startBytes = -1;

@@ -7,7 +7,7 @@ namespace RawFrames.Streaming.Stats;
 /// the summary; the count is the run's <see cref="TransferTotals.Errors"/>, shown live. It does not log: the library
 /// has logged each already (with its own flood limit).
 /// </summary>
-internal sealed class ErrorTally(TransferTotals totals)
+public sealed class ErrorTally(TransferTotals totals)
 {
     private const int MaxKeptMessages = 20;
     private readonly ConcurrentDictionary<string, long> _byKind = new();

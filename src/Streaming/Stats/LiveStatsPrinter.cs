@@ -4,7 +4,7 @@ using System.Globalization;
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>Prints one line a second to stderr: rates over the last second and totals so far.</summary>
-internal sealed class LiveStatsPrinter : IAsyncDisposable
+public sealed class LiveStatsPrinter : IAsyncDisposable
 {
     private readonly TransferTotals _totals;
     private readonly string _label;

@@ -3,7 +3,7 @@ using RawFrames.Codecs;
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>The geometry a --model run produces, as the summary names it (the README and PROTOCOL.md §17 use the same words).</summary>
-internal static class ModelSummary
+public static class ModelSummary
 {
     public static IReadOnlyDictionary<string, object?> Describe(TensorSpec spec) => new Dictionary<string, object?>
     {

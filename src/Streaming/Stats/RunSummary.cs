@@ -8,7 +8,7 @@ namespace RawFrames.Streaming.Stats;
 /// The end-of-run figures of a program: printed as an aligned table for people (stderr) and as one JSON line for
 /// scripts (stdout, with --json). Fields keep the order they were added in.
 /// </summary>
-internal sealed class RunSummary
+public sealed class RunSummary
 {
     private const int LongText = 40;
 

@@ -1,7 +1,7 @@
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>Follows one stream's sequence numbers: frames skipped (gaps) and frames that went backwards.</summary>
-internal sealed class SequenceTracker
+public sealed class SequenceTracker
 {
     private bool _started;
 

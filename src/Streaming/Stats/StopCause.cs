@@ -1,7 +1,7 @@
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>What ended a sending run: the summary's <c>stopped_by</c>.</summary>
-internal enum StopCause
+public enum StopCause
 {
     /// <summary>Ctrl+C or SIGTERM (or nothing else ended it).</summary>
     Signal,
@@ -25,7 +25,7 @@ internal enum StopCause
     Error,
 }
 
-internal static class StopCauseNames
+public static class StopCauseNames
 {
     /// <summary>The name the summary prints.</summary>
     public static string Name(this StopCause cause) => cause switch

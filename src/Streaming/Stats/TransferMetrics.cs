@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 
+using RawFrames.Client;
 using RawFrames.Client.Statistics;
 
 namespace RawFrames.Streaming.Stats;
@@ -14,7 +15,7 @@ namespace RawFrames.Streaming.Stats;
 /// dotnet-counters), so publishing costs the frame path nothing and nothing at all when nobody listens. Counters are
 /// cumulative (listeners derive rates); the gauges are the run's rate and the latency percentiles as printed.
 /// </remarks>
-internal sealed class TransferMetrics : IDisposable
+public sealed class TransferMetrics : IDisposable
 {
     public const string MeterName = "RawFrames";
 

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 
+using RawFrames.Client;
 using RawFrames.Client.Statistics;
 
 namespace RawFrames.Streaming.Stats;
 
 /// <summary>Counters one program updates per frame from any thread, and reads once a second for the live line.</summary>
-internal sealed class TransferTotals
+public sealed class TransferTotals
 {
     private long _frames;
     private long _bytes;

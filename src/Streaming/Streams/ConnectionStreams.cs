@@ -4,7 +4,7 @@ namespace RawFrames.Streaming.Streams;
 /// One connection's view of <see cref="StreamIds"/>: the id each of its streams is known by. Used by that connection's
 /// task only; dispose it when the connection ends, which frees its ids.
 /// </summary>
-internal sealed class ConnectionStreams : IDisposable
+public sealed class ConnectionStreams : IDisposable
 {
     private readonly StreamIds _ids;
     private readonly long _connection;

@@ -6,7 +6,7 @@ namespace RawFrames.Streaming.Streams;
 /// stream uses, for as long as its connection lasts. Every sink of a receiver or relay uses these ids, so two
 /// senders left at the default stream id 0 are saved, shown and relayed as two streams, never merged into one.
 /// </summary>
-internal sealed class StreamIds
+public sealed class StreamIds
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, (long Connection, uint Sent)> _owners = [];

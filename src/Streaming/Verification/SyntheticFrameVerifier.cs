@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 
@@ -7,10 +8,10 @@ namespace RawFrames.Streaming.Verification;
 /// Checks a received frame against the synthetic pattern regenerated from its sequence number: every byte of every
 /// row (row padding included), straight from the receive buffer without copying.
 /// </summary>
-internal static class SyntheticFrameVerifier
+public static class SyntheticFrameVerifier
 {
     /// <summary>Null when the frame is the expected one; otherwise why not.</summary>
-    public static string? Check(FrameHeader header, ReadOnlySpan<byte> actual)
+    public static string? Check(FrameInfo header, ReadOnlySpan<byte> actual)
     {
         if (header.Codec != Codec.Raw || header.PixelFormat != PixelFormat.Bgr24)
         {

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
@@ -10,11 +11,11 @@ namespace RawFrames.Streaming.Verification;
 /// full-resolution colour edges in every 2x2 block, which any 4:2:0 codec must blur: a BGR comparison would measure
 /// the pattern, not the codec. One per decoder worker (it keeps its scratch buffers).
 /// </summary>
-internal sealed class SyntheticPsnr
+public sealed class SyntheticPsnr
 {
     private byte[] _scratch = [];
 
-    public double Measure(in FrameHeader header, DecodeTarget target, ReadOnlySpan<byte> decoded)
+    public double Measure(in FrameInfo header, DecodeTarget target, ReadOnlySpan<byte> decoded)
     {
         int width = header.Width;
         int height = header.Height;
@@ -38,7 +39,7 @@ internal sealed class SyntheticPsnr
     }
 
     /// <summary>Lossless codecs must give back the exact pixels; lossy ones at least <paramref name="minimumDb"/>. Null when it passes; otherwise why not.</summary>
-    public static string? Judge(in FrameHeader header, double psnr, double minimumDb)
+    public static string? Judge(in FrameInfo header, double psnr, double minimumDb)
     {
         bool lossless = header.Codec is Codec.Png or Codec.Bmp;
         if (lossless ? double.IsPositiveInfinity(psnr) : psnr >= minimumDb)
