@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using RawFrames.Client;
 using RawFrames.Tests.Support;
 
 namespace RawFrames.Tests.Viewer;

@@ -13,7 +13,7 @@ namespace RawFrames.Client;
 /// gets its answer once every frame detached from it is disposed. Frames the library hands out in batches or from
 /// ordered processing are disposed by the library when the iteration moves on.
 /// </summary>
-public sealed class DetachedFrame : IDisposable
+public sealed class DetachedFrame : IDisposable, IFrame
 {
     private readonly FrameHeader _header;
     private readonly int _metadataLength;
@@ -38,41 +38,11 @@ public sealed class DetachedFrame : IDisposable
     /// <inheritdoc cref="ReceivedFrame.Info"/>
     public FrameInfo Info => FrameInfo.Of(Header);
 
-    /// <inheritdoc cref="ReceivedFrame.StreamId"/>
-    public uint StreamId => Header.StreamId;
-
-    /// <inheritdoc cref="ReceivedFrame.Sequence"/>
-    public ulong Sequence => Header.Sequence;
-
-    /// <inheritdoc cref="ReceivedFrame.TimestampNs"/>
-    public long TimestampNs => Header.TimestampNs;
-
-    /// <inheritdoc cref="ReceivedFrame.Width"/>
-    public int Width => Header.Width;
-
-    /// <inheritdoc cref="ReceivedFrame.Height"/>
-    public int Height => Header.Height;
-
-    /// <inheritdoc cref="ReceivedFrame.Stride"/>
-    public int Stride => Header.Stride;
-
-    /// <inheritdoc cref="ReceivedFrame.Codec"/>
-    public Codec Codec => Header.Codec;
-
-    /// <inheritdoc cref="ReceivedFrame.PixelFormat"/>
-    public PixelFormat PixelFormat => Header.PixelFormat;
-
-    /// <inheritdoc cref="ReceivedFrame.MetadataIsJson"/>
-    public bool MetadataIsJson => Header.Flags.HasFlag(FrameFlags.MetadataIsJson);
-
     /// <summary>The payload; valid until <see cref="Dispose"/>.</summary>
     public ReadOnlyMemory<byte> Payload => Buffer.AsMemory(_metadataLength, _payloadLength);
 
     /// <inheritdoc cref="ReceivedFrame.Metadata"/>
     public ReadOnlyMemory<byte> Metadata => Buffer.AsMemory(0, _metadataLength);
-
-    /// <inheritdoc cref="ReceivedFrame.MetadataText"/>
-    public string MetadataText => Encoding.UTF8.GetString(Metadata.Span);
 
     /// <summary>The connection it came on.</summary>
     public SenderConnection Sender { get; }
@@ -104,6 +74,8 @@ public sealed class DetachedFrame : IDisposable
     public void DecodeBgr(Span<byte> bgr) => FramePixels.ToBgr(Header, Payload.Span, bgr, _origin!.Codecs);
 
     /// <summary>Registers a view of this frame's memory made by an adapter (an OpenCV Mat): it is ended when the frame is disposed.</summary>
+    void IFrame.TrackView(IDisposable view) => TrackView(view);
+
     internal void TrackView(IDisposable view)
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);

@@ -11,7 +11,7 @@ namespace RawFrames.Client;
 /// <see cref="ObjectDisposedException"/> instead of reading the bytes of a later frame; <see cref="Detach"/> keeps a
 /// copy. Memory obtained from it (<see cref="Payload"/>, <see cref="Bgr"/>) follows the same lifetime.
 /// </summary>
-public readonly struct ReceivedFrame
+public readonly struct ReceivedFrame : IFrame
 {
     private readonly Receiving.FrameSlot? _slot;
     private readonly int _generation;
@@ -28,41 +28,11 @@ public readonly struct ReceivedFrame
     /// <summary>Its header fields together: codec, geometry, stream, sequence, capture time, flags.</summary>
     public FrameInfo Info => FrameInfo.Of(Header);
 
-    /// <summary>The stream it belongs to: a sender may send several (cameras), each with its own sequence.</summary>
-    public uint StreamId => Header.StreamId;
-
-    /// <summary>The producer's frame counter for the stream (PROTOCOL.md §6); a jump forward means frames were skipped.</summary>
-    public ulong Sequence => Header.Sequence;
-
-    /// <summary>The capture time: nanoseconds since the Unix epoch on the sender's wall clock.</summary>
-    public long TimestampNs => Header.TimestampNs;
-
-    /// <summary>Width in pixels.</summary>
-    public int Width => Header.Width;
-
-    /// <summary>Height in pixels.</summary>
-    public int Height => Header.Height;
-
-    /// <summary>For raw frames, bytes from one row of the first plane to the next; 0 for compressed ones.</summary>
-    public int Stride => Header.Stride;
-
-    /// <summary>How the payload is coded: raw pixels, or a compressed image (JPEG, PNG, ...).</summary>
-    public Codec Codec => Header.Codec;
-
-    /// <summary>The pixel layout of a raw payload (for compressed ones, what the encoder was given).</summary>
-    public PixelFormat PixelFormat => Header.PixelFormat;
-
-    /// <summary>The sender flagged the metadata as UTF-8 JSON.</summary>
-    public bool MetadataIsJson => Header.Flags.HasFlag(FrameFlags.MetadataIsJson);
-
-    /// <summary>The payload as it arrived: raw pixels laid out as <see cref="PixelFormat"/> and <see cref="Stride"/> say, or a compressed image. One contiguous block.</summary>
+    /// <summary>The payload as it arrived: raw pixels laid out as <see cref="PixelFormat"/> and <see cref="FrameInfo.Stride"/> say, or a compressed image. One contiguous block.</summary>
     public ReadOnlyMemory<byte> Payload => Slot.Payload;
 
-    /// <summary>What the sender attached to the frame (often JSON, see <see cref="MetadataIsJson"/>); empty when nothing.</summary>
+    /// <summary>What the sender attached to the frame (often JSON, see <see cref="FrameInfo.MetadataIsJson"/>); empty when nothing.</summary>
     public ReadOnlyMemory<byte> Metadata => Slot.Metadata;
-
-    /// <summary>The metadata as text (UTF-8), e.g. JSON.</summary>
-    public string MetadataText => Encoding.UTF8.GetString(Slot.Metadata.Span);
 
     /// <summary>The connection it came on: the sender's address, software and transport.</summary>
     public SenderConnection Sender => Slot.Owner;
@@ -102,6 +72,8 @@ public readonly struct ReceivedFrame
     }
 
     /// <summary>Registers a view of this frame's memory made by an adapter (an OpenCV Mat): it is ended when the frame is released.</summary>
+    void IFrame.TrackView(IDisposable view) => TrackView(view);
+
     internal void TrackView(IDisposable view)
     {
         if (_slot is null)

@@ -7,54 +7,37 @@ namespace RawFrames.Client;
 /// A frame read from a recording: every header field as it was received, its metadata and payload. The memory is the
 /// reader's and is reused by its next read; copy what you keep.
 /// </summary>
-public readonly struct RecordedFrame
+public readonly struct RecordedFrame : IFrame
 {
-    internal RecordedFrame(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, long offset)
+    private readonly RecordingReader? _reader;
+    private readonly long _read;
+
+    internal RecordedFrame(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, long offset, RecordingReader reader, long read)
     {
         Header = header;
         Metadata = metadata;
         Payload = payload;
         Offset = offset;
+        _reader = reader;
+        _read = read;
     }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The reader has read on: this frame's memory holds another one.</exception>
+    public void DecodeBgr(Span<byte> bgr) => Reader.DecodeBgr(_read, Header, Payload.Span, bgr);
+
+    void IFrame.TrackView(IDisposable view) => Reader.TrackView(_read, view);
+
+    private RecordingReader Reader => _reader ?? throw new InvalidOperationException("a default RecordedFrame holds no frame");
 
     /// <summary>Its header fields together, as recorded: codec, geometry, stream, sequence, capture time, flags.</summary>
     public FrameInfo Info => FrameInfo.Of(Header);
-
-    /// <summary>The stream it belongs to, as the recorder knew it (producers kept apart, PROTOCOL.md §16).</summary>
-    public uint StreamId => Header.StreamId;
-
-    /// <summary>The producer's sequence number.</summary>
-    public ulong Sequence => Header.Sequence;
-
-    /// <summary>The capture time: nanoseconds since the Unix epoch on the producer's wall clock.</summary>
-    public long TimestampNs => Header.TimestampNs;
-
-    /// <summary>Width in pixels.</summary>
-    public int Width => Header.Width;
-
-    /// <summary>Height in pixels.</summary>
-    public int Height => Header.Height;
-
-    /// <summary>Bytes per row of a raw payload; 0 for compressed ones.</summary>
-    public int Stride => Header.Stride;
-
-    /// <summary>How the payload is coded.</summary>
-    public Codec Codec => Header.Codec;
-
-    /// <summary>The pixel layout (PROTOCOL.md §7).</summary>
-    public PixelFormat PixelFormat => Header.PixelFormat;
-
-    /// <summary>The metadata is flagged as UTF-8 JSON.</summary>
-    public bool MetadataIsJson => Header.Flags.HasFlag(FrameFlags.MetadataIsJson);
 
     /// <summary>The payload, byte for byte as received.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>The metadata, byte for byte as received.</summary>
     public ReadOnlyMemory<byte> Metadata { get; }
-
-    /// <summary>The metadata as text (UTF-8).</summary>
-    public string MetadataText => Encoding.UTF8.GetString(Metadata.Span);
 
     /// <summary>Where the frame's message starts in the recording file.</summary>
     public long Offset { get; }

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using RawFrames.Client.Receiving;
+using RawFrames.Codecs;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
@@ -17,7 +19,10 @@ public sealed class RecordingReader : IDisposable
     private readonly List<RecordingIndexEntry> _index;
     private readonly List<RecordedResult> _results = [];
     private readonly byte[] _head = new byte[MessageHeader.Size];
+    private readonly FrameViews _views = new();
     private byte[] _body = new byte[64 * 1024];
+    private long _reads; // numbers the frames handed out: a frame's memory is its own until the next read
+    private CodecPool? _codecs;
     private long _position = RecordingFormat.FileHeaderSize;
 
     private RecordingReader(string path, FileStream file, long createdNs, long wholeLength, List<RecordingIndexEntry> index)
@@ -76,6 +81,8 @@ public sealed class RecordingReader : IDisposable
     /// <exception cref="InvalidDataException">A message that is not valid PROTOCOL.md.</exception>
     public bool Read(out RecordedFrame frame)
     {
+        _views.EndAll(); // the last frame's memory is about to hold the next one
+        _reads++;
         while (_position < WholeLength)
         {
             long offset = _position;
@@ -92,7 +99,7 @@ public sealed class RecordingReader : IDisposable
             {
                 FrameHeader header = ParseFrame(_body.AsSpan(0, bodyLength), offset, Path);
                 frame = new RecordedFrame(header, _body.AsMemory(FrameHeader.Size, header.MetadataLength),
-                    _body.AsMemory(header.PayloadOffset, bodyLength - header.PayloadOffset), offset);
+                    _body.AsMemory(header.PayloadOffset, bodyLength - header.PayloadOffset), offset, this, _reads);
                 return true;
             }
 
@@ -117,7 +124,33 @@ public sealed class RecordingReader : IDisposable
     public bool SeekToSequence(uint streamId, ulong sequence) => SeekTo(entry => entry.StreamId == streamId && entry.Sequence >= sequence);
 
     /// <inheritdoc/>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _views.EndAll();
+        _reads++;
+        _codecs?.Dispose();
+        _file.Dispose();
+    }
+
+    internal void DecodeBgr(long read, in FrameHeader header, ReadOnlySpan<byte> payload, Span<byte> bgr)
+    {
+        CheckCurrent(read);
+        FramePixels.ToBgr(header, payload, bgr, _codecs ??= new CodecPool());
+    }
+
+    internal void TrackView(long read, IDisposable view)
+    {
+        CheckCurrent(read);
+        _views.Add(view);
+    }
+
+    private void CheckCurrent(long read)
+    {
+        if (read != _reads)
+        {
+            throw new InvalidOperationException("the recording reader has read on (or was disposed): this frame's memory holds another; copy what you keep");
+        }
+    }
 
     private bool SeekTo(Func<RecordingIndexEntry, bool> wanted)
     {

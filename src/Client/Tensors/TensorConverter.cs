@@ -28,21 +28,29 @@ public sealed class TensorConverter : IDisposable
     /// <summary>What the converter produces.</summary>
     public TensorSpec Spec { get; }
 
-    /// <summary>Writes the frame's tensor into <paramref name="destination"/> (<see cref="TensorSpec.ByteCount"/> bytes).</summary>
+    /// <summary>
+    /// Writes the tensor of <paramref name="frame"/> (received, detached or recorded) into <paramref name="destination"/>
+    /// (<see cref="TensorSpec.ByteCount"/> bytes) and returns where the image landed in it.
+    /// </summary>
     /// <exception cref="CorruptFrameException">The payload does not decode.</exception>
     /// <exception cref="NotSupportedException">A raw pixel format with no conversion.</exception>
-    public Letterbox Convert(ReceivedFrame frame, Span<byte> destination) => Convert(frame.Header, frame.Payload.Span, destination);
-
-    /// <summary>Writes a float32 frame's tensor into <paramref name="destination"/> (<see cref="TensorSpec.ElementCount"/> values).</summary>
-    public Letterbox Convert(ReceivedFrame frame, Span<float> destination) =>
-        Convert(frame.Header, frame.Payload.Span, System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
-
-    /// <summary>Writes a kept frame's tensor into <paramref name="destination"/>.</summary>
-    public Letterbox Convert(DetachedFrame frame, Span<byte> destination)
+    public Letterbox Convert<TFrame>(TFrame frame, Span<byte> destination)
+        where TFrame : IFrame
     {
-        ArgumentNullException.ThrowIfNull(frame);
-        return Convert(frame.Header, frame.Payload.Span, destination);
+        if (frame is null)
+        {
+            throw new ArgumentNullException(nameof(frame));
+        }
+
+        FrameInfo info = frame.Info;
+        return _preprocessor.Convert(info.Codec, info.PixelFormat, info.Width, info.Height, info.Stride, frame.Payload.Span, Spec, destination);
     }
+
+    /// <summary>Writes a float32 tensor of <paramref name="frame"/> into <paramref name="destination"/> (<see cref="TensorSpec.ElementCount"/> values).</summary>
+    /// <inheritdoc cref="Convert{TFrame}(TFrame, Span{byte})" path="/exception"/>
+    public Letterbox Convert<TFrame>(TFrame frame, Span<float> destination)
+        where TFrame : IFrame =>
+        Convert(frame, System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
 
     internal Letterbox Convert(in FrameHeader header, ReadOnlySpan<byte> payload, Span<byte> destination) =>
         _preprocessor.Convert(header, payload, Spec, destination);
