@@ -140,7 +140,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
                 throw new RunFailedException(e.Message);
             }
 
-            subscribed.InvalidNatsMessage = (subject, problem) => Errors.Record(nameof(ErrorCode.MalformedMessage), $"{subject}: {problem}");
+            subscribed.Nats!.InvalidMessage = (subject, problem) => Errors.Record(nameof(ErrorCode.MalformedMessage), $"{subject}: {problem}");
             _log.Info($"subscribed to {nats.SubscriptionSubject} on {nats.Server} ({(options.Subscription?.Policy == DeliveryPolicy.Latest ? "latest" : "lossless")})");
             return subscribed;
         }
@@ -235,7 +235,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
         _sinks?.AddTo(summary);
         if (options.NatsFrom is { } nats)
         {
-            summary.Add("nats_subject", nats.SubscriptionSubject).Add("nats_dropped", _receiver?.NatsDropped ?? 0);
+            summary.Add("nats_subject", nats.SubscriptionSubject).Add("nats_dropped", _receiver?.Nats?.Dropped ?? 0);
         }
 
         return Errors.AddTo(summary)

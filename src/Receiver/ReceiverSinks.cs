@@ -69,11 +69,11 @@ internal sealed class ReceiverSinks : IAsyncDisposable
         }
 
         sinks.Recorder = options.Record?.Start(log);
-        object?[] all = [sinks.Totals, sinks.Recorder, sinks.Decodes, sinks.Verify, sinks.Save, sinks.Stdout, sinks.Viewer is { } viewer ? new ViewerSink(viewer) : null];
+        ISink?[] all = [sinks.Totals, sinks.Recorder, sinks.Decodes, sinks.Verify, sinks.Save, sinks.Stdout, sinks.Viewer is { } viewer ? new ViewerSink(viewer) : null];
         // --verify compares decoded compressed frames with the pattern as BGR unless --decode asks for YUV.
         // --model makes model inputs of every frame, raw ones too.
         DecodeTarget? decodeTo = options.Model is not null ? DecodeTarget.Tensor : options.Decode ?? (options.Verify ? DecodeTarget.Bgr : null);
-        sinks.Pipeline = new SinkPipeline(all.OfType<object>(), decodeTo, options.DecoderThreads, sinks.Codecs, measurePsnr: options.Verify, options.Model);
+        sinks.Pipeline = new SinkPipeline(all.OfType<ISink>(), decodeTo, options.DecoderThreads, sinks.Codecs, measurePsnr: options.Verify, options.Model);
         return sinks;
     }
 

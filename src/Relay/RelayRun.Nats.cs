@@ -65,7 +65,7 @@ internal sealed partial class RelayRun
         await using (nats)
         {
             _log.Info($"subscribed to {address.SubscriptionSubject} on {address.ServerUrl}");
-            nats.InvalidNatsMessage = (subject, problem) =>
+            nats.Nats!.InvalidMessage = (subject, problem) =>
             {
                 _log.Info($"{subject}: {problem}");
                 Interlocked.Increment(ref _errors);

@@ -177,7 +177,7 @@ internal sealed partial class RelayRun : IAsyncDisposable
 
         // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
         // --record: the recorder sees every incoming frame beside the hub, through a queue of its own.
-        object[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<object>() : [_recorder], _batcher is null ? _hub : _batcher];
+        ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? _hub : _batcher];
         SinkPipeline pipeline = _batcher is null
             ? new SinkPipeline(sinks, null, 1, _codecs, measurePsnr: false)
             : new SinkPipeline(sinks, DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);

@@ -46,7 +46,7 @@ internal sealed class SendLoop(SenderOptions options, IFrameSource source, Frame
         {
             // Stopped while waiting for the next frame's time or for a new connection.
         }
-        catch (FrameTooLargeException e) when (sender.Transport == "nats")
+        catch (FrameTooLargeException e) when (sender.NatsPublisher is not null)
         {
             // The NATS server's max_payload, named in the message: no consumer to tell (PROTOCOL.md §19).
             await sender.AbortAsync(ErrorCode.MessageTooLarge, e.Message);

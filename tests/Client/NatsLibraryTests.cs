@@ -151,7 +151,7 @@ public sealed class NatsLibraryTests : IDisposable
                 }
 
                 (await sender.CompleteAsync()).Should().BeTrue();
-                await ProgramProcess.WaitUntilAsync(() => receiver.NatsDropped > 0, "frames waiting behind the held one are superseded");
+                await ProgramProcess.WaitUntilAsync(() => receiver.Nats!.Dropped > 0, "frames waiting behind the held one are superseded");
             }
 
             sequences.Add(frame.Sequence);
@@ -159,8 +159,8 @@ public sealed class NatsLibraryTests : IDisposable
 
         sequences.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
         sequences[^1].Should().Be(199, "the newest frame is kept");
-        receiver.NatsDropped.Should().BeGreaterThan(0);
-        (sequences.Count + receiver.NatsDropped).Should().Be(200, "every frame is either received or counted as dropped");
+        receiver.Nats!.Dropped.Should().BeGreaterThan(0);
+        (sequences.Count + receiver.Nats!.Dropped).Should().Be(200, "every frame is either received or counted as dropped");
     }
 
     [Trait(Tier.Category, Tier.Process)]

@@ -8,15 +8,10 @@ namespace RawFrames.Client;
 /// <summary>Frames from NATS subjects (PROTOCOL.md §19): each publisher on the subscription is a sender connection of its own.</summary>
 public sealed partial class FrameReceiver
 {
-    private long _invalidMessages;
-    private long _natsDropped;
     private bool _natsDelivering;
 
-    /// <summary>Subscribed on NATS: told of each message that was not a FRAME body (its subject, what was wrong), on the feeding task; such messages are skipped.</summary>
-    public Action<string, string>? InvalidNatsMessage { get; set; }
-
-    /// <summary>NATS messages on the subscribed subjects that were not FRAME bodies (PROTOCOL.md §19): skipped, counted, logged.</summary>
-    public long InvalidMessages => Interlocked.Read(ref _invalidMessages);
+    /// <summary>Subscribed on NATS: what the subscription counts (frames dropped, messages that were not frames); null for other receivers.</summary>
+    public NatsSubscriberInfo? Nats { get; private init; }
 
     private static async Task<FrameReceiver> SubscribeNatsAsync(NatsAddress address, SubscriptionOptions subscription, FrameReceiverOptions options,
         CancellationToken cancellationToken)
@@ -34,14 +29,12 @@ public sealed partial class FrameReceiver
         bool latest = subscription.Policy == DeliveryPolicy.Latest;
         NatsFrameSubscription nats = await NatsFrameSubscription.SubscribeAsync(address, subscription.QueueFrames > 0 ? subscription.QueueFrames : 8, latest,
             subscription.ConnectTimeout, options.LoggerFactory, cancellationToken).ConfigureAwait(false);
-        var receiver = new FrameReceiver(options, null, address.Text) { _nats = nats };
+        var receiver = new FrameReceiver(options, null, address.Text) { Nats = new NatsSubscriberInfo(nats, address.ServerUrl) };
         ClientLog.Subscribed(receiver._log, $"{nats.Subject} on {address.ServerUrl}", latest ? "nats, latest" : "nats, lossless");
         receiver._feeding = receiver.FeedNatsAsync(nats, address.ServerUrl, latest);
         return receiver;
     }
 
-    /// <summary>Frames this side dropped from NATS: superseded under the latest policy, or over the subscription's queue. Zero for other receivers.</summary>
-    public long NatsDropped => Interlocked.Read(ref _natsDropped) + (_nats?.Dropped ?? 0);
 
     // Each message to its publisher's link, in NATS's order; a new publisher is offered as a new connection. A
     // publisher silent for the idle timeout is taken for gone (its link lost); if it speaks again it is a new connection.
@@ -60,9 +53,8 @@ public sealed partial class FrameReceiver
                     if (delivery.Frame.Invalid is { } invalid)
                     {
                         delivery.Frame.Dispose();
-                        Interlocked.Increment(ref _invalidMessages);
                         ClientLog.InvalidNatsMessage(_log, delivery.Subject, invalid);
-                        InvalidNatsMessage?.Invoke(delivery.Subject, invalid);
+                        Nats!.OnInvalid(delivery.Subject, invalid);
                         continue;
                     }
 
@@ -71,7 +63,7 @@ public sealed partial class FrameReceiver
                     {
                         if (!publishers.TryGetValue(delivery.Publisher, out link) && !delivery.IsEnd)
                         {
-                            publishers[delivery.Publisher] = link = new NatsPublisherLink(delivery.Publisher, server, latest, () => Interlocked.Increment(ref _natsDropped));
+                            publishers[delivery.Publisher] = link = new NatsPublisherLink(delivery.Publisher, server, latest, Nats!.OnDropped);
                             Offer(link, ids++, null);
                         }
                     }

@@ -42,7 +42,6 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     private readonly ConnectionAcceptor? _acceptor;
     private Task _feeding = Task.CompletedTask;
     private MergedFrames? _merged;
-    private Nats.NatsFrameSubscription? _nats;
     private int _stopping;
 
     private FrameReceiver(FrameReceiverOptions options, ConnectionAcceptor? acceptor, string endpoint)
@@ -99,9 +98,9 @@ public sealed partial class FrameReceiver : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         subscription ??= new SubscriptionOptions();
         options ??= new FrameReceiverOptions();
-        if (Nats.NatsAddress.IsNats(endpoint))
+        if (RawFrames.Client.Nats.NatsAddress.IsNats(endpoint))
         {
-            return await SubscribeNatsAsync(Nats.NatsAddress.Parse(endpoint), subscription, options, cancellationToken).ConfigureAwait(false);
+            return await SubscribeNatsAsync(RawFrames.Client.Nats.NatsAddress.Parse(endpoint), subscription, options, cancellationToken).ConfigureAwait(false);
         }
 
         FrameEndpoint relay = FrameEndpoint.Parse(endpoint);

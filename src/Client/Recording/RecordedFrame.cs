@@ -44,14 +44,3 @@ public readonly struct RecordedFrame : IFrame
 
     internal FrameHeader Header { get; }
 }
-
-/// <summary>A RESULT read from a recording (PROTOCOL.md §10.2): what a consumer answered for a frame.</summary>
-/// <param name="StreamId">The frame's stream.</param>
-/// <param name="Sequence">The frame's sequence number.</param>
-/// <param name="IsJson">The result is flagged as UTF-8 JSON.</param>
-/// <param name="Result">The result's bytes (a copy).</param>
-public sealed record RecordedResult(uint StreamId, ulong Sequence, bool IsJson, byte[] Result)
-{
-    /// <summary>The result as text (UTF-8).</summary>
-    public string Text => Encoding.UTF8.GetString(Result);
-}

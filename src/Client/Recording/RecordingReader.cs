@@ -17,7 +17,7 @@ public sealed class RecordingReader : IDisposable
 {
     private readonly FileStream _file;
     private readonly List<RecordingIndexEntry> _index;
-    private readonly List<RecordedResult> _results = [];
+    private readonly List<FrameResult> _results = [];
     private readonly byte[] _head = new byte[MessageHeader.Size];
     private readonly FrameViews _views = new();
     private byte[] _body = new byte[64 * 1024];
@@ -53,7 +53,7 @@ public sealed class RecordingReader : IDisposable
     public (long First, long Last)? TimeSpanNs => _index.Count == 0 ? null : (_index[0].TimestampNs, _index[^1].TimestampNs);
 
     /// <summary>The RESULTs read so far, in file order.</summary>
-    public IReadOnlyList<RecordedResult> Results => _results;
+    public IReadOnlyList<FrameResult> Results => _results;
 
     /// <summary>Opens a recording and its index.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -106,7 +106,7 @@ public sealed class RecordingReader : IDisposable
             if (type == MessageType.Result)
             {
                 ResultHeader result = Parse(() => ResultHeader.Read(_body.AsSpan(0, bodyLength)), offset, Path);
-                _results.Add(new RecordedResult(result.StreamId, result.Sequence, result.IsJson, _body.AsSpan(ResultHeader.Size, bodyLength - ResultHeader.Size).ToArray()));
+                _results.Add(new FrameResult(result.StreamId, result.Sequence, result.IsJson, _body.AsSpan(ResultHeader.Size, bodyLength - ResultHeader.Size).ToArray()));
             }
         }
 

@@ -30,20 +30,23 @@ public readonly record struct DecodedPixels(DecodeTarget Target, ReadOnlyMemory<
     };
 }
 
+/// <summary>What a <see cref="SinkPipeline"/> takes: one or more of <see cref="IFrameSink"/>, <see cref="IDecodedSink"/> and <see cref="IStreamsEndedSink"/>.</summary>
+public interface ISink;
+
 /// <summary>A stage that sees every frame as it arrives, on its connection's loop, and must not keep the payload.</summary>
-public interface IFrameSink
+public interface IFrameSink : ISink
 {
     void OnFrame(in SinkFrame frame);
 }
 
 /// <summary>A stage that sees decoded frames, in sequence order per connection, off the connection's loop; each frame is decoded once for all of them.</summary>
-public interface IDecodedSink
+public interface IDecodedSink : ISink
 {
     void OnDecoded(in SinkFrame frame, in DecodedPixels pixels);
 }
 
 /// <summary>A sink that is told when a connection's streams end (e.g. a view marks them no longer live).</summary>
-public interface IStreamsEndedSink
+public interface IStreamsEndedSink : ISink
 {
     void OnStreamsEnded(IReadOnlyCollection<uint> streamIds);
 }

@@ -19,11 +19,11 @@ public sealed class SinkPipeline
     private readonly bool _measurePsnr;
     private readonly TensorSpec? _tensor;
 
-    /// <param name="sinks">Each is an <see cref="IFrameSink"/>, an <see cref="IDecodedSink"/>, or both (and may hear <see cref="IStreamsEndedSink"/>).</param>
+    /// <param name="sinks">Each sees what its interfaces say: frames as they arrive, decoded frames, streams ending.</param>
     /// <param name="decodeTo">The format compressed frames are decoded to; null: none is. <see cref="DecodeTarget.Tensor"/> (with <paramref name="tensor"/>) takes raw frames too.</param>
     /// <param name="measurePsnr">Measure each decoded frame against the synthetic pattern (on the decoder's thread).</param>
     /// <param name="tensor">The model input every frame becomes, with <see cref="DecodeTarget.Tensor"/>.</param>
-    public SinkPipeline(IEnumerable<object> sinks, DecodeTarget? decodeTo, int decoderThreads, CodecPool codecs, bool measurePsnr, TensorSpec? tensor = null)
+    public SinkPipeline(IEnumerable<ISink> sinks, DecodeTarget? decodeTo, int decoderThreads, CodecPool codecs, bool measurePsnr, TensorSpec? tensor = null)
     {
         if ((decodeTo == DecodeTarget.Tensor) != (tensor is not null))
         {
@@ -31,7 +31,7 @@ public sealed class SinkPipeline
         }
 
         _tensor = tensor;
-        object[] all = [.. sinks];
+        ISink[] all = [.. sinks];
         _encoded = [.. all.OfType<IFrameSink>()];
         _decoded = [.. all.OfType<IDecodedSink>()];
         _streamsEnded = [.. all.OfType<IStreamsEndedSink>()];
