@@ -55,14 +55,14 @@ internal static class ConversionComparison
         using var codecs = new CodecPool();
         using var preprocessor = new TensorPreprocessor(codecs) { ScaledDecode = scaled };
         byte[] output = new byte[spec.ByteCount];
-        preprocessor.Convert(sample.Header, sample.Payload, spec, output); // warm-up
+        preprocessor.Convert(sample.Info.Codec, sample.Info.PixelFormat, sample.Info.Width, sample.Info.Height, sample.Info.Stride, sample.Payload, spec, output); // warm-up
         var rounds = new List<double>();
         for (int round = 0; round < 5; round++)
         {
             TimeSpan before = Environment.CpuUsage.TotalTime;
             for (int i = 0; i < frames; i++)
             {
-                preprocessor.Convert(sample.Header, sample.Payload, spec, output);
+                preprocessor.Convert(sample.Info.Codec, sample.Info.PixelFormat, sample.Info.Width, sample.Info.Height, sample.Info.Stride, sample.Payload, spec, output);
             }
 
             rounds.Add((Environment.CpuUsage.TotalTime - before).TotalMilliseconds / frames);

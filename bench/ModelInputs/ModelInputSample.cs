@@ -1,5 +1,6 @@
 using System.Text;
 using RawFrames.Bench.Content;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
@@ -9,9 +10,9 @@ namespace RawFrames.Bench.ModelInputs;
 /// One frame both pipelines are given, the same bytes: a JPEG at q80 4:2:0 (made by RawFrames' encoder) or raw BGR24
 /// pixels, kept in a file the Python side reads (.jpg, or .npy for pixels).
 /// </summary>
-internal sealed record ModelInputSample(string Label, FrameHeader Header, byte[] Payload, string File)
+internal sealed record ModelInputSample(string Label, FrameInfo Info, byte[] Payload, string File)
 {
-    public bool IsJpeg => Header.Codec == Codec.Jpeg;
+    public bool IsJpeg => Info.Codec == Codec.Jpeg;
 
     public static IReadOnlyList<ModelInputSample> All(string folder) =>
     [
@@ -27,7 +28,7 @@ internal sealed record ModelInputSample(string Label, FrameHeader Header, byte[]
         int length = encoder.Encode(content.Bgr.AsSpan(0, content.Stride * content.Height), content.Width, content.Height, content.Stride, jpeg);
         string path = Path.Combine(folder, name);
         System.IO.File.WriteAllBytes(path, jpeg[..length]);
-        return new(label, new FrameHeader(Codec.Jpeg, PixelFormat.Bgr24, FrameFlags.None, 0, content.Width, content.Height, 0, 0, 0, 0), jpeg[..length], path);
+        return new(label, FrameInfo.Encoded(Codec.Jpeg, PixelFormat.Bgr24, content.Width, content.Height, 0, 0, 0), jpeg[..length], path);
     }
 
     private static ModelInputSample Raw(string label, FrameContent content, string folder, string name)
@@ -35,7 +36,7 @@ internal sealed record ModelInputSample(string Label, FrameHeader Header, byte[]
         byte[] pixels = content.Bgr[..(content.Stride * content.Height)];
         string path = Path.Combine(folder, name);
         WriteNpy(path, pixels, content.Height, content.Width);
-        return new(label, FrameHeader.ForRaw(PixelFormat.Bgr24, content.Width, content.Height, 0, 0, 0, 0), pixels, path);
+        return new(label, FrameInfo.Raw(FrameFormat.Bgr24(content.Width, content.Height), 0, 0, 0), pixels, path);
     }
 
     /// <summary>A numpy .npy file (format 1.0) of H x W x 3 uint8.</summary>
