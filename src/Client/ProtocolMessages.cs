@@ -14,7 +14,7 @@ public static class ProtocolMessages
     {
         ArgumentOutOfRangeException.ThrowIfNegative(metadataLength);
         ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);
-        return MessageHeader.Size + FrameHeader.Size + metadataLength + FrameHeader.Padding(metadataLength) + payloadLength;
+        return FrameHeader.MessageLength(metadataLength, payloadLength) + (MessageHeader.Size - ProtocolConstants.LengthCoveredHeaderSize);
     }
 
     /// <summary>

@@ -87,8 +87,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(json),
         parsed.GetValue(quiet))
     {
-        From = parsed.GetValue(from) is { } relay && !NatsEndpoint.IsNats(relay) ? SocketEndpoint.Parse(relay) : null,
-        NatsFrom = parsed.GetValue(from) is { } subject && NatsEndpoint.IsNats(subject) ? NatsEndpoint.Parse(subject) : null,
+        From = parsed.GetValue(from) is { } source ? Endpoint.Parse(source) : null,
         Subscription = new SubscriptionOptions
         {
             Policy = parsed.GetValue(policy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
@@ -101,7 +100,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         Record = record.Parse(parsed),
     };
 
-    if (options.NatsFrom is not null && new Option[] { want, stream, whenFull, tokenFile, tlsCert }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } notOnNats)
+    if (options.From is NatsEndpoint && new Option[] { want, stream, whenFull, tokenFile, tlsCert }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } notOnNats)
     {
         throw new FormatException($"{notOnNats.Name} does not apply to NATS: choose streams and codecs with the subject (SUBJECT.STREAM.CODEC, wildcards allowed) and put credentials in the URL");
     }

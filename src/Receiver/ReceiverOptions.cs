@@ -25,11 +25,8 @@ internal sealed record ReceiverOptions(
     bool Json,
     bool Quiet)
 {
-    /// <summary>--from nats://HOST:PORT/SUBJECT: subscribe on NATS (PROTOCOL.md §19) instead of listening.</summary>
-    public NatsEndpoint? NatsFrom { get; init; }
-
-    /// <summary>--from: subscribe to a relay at this endpoint instead of listening; null: listen.</summary>
-    public SocketEndpoint? From { get; init; }
+    /// <summary>--from: instead of listening, subscribe to a relay at this endpoint, or on NATS subjects (PROTOCOL.md §19); null: listen.</summary>
+    public Endpoint? From { get; init; }
 
     /// <summary>--model: every frame becomes this model input (instead of --decode); null: none.</summary>
     public RawFrames.Codecs.TensorSpec? Model { get; init; }

@@ -127,7 +127,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             Software = "rawframes-recv/1",
             LoggerFactory = _log.Factory,
         };
-        if (options.NatsFrom is { } nats)
+        if (options.From is NatsEndpoint nats)
         {
             // Each publisher is a sender connection of its own (PROTOCOL.md §19), its streams kept apart from the others'.
             FrameReceiver subscribed;
@@ -145,7 +145,7 @@ internal sealed class ReceiverRun(ReceiverOptions options)
             return subscribed;
         }
 
-        if (options.From is { } relay)
+        if (options.From is SocketEndpoint relay)
         {
             try
             {
@@ -228,12 +228,12 @@ internal sealed class ReceiverRun(ReceiverOptions options)
 
     private RunSummary BuildSummary()
     {
-        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.NatsFrom?.Display ?? options.From?.Text ?? _receiver?.Endpoint ?? options.Listen.Text))
+        RunSummary summary = _totals.AddTo(new RunSummary().Add("listen", options.From?.Display ?? _receiver?.Endpoint ?? options.Listen.Text))
             .Add("gaps", _totals.Gaps)
             .Add("verified", options.Verify)
             .Add("verify_failures", _totals.VerifyFailures);
         _sinks?.AddTo(summary);
-        if (options.NatsFrom is { } nats)
+        if (options.From is NatsEndpoint nats)
         {
             summary.Add("nats_subject", nats.SubscriptionSubject).Add("nats_dropped", _receiver?.Nats?.Dropped ?? 0);
         }

@@ -48,9 +48,10 @@ root.SetAction(async (parsed, cancellationToken) =>
 {
     // Bad values throw FormatException or a usage failure: ProgramHost answers them with one line and exit code 2.
     string target = parsed.GetValue(to)!;
-    bool nats = NatsEndpoint.IsNats(target);
+    Endpoint endpoint = Endpoint.Parse(target);
+    bool nats = endpoint is NatsEndpoint;
     var options = new SenderOptions(
-        nats ? null : SocketEndpoint.Parse(target),
+        endpoint,
         SourceSpec.Parse(parsed.GetValue(source)!) with
         {
             FfmpegInputOptions = parsed.GetValue(ffmpegOptions)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
@@ -80,7 +81,6 @@ root.SetAction(async (parsed, cancellationToken) =>
         parsed.GetValue(quiet))
     {
         Replay = new ReplaySettings(parsed.GetValue(speed), parsed.GetValue(fps), parsed.GetValue(loop), parsed.GetValue(fromTime), parsed.GetValue(fromSequence)),
-        Nats = nats ? NatsEndpoint.Parse(target) : null,
     };
     if (nats && new Option[] { ack, tokenFile, tls, tlsPin, policy }.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is { } direct)
     {

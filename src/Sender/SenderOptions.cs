@@ -6,9 +6,9 @@ using RawFrames.Streaming.Sources;
 namespace RawFrames.Sender;
 
 /// <summary>Everything the command line decided, validated.</summary>
-/// <param name="To">The consumer's endpoint; null when <see cref="Nats"/> is the target.</param>
+/// <param name="To">Where the frames go: a consumer's endpoint, or a NATS subject (PROTOCOL.md §19) to publish on.</param>
 internal sealed record SenderOptions(
-    SocketEndpoint? To,
+    Endpoint To,
     SourceSpec Source,
     double? Fps,
     Codec Codec,
@@ -32,14 +32,8 @@ internal sealed record SenderOptions(
     /// <summary>Not from the command line: the largest payload the opened source and codec make (shared-memory slot size).</summary>
     public int LargestPayload { get; init; }
 
-    /// <summary>--to nats://HOST:PORT/SUBJECT: frames published on NATS (PROTOCOL.md §19) instead of sent to a consumer.</summary>
-    public NatsEndpoint? Nats { get; init; }
-
     /// <summary>Where the frames go, as the user wrote it (credentials hidden).</summary>
-    public string Target => Nats?.Display ?? To!.Text;
-
-    /// <summary>Where the frames go, for <see cref="FrameSender.ConnectAsync"/> (credentials included).</summary>
-    public string Endpoint => Nats?.Text ?? To!.Text;
+    public string Target => To.Display;
 
     /// <summary>--speed, --loop, --from-time, --from-sequence: how a replay: source plays.</summary>
     public ReplaySettings Replay { get; init; } = new(1, null, false, null, null);

@@ -175,10 +175,10 @@ internal sealed class SenderRun(SenderOptions options)
         };
         try
         {
-            FrameSender sender = await FrameSender.ConnectAsync(options.Endpoint, settings, cancellationToken);
-            if (sender.NatsPublisher is { } publisher)
+            FrameSender sender = await FrameSender.ConnectAsync(options.To.Text, settings, cancellationToken);
+            if (sender.NatsPublisher is { } publisher && options.To is NatsEndpoint nats)
             {
-                _log.Info($"publishing on {options.Nats!.Server} under {options.Nats.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
+                _log.Info($"publishing on {nats.Server} under {nats.Subject}.STREAM.CODEC as {publisher.PublisherId} (the server takes frames up to {publisher.MaxPayload:N0} bytes)");
             }
 
             return sender;

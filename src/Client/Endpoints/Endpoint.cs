@@ -11,9 +11,6 @@ namespace RawFrames.Client;
 /// </summary>
 public abstract class Endpoint
 {
-    /// <summary>Every form an endpoint takes, for usage and error texts.</summary>
-    public const string Forms = "tcp://HOST:PORT, unix:///PATH, shm:///PATH or nats://HOST:PORT/SUBJECT";
-
     private protected Endpoint(string text, string display)
     {
         Text = text;

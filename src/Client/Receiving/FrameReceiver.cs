@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RawFrames.Client.Connecting;
 using RawFrames.Client.Logging;
+using RawFrames.Client.Nats;
 using RawFrames.Client.Receiving;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
@@ -98,9 +99,9 @@ public sealed partial class FrameReceiver : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         subscription ??= new SubscriptionOptions();
         options ??= new FrameReceiverOptions();
-        if (RawFrames.Client.Nats.NatsAddress.IsNats(endpoint))
+        if (NatsAddress.IsNats(endpoint))
         {
-            return await SubscribeNatsAsync(RawFrames.Client.Nats.NatsAddress.Parse(endpoint), subscription, options, cancellationToken).ConfigureAwait(false);
+            return await SubscribeNatsAsync(NatsAddress.Parse(endpoint), subscription, options, cancellationToken).ConfigureAwait(false);
         }
 
         FrameEndpoint relay = FrameEndpoint.Parse(endpoint);

@@ -45,6 +45,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     private FrameSender(IProducerLink producer, FrameSenderOptions options)
     {
         Producer = producer;
+        NatsPublisher = producer is Nats.NatsFramePublisher publisher ? new NatsPublisherInfo(publisher) : null;
         _options = options;
         Statistics = new SenderStatistics(this);
     }
@@ -76,7 +77,7 @@ public sealed partial class FrameSender : IAsyncDisposable
     internal IProducerLink Producer { get; }
 
     /// <summary>Publishing on NATS: the publisher's id and the server's largest message; null on a connection.</summary>
-    public NatsPublisherInfo? NatsPublisher => Producer is Nats.NatsFramePublisher publisher ? new NatsPublisherInfo(publisher) : null;
+    public NatsPublisherInfo? NatsPublisher { get; }
 
     internal AckTracker? AckTracker => Producer.Acks;
 
