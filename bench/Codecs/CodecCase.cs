@@ -1,4 +1,4 @@
-using RawFrames.Codecs;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Bench.Codecs;

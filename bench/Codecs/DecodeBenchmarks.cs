@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using RawFrames.Bench.Content;
 using RawFrames.Codecs;
 
 namespace RawFrames.Bench.Codecs;

@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using RawFrames.Bench.Content;
-using RawFrames.Codecs;
+using RawFrames.Client;
 using RawFrames.Codecs.Interop;
+using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Bench.Codecs;

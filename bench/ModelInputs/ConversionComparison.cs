@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RawFrames.Bench.Content;
 using RawFrames.Bench.Scenarios;
+using RawFrames.Client;
 using RawFrames.Codecs;
 
 namespace RawFrames.Bench.ModelInputs;

@@ -2,7 +2,6 @@ using System.Text;
 using RawFrames.Bench.Content;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Bench.ModelInputs;
 

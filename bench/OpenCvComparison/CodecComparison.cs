@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using RawFrames.Bench.Content;
+using RawFrames.Client;
 using RawFrames.Codecs;
 
 namespace RawFrames.Bench.OpenCvComparison;
@@ -31,7 +32,7 @@ internal static class CodecComparison
     private static Row RawFramesRow(FrameContent content, int frames, bool fastDecode)
     {
         using var encoder = new JpegEncoder(80, ChromaSubsampling.S420);
-        using IFrameDecoder decoder = FrameCodecs.CreateDecoder(Protocol.Wire.Codec.Jpeg, DecodeTarget.Bgr, fastDecode);
+        using IFrameDecoder decoder = FrameCodecs.CreateDecoder(Client.Codec.Jpeg, DecodeTarget.Bgr, fastDecode);
         byte[] jpeg = new byte[encoder.MaxEncodedSize(content.Width, content.Height)];
         byte[] decoded = new byte[content.Bgr.Length];
         int length = 0;

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using OpenCvSharp;
 using RawFrames.Bench.Content;
 using RawFrames.Client;
-using RawFrames.Codecs;
 using RawFrames.OpenCv;
 
 namespace RawFrames.Bench.OpenCvComparison;
@@ -54,7 +53,7 @@ internal static class MatStreamingComparison
         Task sending = Task.Run(async () =>
         {
             await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint,
-                new FrameSenderOptions { Codec = Protocol.Wire.Codec.Jpeg, Encoder = new EncoderSettings(Quality: 80) });
+                new FrameSenderOptions { Codec = Client.Codec.Jpeg, Encoder = new EncoderSettings(Quality: 80) });
             long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < end)
             {

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using BenchmarkDotNet.Attributes;
-using RawFrames.Protocol;
-using RawFrames.Protocol.Transport;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 using RawFrames.Tests.Support;
 
 namespace RawFrames.Bench.ProtocolBench;

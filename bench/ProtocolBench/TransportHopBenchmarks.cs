@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 
 namespace RawFrames.Bench.ProtocolBench;
 

@@ -1,4 +1,3 @@
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;

@@ -1,5 +1,4 @@
 using System.Text;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;
 

@@ -86,9 +86,9 @@ public static class BmpCodec
 /// <summary><see cref="BmpCodec"/> as an <see cref="IFrameEncoder"/>.</summary>
 internal sealed class BmpEncoder : IFrameEncoder
 {
-    public RawFrames.Protocol.Wire.Codec Codec => RawFrames.Protocol.Wire.Codec.Bmp;
+    public RawFrames.Client.Codec Codec => RawFrames.Client.Codec.Bmp;
 
-    public RawFrames.Protocol.Wire.PixelFormat PayloadPixelFormat => RawFrames.Protocol.Wire.PixelFormat.Bgr24;
+    public RawFrames.Client.PixelFormat PayloadPixelFormat => RawFrames.Client.PixelFormat.Bgr24;
 
     public int MaxEncodedSize(int width, int height) => BmpCodec.EncodedSize(width, height);
 

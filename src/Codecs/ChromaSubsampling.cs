@@ -1,6 +1,6 @@
 using RawFrames.Codecs.Interop;
 
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>JPEG chroma subsampling; the values are TurboJPEG's TJSAMP constants.</summary>
 public enum ChromaSubsampling

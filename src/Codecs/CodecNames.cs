@@ -1,4 +1,4 @@
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Codecs;
 

@@ -1,9 +1,7 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
-
-/// <summary>Encoder settings from the command line.</summary>
-public sealed record EncoderSettings(int Quality = 80, ChromaSubsampling Subsampling = ChromaSubsampling.S420, int PngLevel = PngLevels.Default);
 
 /// <summary>Creates the encoder or decoder for a codec; the one place that maps codec ids to implementations.</summary>
 public static class FrameCodecs

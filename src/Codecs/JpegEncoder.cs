@@ -1,5 +1,5 @@
+using RawFrames.Client;
 using RawFrames.Codecs.Interop;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
+using RawFrames.Client;
 using RawFrames.Codecs.Interop;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
 

@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>
 /// The PNG compression level programs default to, and what each costs. Level 1 is OpenCV's default (cv2.imwrite,

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs.Interop;
 using RawFrames.Protocol.Wire;
 

@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.OpenCv;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using RawFrames.Protocol.Transport;
 
-namespace RawFrames.Protocol;
+namespace RawFrames.Client;
 
 /// <summary>
 /// Connecting to an endpoint failed before any byte was exchanged: nothing listens there, the socket file is missing,

@@ -1,4 +1,4 @@
-namespace RawFrames.Protocol;
+namespace RawFrames.Client;
 
 /// <summary>
 /// A frame would make a message longer than the peer accepts (PROTOCOL.md §3.1); nothing of it was sent. The

@@ -1,7 +1,8 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol;

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol;

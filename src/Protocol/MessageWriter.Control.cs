@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol;

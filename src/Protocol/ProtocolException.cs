@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Protocol;
+namespace RawFrames.Client;
 
 /// <summary>
 /// A peer broke PROTOCOL.md. The connection it happened on cannot continue; other connections are unaffected.

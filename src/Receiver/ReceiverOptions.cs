@@ -29,7 +29,7 @@ internal sealed record ReceiverOptions(
     public Endpoint? From { get; init; }
 
     /// <summary>--model: every frame becomes this model input (instead of --decode); null: none.</summary>
-    public RawFrames.Codecs.TensorSpec? Model { get; init; }
+    public RawFrames.Client.TensorSpec? Model { get; init; }
 
     /// <summary>--record: every frame into a recording; null: none.</summary>
     public RawFrames.Streaming.Cli.RecordSettings? Record { get; init; }

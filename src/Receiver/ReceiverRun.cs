@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Receiving;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;
+using RawFrames.Streaming;
 
 namespace RawFrames.Receiver;
 

@@ -1,10 +1,11 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Receiver.Sinks;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Recording;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
+using RawFrames.Streaming;
 using RawFrames.Viewer;
 
 namespace RawFrames.Receiver;

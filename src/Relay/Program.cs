@@ -1,5 +1,6 @@
-using RawFrames.Client.Nats;
 using System.CommandLine;
+using RawFrames.Client.Nats;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;

@@ -1,8 +1,7 @@
-using RawFrames.Codecs;
-using RawFrames.Streaming.Cli;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
+using RawFrames.Streaming.Cli;
 
 namespace RawFrames.Relay;
 

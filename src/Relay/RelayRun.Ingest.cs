@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Streaming.Receiving;
 

@@ -1,6 +1,5 @@
-using RawFrames.Client;
 using RawFrames.Client.Nats;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Relay.Fanout;
 using RawFrames.Streaming.Cli;
 

@@ -1,19 +1,17 @@
-using RawFrames.Client.Nats;
 using Microsoft.Extensions.Logging;
-using RawFrames.Client;
 using RawFrames.Client.Connecting;
+using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Receiving;
 using RawFrames.Streaming.Recording;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;
+using RawFrames.Streaming;
 using RawFrames.Viewer;
 
 namespace RawFrames.Relay;

@@ -1,5 +1,5 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Pipeline;
 
 namespace RawFrames.Sender;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 using RawFrames.Sender;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Security;

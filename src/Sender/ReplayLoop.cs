@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using RawFrames.Client;
-using RawFrames.Client.Statistics;
 using RawFrames.Streaming.Stats;
 
 namespace RawFrames.Sender;

@@ -1,6 +1,5 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;

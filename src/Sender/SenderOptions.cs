@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 

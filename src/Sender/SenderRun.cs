@@ -1,13 +1,12 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Sender.Sources;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Sources;
 using RawFrames.Streaming.Stats;
+using RawFrames.Streaming;
 
 namespace RawFrames.Sender;
 

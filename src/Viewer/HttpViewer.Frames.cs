@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 

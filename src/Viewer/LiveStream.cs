@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Viewer;
 

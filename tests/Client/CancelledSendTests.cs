@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;

@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 
 namespace RawFrames.Tests.Client;
 

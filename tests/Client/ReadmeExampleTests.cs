@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using RawFrames.Client;
-using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;

@@ -1,7 +1,6 @@
 using RawFrames.Client;
 using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Recording;
 
 namespace RawFrames.Tests.Client;
 

@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 
 namespace RawFrames.Tests.Client;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Tests.Support;
 

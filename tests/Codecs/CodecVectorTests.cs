@@ -1,6 +1,6 @@
 using System.Text.Json;
+using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Tests.Codecs;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;

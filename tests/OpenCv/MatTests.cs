@@ -1,8 +1,6 @@
 using OpenCvSharp;
 using RawFrames.Client;
-using RawFrames.Codecs;
 using RawFrames.OpenCv;
-using RawFrames.Protocol.Wire;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 
 namespace RawFrames.Tests.OpenCv;

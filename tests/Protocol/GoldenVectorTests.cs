@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 using RawFrames.Tests.Support;
+using ReceivedFrame = RawFrames.Tests.Support.ReceivedFrame;
 
 namespace RawFrames.Tests.Protocol;
 

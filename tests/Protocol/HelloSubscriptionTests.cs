@@ -1,4 +1,4 @@
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Tests.Protocol;

@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text.Json;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 
 namespace RawFrames.Tests.Protocol;
 

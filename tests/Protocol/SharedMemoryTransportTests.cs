@@ -1,9 +1,8 @@
 using System.Buffers;
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 using RawFrames.Streaming.Sources;
 using RawFrames.Streaming.Verification;
 

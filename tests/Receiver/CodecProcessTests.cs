@@ -1,8 +1,9 @@
 using System.Text.Json;
+using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 using RawFrames.Streaming.Sources;
 using RawFrames.Tests.Support;
 

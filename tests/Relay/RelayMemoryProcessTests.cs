@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;

@@ -1,6 +1,5 @@
-using System.Net.Http;
 using System.Text.Json;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;

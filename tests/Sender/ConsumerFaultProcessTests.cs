@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Tests.Support;

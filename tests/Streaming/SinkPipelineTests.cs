@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Tests.Support;
 

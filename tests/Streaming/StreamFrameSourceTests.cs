@@ -1,4 +1,4 @@
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Tests.Streaming;

@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Client.Statistics;
 using RawFrames.Protocol.Transport;
 using RawFrames.Streaming.Sources;
 using RawFrames.Streaming.Stats;

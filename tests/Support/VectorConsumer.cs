@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 
 namespace RawFrames.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using Microsoft.Playwright;
 using RawFrames.Client;
 using RawFrames.Tests.Support;
@@ -156,7 +156,7 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
     private static async Task SendSquaresAsync(string endpoint, bool withDetections, CancellationToken stop, byte[]? squareBgr = null)
     {
         await using RawFrames.Client.FrameSender sender = await RawFrames.Client.FrameSender.ConnectAsync(endpoint,
-            new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Protocol.Wire.Codec.Jpeg, Encoder = new RawFrames.Codecs.EncoderSettings(Quality: 95) }, stop);
+            new RawFrames.Client.FrameSenderOptions { Codec = RawFrames.Client.Codec.Jpeg, Encoder = new RawFrames.Client.EncoderSettings(Quality: 95) }, stop);
         byte[] bgr = new byte[160 * 120 * 3];
         for (ulong sequence = 0; !stop.IsCancellationRequested; sequence++)
         {

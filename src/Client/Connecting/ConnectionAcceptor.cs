@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using RawFrames.Client.Logging;
-using RawFrames.Protocol;
-using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 using RawFrames.Protocol.Transport.Sockets;
+using RawFrames.Protocol.Transport;
 
 namespace RawFrames.Client.Connecting;
 

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using RawFrames.Client.Logging;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Connecting;
 

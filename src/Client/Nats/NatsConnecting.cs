@@ -1,10 +1,9 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.NKeys;
-using RawFrames.Client.Connecting;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 
 namespace RawFrames.Client.Nats;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using NATS.Client.Core;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Nats;

@@ -4,7 +4,6 @@ using NATS.Client.Core;
 using RawFrames.Client.Sending;
 using RawFrames.Client.Statistics;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 

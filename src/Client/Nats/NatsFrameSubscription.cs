@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
-using RawFrames.Protocol;
 
 namespace RawFrames.Client.Nats;
 

@@ -1,5 +1,3 @@
-using RawFrames.Protocol.Wire;
-
 namespace RawFrames.Client;
 
 /// <summary>How a sender's connection ended.</summary>

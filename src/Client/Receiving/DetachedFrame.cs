@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using RawFrames.Client.Receiving;
-using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;

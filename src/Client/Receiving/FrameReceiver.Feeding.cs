@@ -1,6 +1,5 @@
 using RawFrames.Client.Connecting;
 using RawFrames.Client.Logging;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging;
 using RawFrames.Client.Logging;
 using RawFrames.Client.Nats;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;
 

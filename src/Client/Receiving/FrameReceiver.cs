@@ -1,16 +1,12 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using RawFrames.Client.Connecting;
-using RawFrames.Client.Logging;
 using RawFrames.Client.Nats;
 using RawFrames.Client.Receiving;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;
 

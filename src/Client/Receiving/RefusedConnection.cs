@@ -1,5 +1,3 @@
-using RawFrames.Protocol.Wire;
-
 namespace RawFrames.Client;
 
 /// <summary>A peer that connected and was not served: it failed its opening, or there were too many connections.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using RawFrames.Client.Receiving;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
 

@@ -1,4 +1,3 @@
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;

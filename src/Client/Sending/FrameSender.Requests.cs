@@ -1,5 +1,3 @@
-using RawFrames.Protocol.Wire;
-
 namespace RawFrames.Client;
 
 /// <summary>Request/reply: a frame out, the receiver's RESULT for it back.</summary>

@@ -1,13 +1,11 @@
-using System.Buffers;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using RawFrames.Client.Sending;
 using RawFrames.Client.Statistics;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
-using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
+using RawFrames.Protocol;
 
 namespace RawFrames.Client;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client;

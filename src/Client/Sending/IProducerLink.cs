@@ -1,5 +1,4 @@
 using RawFrames.Client.Statistics;
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Sending;
@@ -42,7 +41,7 @@ internal interface IProducerLink : IAsyncDisposable
     IReadOnlyList<UnacknowledgedFrames> Unacknowledged { get; }
 
     /// <summary>Sends one frame as its header says. True when sent; false when dropped (the latest policy while reconnecting).</summary>
-    /// <exception cref="Protocol.FrameTooLargeException">Over the far side's limit; nothing sent, the link goes on.</exception>
+    /// <exception cref="FrameTooLargeException">Over the far side's limit; nothing sent, the link goes on.</exception>
     /// <exception cref="IOException">The link is lost for good.</exception>
     ValueTask<bool> SendAsync(FrameHeader header, ReadOnlyMemory<byte> metadata, ReadOnlyMemory<byte> payload, TaskCompletionSource<FrameResult>? reply,
         CancellationToken cancellationToken);

@@ -3,9 +3,7 @@ using Microsoft.Extensions.Logging;
 using RawFrames.Client.Connecting;
 using RawFrames.Client.Logging;
 using RawFrames.Client.Statistics;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Sending;

@@ -1,5 +1,4 @@
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Client.Sending;
 

@@ -1,5 +1,3 @@
-using RawFrames.Protocol.Wire;
-
 namespace RawFrames.Client;
 
 /// <summary>How a sender's stream ended (<see cref="FrameSender.End"/>): the sending side's counterpart of <see cref="ConnectionEnd"/>.</summary>

@@ -1,5 +1,3 @@
-using RawFrames.Client.Statistics;
-
 namespace RawFrames.Client;
 
 /// <summary>What a <see cref="FrameSender"/> has done so far; every property is read live, from any thread.</summary>

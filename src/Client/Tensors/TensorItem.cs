@@ -1,5 +1,3 @@
-using RawFrames.Codecs;
-
 namespace RawFrames.Client;
 
 /// <summary>Which frame one image of a tensor batch came from, and where it landed (to map the model's boxes back).</summary>

@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>The order of the three colour channels in a tensor.</summary>
 public enum ChannelOrder

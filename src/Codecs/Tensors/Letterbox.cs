@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>
 /// Where the source frame landed in a tensor: tensor = source × scale + offset, per axis. With it, boxes a model finds

@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>The type of a tensor's values.</summary>
 public enum TensorElement

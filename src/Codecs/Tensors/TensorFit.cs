@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>How a frame of another shape is fitted to the model's input size.</summary>
 public enum TensorFit

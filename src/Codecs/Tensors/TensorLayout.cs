@@ -1,4 +1,4 @@
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>How a tensor's values are arranged in memory.</summary>
 public enum TensorLayout

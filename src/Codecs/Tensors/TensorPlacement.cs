@@ -1,3 +1,5 @@
+using RawFrames.Client;
+
 namespace RawFrames.Codecs;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RawFrames.Client;
 using RawFrames.Codecs.Interop;
 using RawFrames.Protocol.Wire;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RawFrames.Codecs;
+namespace RawFrames.Client;
 
 /// <summary>
 /// What a model takes: its input size, how a frame is fitted to it, channel order, layout and element type. The

@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Codecs;
@@ -8,14 +9,14 @@ public static class TensorWire
     /// <summary>The pixel format a model input of this spec travels as (PROTOCOL.md §7.2).</summary>
     public static PixelFormat PixelFormat(this TensorSpec spec) => (spec.Layout, spec.Element, spec.Order) switch
     {
-        (TensorLayout.Chw, TensorElement.Float32, ChannelOrder.Rgb) => Protocol.Wire.PixelFormat.RgbF32Planar,
-        (TensorLayout.Chw, TensorElement.Float32, _) => Protocol.Wire.PixelFormat.BgrF32Planar,
-        (TensorLayout.Chw, _, ChannelOrder.Rgb) => Protocol.Wire.PixelFormat.RgbU8Planar,
-        (TensorLayout.Chw, _, _) => Protocol.Wire.PixelFormat.BgrU8Planar,
-        (_, TensorElement.Float32, ChannelOrder.Rgb) => Protocol.Wire.PixelFormat.RgbF32,
-        (_, TensorElement.Float32, _) => Protocol.Wire.PixelFormat.BgrF32,
-        (_, _, ChannelOrder.Rgb) => Protocol.Wire.PixelFormat.Rgb24,
-        _ => Protocol.Wire.PixelFormat.Bgr24,
+        (TensorLayout.Chw, TensorElement.Float32, ChannelOrder.Rgb) => Client.PixelFormat.RgbF32Planar,
+        (TensorLayout.Chw, TensorElement.Float32, _) => Client.PixelFormat.BgrF32Planar,
+        (TensorLayout.Chw, _, ChannelOrder.Rgb) => Client.PixelFormat.RgbU8Planar,
+        (TensorLayout.Chw, _, _) => Client.PixelFormat.BgrU8Planar,
+        (_, TensorElement.Float32, ChannelOrder.Rgb) => Client.PixelFormat.RgbF32,
+        (_, TensorElement.Float32, _) => Client.PixelFormat.BgrF32,
+        (_, _, ChannelOrder.Rgb) => Client.PixelFormat.Rgb24,
+        _ => Client.PixelFormat.Bgr24,
     };
 
     /// <summary>The header of one image (or, with <paramref name="batch"/>, a batch) of this spec as a raw frame: rows without padding.</summary>
@@ -26,12 +27,12 @@ public static class TensorWire
     /// <summary>PROTOCOL.md §7's name of a model-input pixel format, e.g. RGB_F32_CHW (RGB24/BGR24 for uint8 HWC).</summary>
     public static string WireName(PixelFormat format) => format switch
     {
-        Protocol.Wire.PixelFormat.RgbF32Planar => "RGB_F32_CHW",
-        Protocol.Wire.PixelFormat.BgrF32Planar => "BGR_F32_CHW",
-        Protocol.Wire.PixelFormat.RgbU8Planar => "RGB_U8_CHW",
-        Protocol.Wire.PixelFormat.BgrU8Planar => "BGR_U8_CHW",
-        Protocol.Wire.PixelFormat.RgbF32 => "RGB_F32_HWC",
-        Protocol.Wire.PixelFormat.BgrF32 => "BGR_F32_HWC",
+        Client.PixelFormat.RgbF32Planar => "RGB_F32_CHW",
+        Client.PixelFormat.BgrF32Planar => "BGR_F32_CHW",
+        Client.PixelFormat.RgbU8Planar => "RGB_U8_CHW",
+        Client.PixelFormat.BgrU8Planar => "BGR_U8_CHW",
+        Client.PixelFormat.RgbF32 => "RGB_F32_HWC",
+        Client.PixelFormat.BgrF32 => "BGR_F32_HWC",
         _ => format.ToString().ToUpperInvariant(),
     };
 

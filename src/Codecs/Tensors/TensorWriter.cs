@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using RawFrames.Client;
 
 namespace RawFrames.Codecs;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport;

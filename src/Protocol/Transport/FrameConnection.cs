@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using RawFrames.Client;
 using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Transport.Sockets;
 using RawFrames.Protocol.Wire;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawFrames.Client;
 
 namespace RawFrames.Protocol.Wire;
 

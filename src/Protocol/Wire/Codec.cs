@@ -1,4 +1,4 @@
-namespace RawFrames.Protocol.Wire;
+namespace RawFrames.Client;
 
 /// <summary>PROTOCOL.md §7: what the payload bytes of a FRAME are.</summary>
 public enum Codec : byte

@@ -1,4 +1,4 @@
-namespace RawFrames.Protocol.Wire;
+namespace RawFrames.Client;
 
 /// <summary>PROTOCOL.md §9: numeric codes carried by ERROR messages and by <see cref="ProtocolException"/>.</summary>
 public enum ErrorCode : uint

@@ -1,4 +1,4 @@
-namespace RawFrames.Protocol.Wire;
+namespace RawFrames.Client;
 
 /// <summary>PROTOCOL.md §7: how the pixels of a frame are laid out in memory.</summary>
 public enum PixelFormat : byte

@@ -1,3 +1,5 @@
+using RawFrames.Client;
+
 namespace RawFrames.Protocol.Wire;
 
 /// <summary>PROTOCOL.md §7.1: how many bytes a raw frame of a given geometry occupies.</summary>

@@ -1,26 +1,7 @@
 using System.Buffers.Binary;
+using RawFrames.Client;
 
 namespace RawFrames.Protocol.Wire;
-
-/// <summary>What a subscriber does with frames it cannot take as fast as they come (PROTOCOL.md §16).</summary>
-public enum DeliveryPolicy : byte
-{
-    /// <summary>Every frame, through a bounded queue.</summary>
-    Lossless = 0,
-
-    /// <summary>Only the newest frame; older ones not yet sent are dropped and counted.</summary>
-    Latest = 1,
-}
-
-/// <summary>A lossless subscriber whose queue is full (PROTOCOL.md §16).</summary>
-public enum WhenFull : byte
-{
-    /// <summary>Go on under the latest policy from now on (counted).</summary>
-    SwitchToLatest = 0,
-
-    /// <summary>Close the subscription with ERROR TooSlow.</summary>
-    Disconnect = 1,
-}
 
 /// <summary>
 /// HELLO option 3 (PROTOCOL.md §16): a consumer's request to a relay. Producers that are not relays skip it like any
@@ -62,7 +43,7 @@ internal sealed record Subscription(DeliveryPolicy Policy, WhenFull WhenFull = W
             ProtocolException.Throw(ErrorCode.MalformedMessage, $"HELLO subscription: policy {value[0]} or when-full {value[1]} is not defined");
         }
 
-        if (value[2] > (byte)Wire.Codec.Bmp && value[2] != AnyCodec)
+        if (value[2] > (byte)Client.Codec.Bmp && value[2] != AnyCodec)
         {
             ProtocolException.Throw(ErrorCode.UnknownCodec, $"HELLO subscription asks for unknown codec {value[2]}");
         }

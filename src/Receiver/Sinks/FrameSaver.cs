@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using RawFrames.Client;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Cli;
 

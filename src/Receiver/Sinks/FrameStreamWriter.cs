@@ -1,7 +1,5 @@
-using System.Buffers;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Receiver.Sinks;

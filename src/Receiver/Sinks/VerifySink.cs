@@ -1,9 +1,9 @@
-using RawFrames.Codecs;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Verification;
+using RawFrames.Streaming;
 
 namespace RawFrames.Receiver.Sinks;
 

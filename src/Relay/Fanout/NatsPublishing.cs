@@ -1,6 +1,5 @@
-using RawFrames.Client;
 using RawFrames.Client.Nats;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 using RawFrames.Streaming;
 
 namespace RawFrames.Relay.Fanout;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using RawFrames.Protocol;
+using RawFrames.Client;
 using RawFrames.Protocol.Buffers;
 using RawFrames.Protocol.Wire;
 

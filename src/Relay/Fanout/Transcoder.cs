@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 

@@ -1,7 +1,6 @@
 using OpenCvSharp;
 using RawFrames.Client;
 using RawFrames.OpenCv.Capture;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Sender.Sources;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Sender.Sources;

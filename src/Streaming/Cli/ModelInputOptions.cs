@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using RawFrames.Codecs;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Cli;
 

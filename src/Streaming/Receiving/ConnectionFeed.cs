@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
 using RawFrames.Client;
-using RawFrames.Protocol.Recording;
 using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Sources;
 

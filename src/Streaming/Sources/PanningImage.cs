@@ -1,5 +1,4 @@
-
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Sources;
 

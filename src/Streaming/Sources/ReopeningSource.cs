@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Streaming.Sources;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Win32.SafeHandles;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Sources;
 

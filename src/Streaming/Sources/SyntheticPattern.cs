@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using RawFrames.Protocol.Wire;
+using RawFrames.Client;
 
 namespace RawFrames.Streaming.Sources;
 

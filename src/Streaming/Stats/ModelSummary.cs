@@ -1,3 +1,4 @@
+using RawFrames.Client;
 using RawFrames.Codecs;
 
 namespace RawFrames.Streaming.Stats;

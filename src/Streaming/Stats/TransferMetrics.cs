@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 
 using RawFrames.Client;
-using RawFrames.Client.Statistics;
 
 namespace RawFrames.Streaming.Stats;
 

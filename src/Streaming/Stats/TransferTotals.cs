@@ -1,7 +1,6 @@
 using System.Diagnostics;
 
 using RawFrames.Client;
-using RawFrames.Client.Statistics;
 
 namespace RawFrames.Streaming.Stats;
 

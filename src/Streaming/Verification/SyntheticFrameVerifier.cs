@@ -1,5 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sources;
 
 namespace RawFrames.Streaming.Verification;

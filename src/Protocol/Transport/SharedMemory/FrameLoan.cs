@@ -1,6 +1,7 @@
+using RawFrames.Protocol.Transport.SharedMemory;
 using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Protocol.Transport.SharedMemory;
+namespace RawFrames.Client;
 
 /// <summary>
 /// A ring slot lent to the producer (like ROS 2's loaned messages): write the frame's payload straight into

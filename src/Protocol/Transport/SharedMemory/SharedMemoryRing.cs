@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
+using RawFrames.Client;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport.SharedMemory;

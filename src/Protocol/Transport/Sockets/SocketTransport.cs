@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using RawFrames.Protocol.Wire;
+using System.Net;
+using RawFrames.Client;
 
 namespace RawFrames.Protocol.Transport.Sockets;
 
