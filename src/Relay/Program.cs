@@ -1,9 +1,6 @@
 using System.CommandLine;
-using RawFrames.Client.Nats;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 using RawFrames.Relay;
 using RawFrames.Streaming.Cli;
 
@@ -14,7 +11,7 @@ var noListen = new Option<bool>("--no-listen") { Description = "Accept no produc
 var upstreamPolicy = new Option<string>("--from-policy") { Description = "With --from: lossless or latest", DefaultValueFactory = _ => "lossless" };
 upstreamPolicy.AcceptOnlyFromAmong("lossless", "latest");
 var http = new Option<string?>("--http") { Description = "Serve a browser view on IP:PORT: every stream live, /state with every subscriber's policy, queue and drops" };
-var queue = NumberOption.Create("--queue", "Frames a lossless subscriber may fall behind before its 'when full' rule applies (unless it asked for another bound)", 8, 1, Subscription.MaxQueueFrames);
+var queue = NumberOption.Create("--queue", "Frames a lossless subscriber may fall behind before its 'when full' rule applies (unless it asked for another bound)", 8, 1, SubscriptionOptions.MaxQueueFrames);
 var maxQueued = NumberOption.Create("--max-queued-mib", "The most memory (MiB) frames queued for one subscriber may take, whatever queue it asked for: past it, its 'when full' rule applies", RelayOptions.DefaultMaxQueuedMib, 1, 1 << 20);
 var maxTotalQueued = NumberOption.Create("--max-total-queued-mib", "The most memory (MiB) frames queued for all subscribers together may take (a frame queued for several counts once)", RelayOptions.DefaultMaxTotalQueuedMib, 1, 1 << 20);
 var quality = NumberOption.Create("--quality", "JPEG quality for subscribers that ask for JPEG and the browser view", 80, 1, 100);
@@ -50,7 +47,7 @@ root.SetAction(async (parsed, cancellationToken) =>
 
     bool listening = !parsed.GetValue(noListen);
     string? fromText = parsed.GetValue(from);
-    bool fromNats = fromText is not null && NatsAddress.IsNats(fromText);
+    bool fromNats = fromText is not null && NatsEndpoint.IsNats(fromText);
     string? upstream = fromNats ? null : fromText;
     if (!listening && fromText is null)
     {
@@ -58,9 +55,9 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 
     var options = new RelayOptions(
-        listening ? FrameEndpoint.Parse(parsed.GetValue(listen)!) : null,
-        [.. parsed.GetValue(serve)!.Select(FrameEndpoint.Parse)],
-        upstream is null ? null : FrameEndpoint.Parse(upstream),
+        listening ? SocketEndpoint.Parse(parsed.GetValue(listen)!) : null,
+        [.. parsed.GetValue(serve)!.Select(SocketEndpoint.Parse)],
+        upstream is null ? null : SocketEndpoint.Parse(upstream),
         parsed.GetValue(upstreamPolicy) == "latest" ? DeliveryPolicy.Latest : DeliveryPolicy.Lossless,
         parsed.GetValue(http),
         parsed.GetValue(queue),
@@ -74,11 +71,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         Batch = parsed.GetValue(batch) ?? 1,
         Record = record.Parse(parsed),
         BatchWait = TimeSpan.FromMilliseconds(parsed.GetValue(batchWait) ?? 0),
-        NatsFrom = fromNats ? NatsAddress.Parse(fromText!) : null,
-        NatsPublish = parsed.GetValue(publish) is { } natsOut ? NatsAddress.Parse(natsOut) : null,
+        NatsFrom = fromNats ? NatsEndpoint.Parse(fromText!) : null,
+        NatsPublish = parsed.GetValue(publish) is { } natsOut ? NatsEndpoint.Parse(natsOut) : null,
         ResultWait = TimeSpan.FromMilliseconds(parsed.GetValue(resultWait)),
-        QueueBudget = new RawFrames.Relay.Fanout.QueueBudget(parsed.GetValue(maxQueued) * RawFrames.Relay.Fanout.QueueBudget.Mebibyte,
-            parsed.GetValue(maxTotalQueued) * RawFrames.Relay.Fanout.QueueBudget.Mebibyte),
+        MaxQueuedMib = parsed.GetValue(maxQueued),
+        MaxTotalQueuedMib = parsed.GetValue(maxTotalQueued),
     };
     if (parsed.GetResult(resultWait) is { Implicit: false } && options.Http is null)
     {

@@ -1,6 +1,4 @@
 using RawFrames.Client;
-using RawFrames.Protocol.Transport;
-using RawFrames.Relay.Fanout;
 using RawFrames.Streaming.Cli;
 
 namespace RawFrames.Relay;
@@ -10,9 +8,9 @@ namespace RawFrames.Relay;
 /// <param name="Serve">Where subscribers connect.</param>
 /// <param name="From">An upstream relay to subscribe to (chaining relays), with <paramref name="UpstreamPolicy"/> as its policy.</param>
 internal sealed record RelayOptions(
-    FrameEndpoint? Listen,
-    IReadOnlyList<FrameEndpoint> Serve,
-    FrameEndpoint? From,
+    SocketEndpoint? Listen,
+    IReadOnlyList<SocketEndpoint> Serve,
+    SocketEndpoint? From,
     DeliveryPolicy UpstreamPolicy,
     string? Http,
     int Queue,
@@ -26,10 +24,10 @@ internal sealed record RelayOptions(
     public TensorSpec? Model { get; init; }
 
     /// <summary>--from nats://HOST:PORT/SUBJECT: frames from NATS publishers (PROTOCOL.md §19) into the hub; null: none.</summary>
-    public RawFrames.Client.Nats.NatsAddress? NatsFrom { get; init; }
+    public NatsEndpoint? NatsFrom { get; init; }
 
     /// <summary>--publish nats://HOST:PORT/SUBJECT: the relay's frames onto NATS as well (PROTOCOL.md §19); null: none.</summary>
-    public RawFrames.Client.Nats.NatsAddress? NatsPublish { get; init; }
+    public NatsEndpoint? NatsPublish { get; init; }
 
     /// <summary>--record: every incoming frame into a recording as well; null: none.</summary>
     public RecordSettings? Record { get; init; }
@@ -43,8 +41,11 @@ internal sealed record RelayOptions(
     /// <summary>--batch-wait-ms: the longest a batch's first image waits for the batch to fill; zero: until full.</summary>
     public TimeSpan BatchWait { get; init; }
 
-    /// <summary>--max-queued-mib and --max-total-queued-mib: the bytes of frames queued for one subscriber, and for all.</summary>
-    public QueueBudget QueueBudget { get; init; } = new(DefaultMaxQueuedMib * QueueBudget.Mebibyte, DefaultMaxTotalQueuedMib * QueueBudget.Mebibyte);
+    /// <summary>--max-queued-mib: the MiB of frames queued for one subscriber.</summary>
+    public long MaxQueuedMib { get; init; } = DefaultMaxQueuedMib;
+
+    /// <summary>--max-total-queued-mib: the MiB of frames queued for all subscribers together.</summary>
+    public long MaxTotalQueuedMib { get; init; } = DefaultMaxTotalQueuedMib;
 
     /// <summary>
     /// 128 MiB per subscriber (21 raw 1080p frames, about 700 JPEG ones: a lossless queue rides out a stall of a

@@ -1,75 +1,54 @@
-using Microsoft.Extensions.Logging;
-using RawFrames.Client.Connecting;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Transport;
-using RawFrames.Protocol.Wire;
 using RawFrames.Relay.Fanout;
+using RawFrames.Streaming;
 using RawFrames.Streaming.Cli;
 using RawFrames.Streaming.Receiving;
 using RawFrames.Streaming.Recording;
 using RawFrames.Streaming.Sinks;
 using RawFrames.Streaming.Stats;
 using RawFrames.Streaming.Streams;
-using RawFrames.Streaming;
 using RawFrames.Viewer;
 
 namespace RawFrames.Relay;
 
 /// <summary>
-/// receiver sessions (producers, and/or an upstream relay) → hub → sender sessions (subscribers) and browsers.
+/// The relay as a composition: its ingest (producers, an upstream relay, NATS publishers) → the sinks (totals, the
+/// recording, model inputs) → the library's <see cref="FrameServer"/> → subscribers, the browser view and NATS.
 /// Producers connect as to a receiver; subscribers connect as consumers and say in HELLO how they want frames
 /// (PROTOCOL.md §16). Stopping ends the producers first, then lets every subscriber take what is queued, then ends
 /// the subscriptions with END.
 /// </summary>
-internal sealed partial class RelayRun : IAsyncDisposable
+internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
 {
-    private const int MaxPeers = 1024;
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Log _log = new("relay");
     private readonly TransferTotals _totals = new();
-    private readonly FrameBuffers _buffers = new();
-    private readonly FrameHub _hub;
-    private readonly CodecPool _codecs;
-    private readonly CancellationTokenSource _stopConnecting = new();
-    private readonly CancellationTokenSource _stopServing = new();
+    private readonly CodecPool _codecs = new(options.Encoder);
+    private FrameServer? _server;
+    private RelayIngest? _ingest;
     private TensorBatcher? _batcher;
     private RecorderSink? _recorder;
-    private ConnectionFeed? _feed;
-    private FrameReceiver? _producers;
-    private FrameReceiver? _upstream;
     private HttpViewer? _viewer;
-    private int _ingestStopping;
-    private long _producerCount;
-    private long _subscriberIds;
-    private long _errors;
-    private long _subscriberProbes;
-    private readonly RelayOptions options;
-
-    public RelayRun(RelayOptions options)
-    {
-        this.options = options;
-        _codecs = new CodecPool(options.Encoder);
-        _hub = new FrameHub(_buffers);
-    }
+    private NatsPublishing? _publishing;
 
     /// <summary>Runs until stopped; prints the summary (and the JSON line) on every exit, with the error if there was one.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         string? failure;
         int exitCode;
-        var transcoder = new Transcoder(_codecs);
         try
         {
-            await RelayAsync(transcoder, cancellationToken);
-            long errors = Interlocked.Read(ref _errors);
+            await RelayAsync(cancellationToken);
+            long errors = _ingest?.Errors ?? 0;
             failure = errors > 0 ? $"{errors} connection(s) ended with a protocol error (see the log)" : null;
             if (_recorder is { } recorder)
             {
                 await recorder.DisposeAsync(); // what is queued is written (or counted as left out) before it is judged
                 failure ??= recorder.Dropped > 0 ? $"--record left {recorder.Dropped} frame(s) out of the recording ({recorder.Failure ?? "the disk did not keep up"})" : null;
             }
+
             exitCode = failure is null ? ExitCodes.Done : ExitCodes.Failed;
         }
         catch (RunFailedException e)
@@ -78,23 +57,24 @@ internal sealed partial class RelayRun : IAsyncDisposable
             (failure, exitCode) = (e.Message, e.ExitCode);
         }
 
+        IReadOnlyList<ServedSubscriber> subscribers = _server?.Subscribers ?? [];
         RunSummary summary = new RunSummary()
-            .Add("producers", Interlocked.Read(ref _producerCount))
-            .Add("probes", (_producers?.Probes ?? 0) + Interlocked.Read(ref _subscriberProbes));
+            .Add("producers", _ingest?.Producers ?? 0)
+            .Add("probes", (_ingest?.Probes ?? 0) + (_server?.Probes ?? 0));
         RecordOptions.AddTo(_totals.AddTo(summary), _recorder)
-            .Add("subscribers", Interlocked.Read(ref _subscriberIds))
-            .Add("frames_unwatched", _hub.Unwatched)
+            .Add("subscribers", subscribers.Count(subscriber => subscriber.Id > 0))
+            .Add("frames_unwatched", _server?.Unwatched ?? 0)
             .Add("model", options.Model is { } model ? ModelSummary.Describe(model) : null)
             .Add("batch", options.Model is null ? null : options.Batch)
             .Add("model_batches", _batcher?.Published ?? 0)
             .Add("model_inputs", _batcher?.Images ?? 0)
             .Add("model_failed", _batcher?.Failed ?? 0)
-            .Add("made", transcoder.Made())
-            .Add("unconverted", transcoder.Failed)
-            .Add("max_queued_mib", options.QueueBudget.PerSubscriber / QueueBudget.Mebibyte)
-            .Add("max_total_queued_mib", options.QueueBudget.Total / QueueBudget.Mebibyte)
-            .Add("memory_given_back", _buffers.GivenBack)
-            .Add("subscriptions", _hub.State().ToArray())
+            .Add("made", SubscriberStates.Made(_server?.Conversions ?? new Dictionary<Codec, long>()))
+            .Add("unconverted", _server?.Unconverted ?? 0)
+            .Add("max_queued_mib", options.MaxQueuedMib)
+            .Add("max_total_queued_mib", options.MaxTotalQueuedMib)
+            .Add("memory_given_back", _server?.MemoryGivenBack ?? 0)
+            .Add("subscriptions", States())
             .Add("error", failure)
             .Add("exit_code", exitCode);
         await Console.Error.WriteLineAsync(summary.ToTable("rawframes-relay summary"));
@@ -108,9 +88,9 @@ internal sealed partial class RelayRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_producers is not null)
+        if (_ingest is not null)
         {
-            await _producers.DisposeAsync();
+            await _ingest.DisposeAsync();
         }
 
         if (_recorder is not null)
@@ -123,140 +103,140 @@ internal sealed partial class RelayRun : IAsyncDisposable
             await _batcher.DisposeAsync();
         }
 
-        _codecs.Dispose();
-        _stopConnecting.Dispose();
-        _stopServing.Dispose();
-    }
-
-    private async Task RelayAsync(Transcoder transcoder, CancellationToken cancellationToken)
-    {
-        _recorder = options.Record?.Start(_log);
-        if (options.Model is { } model)
+        if (_server is not null)
         {
-            _batcher = new TensorBatcher(model, options.Batch, _hub, options.BatchWait);
-            _log.Info($"subscribers get model inputs: {model.Describe()}, {options.Batch} per frame ({TensorWire.WireName(model.PixelFormat())}, PROTOCOL.md §7.2, §17)");
+            await _server.DisposeAsync();
         }
 
-        var acceptors = new List<ConnectionAcceptor>();
-        HttpViewer? viewer = null;
+        _codecs.Dispose();
+    }
+
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        _recorder = options.Record?.Start(_log);
+        var ingest = _ingest = new RelayIngest(options, _log);
+        FrameServer server;
         try
         {
-            if (options.Listen is { } listen)
+            await ingest.ListenAsync(cancellationToken);
+            _server = server = await FrameServer.StartAsync(options.Serve.Select(serve => serve.Text), ServerOptions(), cancellationToken);
+            foreach (string endpoint in server.Endpoints)
             {
-                _producers = await FrameReceiver.ListenAsync(listen.Text, ReceiverOptions(), cancellationToken);
-                _log.Info($"producers connect to {_producers.Endpoint}");
-            }
-
-            foreach (FrameEndpoint serve in options.Serve)
-            {
-                ConnectionAcceptor acceptor = await ConnectionAcceptor.StartAsync(serve, SubscriberOptions(), MaxPeers, "at most 1024 subscribers",
-                    _log.Factory.CreateLogger<RelayRun>(), cancellationToken);
-                acceptors.Add(acceptor);
-                _log.Info($"subscribers connect to {acceptor.Endpoint}");
+                _log.Info($"subscribers connect to {endpoint}");
             }
 
             if (options.Http is { } http)
             {
-                viewer = await HttpViewer.StartAsync(http, _codecs, cancellationToken);
-                viewer.MoreState = _hub.State;
-                viewer.ResultBudget = options.ResultWait;
-                _viewer = viewer;
+                _viewer = await HttpViewer.StartAsync(http, _codecs, cancellationToken);
+                _viewer.MoreState = States;
+                _viewer.ResultBudget = options.ResultWait;
             }
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {
-            foreach (ConnectionAcceptor acceptor in acceptors)
-            {
-                await acceptor.DisposeAsync();
-            }
-
             throw RunFailedException.Usage($"cannot listen: {e.Message}");
         }
 
+        if (options.Model is { } model)
+        {
+            _batcher = new TensorBatcher(model, options.Batch, server, options.BatchWait);
+            _log.Info($"subscribers get model inputs: {model.Describe()}, {options.Batch} per frame ({TensorWire.WireName(model.PixelFormat())}, PROTOCOL.md §7.2, §17)");
+        }
+
         // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
-        // --record: the recorder sees every incoming frame beside the hub, through a queue of its own.
-        ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? _hub : _batcher];
+        // --record: the recorder sees every incoming frame beside the server, through a queue of its own.
+        ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? new ServerSink(server) : _batcher];
         SinkPipeline pipeline = _batcher is null
             ? new SinkPipeline(sinks, null, 1, _codecs, measurePsnr: false)
             : new SinkPipeline(sinks, DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);
-        _feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
-        await using (viewer)
-        using (cancellationToken.Register(() => StopIngest(shuttingDown: true)))
-        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "relay", Console.Error, () => $"  subscribers {_hub.Count}"))
+        var feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
+        await using (_viewer)
+        using (cancellationToken.Register(() => ingest.Stop(shuttingDown: true)))
+        await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "relay", Console.Error, () => $"  subscribers {server.SubscriberCount}"))
         {
-            ViewerFeed? feed = null;
+            using var stopBridges = new CancellationTokenSource();
             Task viewing = Task.CompletedTask;
-            if (viewer is not null)
+            if (_viewer is { } viewer)
             {
                 _log.Info($"browser view on {viewer.Url} (state with every subscriber at /state)");
-                feed = new ViewerFeed(viewer, transcoder);
-                _hub.Add(feed);
-                viewing = feed.RunAsync(_stopServing.Token);
+                var feedView = new ViewerFeed(viewer, server.Subscribe(new LocalSubscriptionOptions { Name = "browser view", Policy = DeliveryPolicy.Latest }));
+                viewing = feedView.RunAsync(stopBridges.Token);
             }
 
-            Task[] serving = [.. acceptors.Select(acceptor => ServeSubscribersAsync(acceptor, transcoder)), await PublishToNatsAsync()];
-            Task givingBack = _buffers.GiveBackAfterBurstsAsync(options.QueueBudget, _log, _stopServing.Token);
-            await Task.WhenAll(
-                _producers is null ? Task.CompletedTask : IngestAllAsync(_producers, connection => connection.Id, countsAsProducer: true),
-                options.From is { } from ? FollowUpstreamAsync(from) : Task.CompletedTask,
-                options.NatsFrom is { } nats ? FollowNatsAsync(nats) : Task.CompletedTask);
+            Task publishing = await PublishToNatsAsync(server, stopBridges.Token);
+            await ingest.RunAsync(feed);
 
             // Producers are gone: subscribers take what is queued, then get END.
-            _hub.CompleteAll();
-            foreach (ConnectionAcceptor acceptor in acceptors)
-            {
-                acceptor.Stop();
-            }
-
-            Task drained = Task.WhenAll(serving);
-            if (await Task.WhenAny(drained, Task.Delay(s_drainTimeout, CancellationToken.None)) != drained)
-            {
-                _log.Info($"subscribers still busy after {s_drainTimeout.TotalSeconds:0} s; closing them");
-            }
-
-            await _stopServing.CancelAsync();
-            await drained;
+            await server.CompleteAsync(s_drainTimeout);
+            await stopBridges.CancelAsync();
             await viewing;
-            await givingBack;
-            feed?.Queue.Dispose();
+            await publishing;
         }
+    }
 
-        foreach (ConnectionAcceptor acceptor in acceptors)
+    // --publish nats://...: one more subscriber of the server, publishing; its task ends when the server completes it.
+    private async Task<Task> PublishToNatsAsync(FrameServer server, CancellationToken stop)
+    {
+        if (options.NatsPublish is not { } address)
         {
-            Interlocked.Add(ref _subscriberProbes, acceptor.Probes);
-            await acceptor.DisposeAsync();
+            return Task.CompletedTask;
+        }
+
+        FrameSender publisher;
+        try
+        {
+            publisher = await FrameSender.ConnectAsync(address.Text,
+                new FrameSenderOptions { ConnectTimeout = TimeSpan.FromSeconds(10), Software = "rawframes-relay", LoggerFactory = _log.Factory }, stop);
+        }
+        catch (Exception e) when (e is IOException or ProtocolException)
+        {
+            throw RunFailedException.Usage($"--publish {address.Display}: {e.Message}");
+        }
+
+        LocalSubscription subscription = server.Subscribe(new LocalSubscriptionOptions { Name = address.Display, Transport = "nats", QueueFrames = options.Queue });
+        _publishing = new NatsPublishing(address, publisher, subscription, _log);
+        _log.Info($"publishing on {address.Server} under {address.Subject}.STREAM.CODEC");
+        return RunAndDisposeAsync(_publishing);
+
+        async Task RunAndDisposeAsync(NatsPublishing publishing)
+        {
+            await using (publisher)
+            {
+                await publishing.RunAsync(stop);
+            }
         }
     }
 
-    // A signal: producers are told ShuttingDown (they reconnect to whoever listens next); --once: END.
-    private void StopIngest(bool shuttingDown)
+    // A subscriber's RESULT (e.g. a model's detections): recorded with --record, drawn by the browser view with --http.
+    private void OnResult(FrameResult result)
     {
-        Interlocked.Exchange(ref _ingestStopping, 1);
-        _stopConnecting.Cancel();
-        _ = _producers?.StopAsync(shuttingDown);
-        _ = Volatile.Read(ref _upstream)?.StopAsync(shuttingDown);
+        _recorder?.OnResult(result);
+        if (result.IsJson)
+        {
+            _viewer?.OnResult(result.StreamId, result.Sequence, result.Data);
+        }
     }
 
-    // Towards producers (and an upstream relay) the relay is a receiver.
-    private FrameReceiverOptions ReceiverOptions() => new()
-    {
-        IdleTimeout = options.IdleTimeout,
-        MaxConnections = MaxPeers,
-        MaxConnectionsName = "at most 1024 producers",
-        Software = "rawframes-relay/1",
-        LoggerFactory = _log.Factory,
-    };
+    // Every subscriber, as /state and the summary show them (the NATS bridge with what NATS refused).
+    private IReadOnlyList<IReadOnlyDictionary<string, object?>> States() =>
+        [.. (_server?.Subscribers ?? []).Select(subscriber =>
+            SubscriberStates.Of(subscriber, subscriber == _publishing?.Subscription ? _publishing.Refused : null))];
 
-    // Towards subscribers the relay is a producer; shared memory is used on Unix sockets when the subscriber asks (shm://).
-    private ConnectionOptions SubscriberOptions() => new()
+    private FrameServerOptions ServerOptions() => new()
     {
-        Role = PeerRole.Producer,
+        QueueFrames = options.Queue,
+        MaxQueuedBytes = options.MaxQueuedMib * Mebibyte,
+        MaxTotalQueuedBytes = options.MaxTotalQueuedMib * Mebibyte,
+        Encoder = options.Encoder,
         // With --record or --http, subscribers may answer frames with RESULTs (PROTOCOL.md §10.2): recorded beside the
         // frames, and drawn by the browser view on the frames they name (§20).
-        Capabilities = Capabilities.SharedMemory | (options.Record is null && options.Http is null ? 0 : Capabilities.Result),
+        OnResult = options.Record is null && options.Http is null ? null : OnResult,
         IdleTimeout = options.IdleTimeout,
         Software = "rawframes-relay/1",
         // A ring's slots are sized by the first frame; with --model every full batch is the same size.
         SharedMemorySlotSize = options.Model is { } model ? model.ByteCount * options.Batch : 0,
+        LoggerFactory = _log.Factory,
     };
+
+    private const long Mebibyte = 1 << 20;
 }

@@ -52,4 +52,16 @@ internal static partial class ClientLog
 
     [LoggerMessage(14, LogLevel.Warning, "{Remote}: frames detached from this sender were not disposed within {Seconds:0.#} s of its END; answering END without waiting for their results")]
     public static partial void DetachedNotDisposed(ILogger logger, string remote, double seconds);
+
+    [LoggerMessage(17, LogLevel.Information, "subscriber {Id}: {Description}")]
+    public static partial void SubscriberAdded(ILogger logger, long id, string description);
+
+    [LoggerMessage(18, LogLevel.Information, "subscriber {Id} ended: {Reason} ({Offered} offered, {Sent} sent, {Dropped} dropped)")]
+    public static partial void SubscriberEnded(ILogger logger, long id, string reason, long offered, long sent, long dropped);
+
+    [LoggerMessage(19, LogLevel.Information, "gave memory back after a burst: {PeakMib} MiB were queued for subscribers at the peak, {NowMib} MiB now; {FreedMib} MiB of idle buffers freed")]
+    public static partial void GaveMemoryBack(ILogger logger, long peakMib, long nowMib, long freedMib);
+
+    [LoggerMessage(20, LogLevel.Information, "subscribers still busy after {Seconds:0.#} s; closing them")]
+    public static partial void SubscribersStillBusy(ILogger logger, double seconds);
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Protocol.Wire;
 using RawFrames.Streaming.Sinks;
 
 namespace RawFrames.Relay.Fanout;
@@ -15,7 +14,7 @@ namespace RawFrames.Relay.Fanout;
 /// or with what it has when its stream ends. A frame that cannot be made is counted and left out.
 /// </summary>
 /// <param name="maxWait">Zero: a batch goes only when full (or its stream ends).</param>
-internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub, TimeSpan maxWait = default) : IDecodedSink, IStreamsEndedSink, IAsyncDisposable
+internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameServer server, TimeSpan maxWait = default) : IDecodedSink, IStreamsEndedSink, IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, Batch> _batches = [];
@@ -49,7 +48,7 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
                 _batches[stream] = batch = new Batch();
             }
 
-            batch.Add(spec, batchSize, frame.Info.ToWireHeader(frame.Metadata.Length), letterbox, pixels.Pixels.Span);
+            batch.Add(spec, batchSize, frame.Info, letterbox, pixels.Pixels.Span);
             if (batch.Items.Count == batchSize)
             {
                 Publish(stream, batch);
@@ -106,20 +105,19 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
         }
     }
 
-    // Under _lock. The buffer goes to the hub with the frame; the batch starts a new one.
+    // Under _lock. The buffer goes to the server with the frame (no copy); the batch starts a new one.
     private void Publish(uint stream, Batch batch)
     {
         int images = batch.Items.Count;
-        FrameHeader header = spec.Header(stream, batch.NextSequence++, batch.Items[^1].Header.TimestampNs, batch: true);
+        FrameInfo info = FrameInfo.ForTensor(spec, stream, batch.NextSequence++, batch.Items[^1].Info.TimestampNs, isBatch: true);
         byte[] metadata = Metadata(batch.Items);
-        RelayFrame frame = RelayFrame.Adopt(header with { MetadataLength = metadata.Length }, metadata, batch.TakeBuffer(), images * spec.ByteCount);
         Interlocked.Increment(ref _published);
         Interlocked.Add(ref _images, images);
-        hub.Publish(frame);
+        server.Publish(info, batch.TakeBuffer(), images * spec.ByteCount, metadata);
     }
 
     // PROTOCOL.md §17.
-    private byte[] Metadata(List<(FrameHeader Header, Letterbox Box)> items)
+    private byte[] Metadata(List<(FrameInfo Info, Letterbox Box)> items)
     {
         var output = new ArrayBufferWriter<byte>(256 + (items.Count * 320));
         using (var json = new Utf8JsonWriter(output))
@@ -131,7 +129,7 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
             WriteNumbers(json, "mean", spec.Mean);
             WriteNumbers(json, "std", spec.Std);
             json.WriteStartArray("items");
-            foreach ((FrameHeader source, Letterbox box) in items)
+            foreach ((FrameInfo source, Letterbox box) in items)
             {
                 json.WriteStartObject();
                 json.WriteNumber("stream_id", source.StreamId);
@@ -176,30 +174,30 @@ internal sealed class TensorBatcher(TensorSpec spec, int batchSize, FrameHub hub
     /// <summary>One stream's batch being filled: a pooled buffer of N images and where each came from.</summary>
     private sealed class Batch
     {
-        private byte[]? _buffer;
+        private IMemoryOwner<byte>? _buffer;
 
-        public List<(FrameHeader Header, Letterbox Box)> Items { get; } = [];
+        public List<(FrameInfo Info, Letterbox Box)> Items { get; } = [];
 
         public ulong NextSequence { get; set; }
 
         /// <summary>When the batch's first image came (Stopwatch ticks).</summary>
         public long FirstAdded { get; private set; }
 
-        public void Add(TensorSpec spec, int capacity, FrameHeader header, Letterbox box, ReadOnlySpan<byte> tensor)
+        public void Add(TensorSpec spec, int capacity, FrameInfo info, Letterbox box, ReadOnlySpan<byte> tensor)
         {
             if (Items.Count == 0)
             {
                 FirstAdded = System.Diagnostics.Stopwatch.GetTimestamp();
             }
 
-            _buffer ??= ArrayPool<byte>.Shared.Rent(spec.ByteCount * capacity);
-            tensor.CopyTo(_buffer.AsSpan(Items.Count * spec.ByteCount));
-            Items.Add((header, box));
+            _buffer ??= MemoryPool<byte>.Shared.Rent(spec.ByteCount * capacity);
+            tensor.CopyTo(_buffer.Memory.Span[(Items.Count * spec.ByteCount)..]);
+            Items.Add((info, box));
         }
 
-        public byte[] TakeBuffer()
+        public IMemoryOwner<byte> TakeBuffer()
         {
-            byte[] buffer = _buffer!;
+            IMemoryOwner<byte> buffer = _buffer!;
             _buffer = null;
             Items.Clear();
             return buffer;

@@ -1,14 +1,15 @@
 using System.Numerics;
 using RawFrames.Protocol.Buffers;
-using RawFrames.Streaming;
+using Microsoft.Extensions.Logging;
+using RawFrames.Client.Logging;
 
-namespace RawFrames.Relay.Fanout;
+namespace RawFrames.Client.Serving;
 
 /// <summary>
-/// Where relayed frames' buffers come from: pages outside the GC heap (<see cref="PageBuffer"/>), kept for reuse up to
+/// Where served frames' buffers come from: pages outside the GC heap (<see cref="PageBuffer"/>), kept for reuse up to
 /// a few idle buffers of a size. A burst (a stalled lossless subscriber queued hundreds of frames, then left or caught
 /// up) frees what it took as its frames are done, beyond those few; once the burst is over the idle ones go too, so the
-/// relay's resident memory returns to its level before the burst instead of staying at its peak.
+/// server's resident memory returns to its level before the burst instead of staying at its peak.
 /// </summary>
 internal sealed class FrameBuffers
 {
@@ -62,7 +63,7 @@ internal sealed class FrameBuffers
     /// Once a second: when the queued bytes have fallen to a quarter of a peak of at least 64 MiB, the burst is over,
     /// and the idle buffers are freed. Runs until cancelled.
     /// </summary>
-    public async Task GiveBackAfterBurstsAsync(QueueBudget budget, Log log, CancellationToken stop)
+    public async Task GiveBackAfterBurstsAsync(QueueBudget budget, ILogger log, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(s_checkEvery);
         try
@@ -75,14 +76,13 @@ internal sealed class FrameBuffers
                     long freed = FreeIdle();
                     budget.ResetPeak();
                     GivenBack++;
-                    log.Info($"gave memory back after a burst: {peak / QueueBudget.Mebibyte} MiB were queued for subscribers at the peak, " +
-                        $"{budget.Queued / QueueBudget.Mebibyte} MiB now; {freed / QueueBudget.Mebibyte} MiB of idle buffers freed");
+                    ClientLog.GaveMemoryBack(log, peak / QueueBudget.Mebibyte, budget.Queued / QueueBudget.Mebibyte, freed / QueueBudget.Mebibyte);
                 }
             }
         }
         catch (OperationCanceledException)
         {
-            // The relay stopped.
+            // The server stopped.
         }
     }
 

@@ -1,6 +1,4 @@
-using RawFrames.Client;
-
-namespace RawFrames.Relay.Fanout;
+namespace RawFrames.Client.Serving;
 
 /// <summary>
 /// The frames waiting for one subscriber, under its policy (PROTOCOL.md §16). <see cref="Offer"/> never waits, so a
@@ -12,7 +10,7 @@ namespace RawFrames.Relay.Fanout;
 /// </summary>
 internal sealed class SubscriberQueue : IDisposable
 {
-    private readonly Queue<RelayFrame> _frames = new();
+    private readonly Queue<SharedFrame> _frames = new();
     private readonly SemaphoreSlim _ready = new(0, 1);
     private readonly Lock _lock = new();
     private readonly int _capacity;
@@ -39,6 +37,9 @@ internal sealed class SubscriberQueue : IDisposable
 
     /// <summary>The lossless queue's bound in bytes (the operator's, whatever the subscriber asked).</summary>
     public long MaxBytes => _budget.PerSubscriber;
+
+    /// <summary>The bound in bytes for every subscriber's queue together.</summary>
+    public long MaxTotalBytes => _budget.Total;
 
     /// <summary>Which bound filled the lossless queue, once one did.</summary>
     public QueueBound FullBy { get; private set; }
@@ -76,7 +77,7 @@ internal sealed class SubscriberQueue : IDisposable
     /// Queues a frame (taking a reference) without ever waiting. False when the subscriber overflowed its lossless
     /// queue under "disconnect" (the frame is not queued) or the queue is complete.
     /// </summary>
-    public bool Offer(RelayFrame frame)
+    public bool Offer(SharedFrame frame)
     {
         lock (_lock)
         {
@@ -120,7 +121,7 @@ internal sealed class SubscriberQueue : IDisposable
     }
 
     /// <summary>The next frame (the caller owns one reference), or null once the queue is complete or overflowed.</summary>
-    public async ValueTask<RelayFrame?> TakeAsync(CancellationToken cancellationToken)
+    public async ValueTask<SharedFrame?> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -131,7 +132,7 @@ internal sealed class SubscriberQueue : IDisposable
                     return null;
                 }
 
-                if (_frames.TryDequeue(out RelayFrame? frame))
+                if (_frames.TryDequeue(out SharedFrame? frame))
                 {
                     Left(frame);
                     return frame;
@@ -143,7 +144,7 @@ internal sealed class SubscriberQueue : IDisposable
                 }
             }
 
-            await _ready.WaitAsync(cancellationToken);
+            await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -162,7 +163,7 @@ internal sealed class SubscriberQueue : IDisposable
         lock (_lock)
         {
             _completed = true;
-            while (_frames.TryDequeue(out RelayFrame? frame))
+            while (_frames.TryDequeue(out SharedFrame? frame))
             {
                 Left(frame);
                 frame.Release();
@@ -184,7 +185,7 @@ internal sealed class SubscriberQueue : IDisposable
     // Under _lock. Releasing a reference only returns buffers to the pool, so it may happen here.
     private void DropAll()
     {
-        while (_frames.TryDequeue(out RelayFrame? old))
+        while (_frames.TryDequeue(out SharedFrame? old))
         {
             Left(old);
             old.Release();
@@ -194,7 +195,7 @@ internal sealed class SubscriberQueue : IDisposable
 
     // Under _lock: the bound the frame would pass; an empty queue always takes one frame, and a frame already queued
     // for another subscriber adds nothing to the total.
-    private QueueBound Full(RelayFrame frame) =>
+    private QueueBound Full(SharedFrame frame) =>
         _frames.Count == 0 ? QueueBound.None
         : _frames.Count >= _capacity ? QueueBound.Frames
         : _bytes + frame.Size > _budget.PerSubscriber ? QueueBound.SubscriberBytes
@@ -202,46 +203,21 @@ internal sealed class SubscriberQueue : IDisposable
         : QueueBound.None;
 
     // Under _lock: a frame taken out (sent, dropped or discarded).
-    private void Left(RelayFrame frame)
+    private void Left(SharedFrame frame)
     {
         _bytes -= frame.Size;
         frame.LeaveQueue(_budget);
     }
 }
 
-/// <summary>What filled a lossless subscriber's queue.</summary>
-internal enum QueueBound
-{
-    /// <summary>Nothing yet.</summary>
-    None,
-
-    /// <summary>Its queue in frames (the subscriber's request, or --queue).</summary>
-    Frames,
-
-    /// <summary>The operator's bound per subscriber in bytes (--max-queued-mib).</summary>
-    SubscriberBytes,
-
-    /// <summary>The operator's bound for all subscribers together in bytes (--max-total-queued-mib).</summary>
-    TotalBytes,
-}
-
 internal static class QueueBounds
 {
-    /// <summary>The name /state and the summary give (<c>full_by</c>); null while the queue never filled.</summary>
-    public static string? Name(this QueueBound bound) => bound switch
-    {
-        QueueBound.Frames => "frames",
-        QueueBound.SubscriberBytes => "subscriber_bytes",
-        QueueBound.TotalBytes => "total_bytes",
-        _ => null,
-    };
-
-    /// <summary>In words, for the log: which bound, and how large it is.</summary>
+    /// <summary>In words, for the log and the subscriber's ERROR: which bound, and how large it is.</summary>
     public static string Describe(this QueueBound bound, SubscriberQueue queue) => bound switch
     {
         QueueBound.Frames => $"{queue.Capacity} frames",
-        QueueBound.SubscriberBytes => $"{queue.MaxBytes / QueueBudget.Mebibyte} MiB for one subscriber, --max-queued-mib",
-        QueueBound.TotalBytes => "the relay's bound for all subscribers, --max-total-queued-mib",
+        QueueBound.SubscriberBytes => $"{queue.MaxBytes / QueueBudget.Mebibyte} MiB for one subscriber",
+        QueueBound.TotalBytes => $"{queue.MaxTotalBytes / QueueBudget.Mebibyte} MiB for all subscribers together",
         _ => "not full",
     };
 }

@@ -1,9 +1,9 @@
-namespace RawFrames.Relay.Fanout;
+namespace RawFrames.Client.Serving;
 
 /// <summary>
-/// The operator's bound on the memory the relay holds for subscribers: the bytes of frames queued for one subscriber
-/// (<see cref="PerSubscriber"/>, --max-queued-mib) and for all of them together (<see cref="Total"/>,
-/// --max-total-queued-mib). A frame queued for several subscribers counts once in the total. No subscriber's request
+/// The bound on the memory the server holds for subscribers: the bytes of frames queued for one subscriber
+/// (<see cref="PerSubscriber"/>, <see cref="FrameServerOptions.MaxQueuedBytes"/>) and for all of them together (<see cref="Total"/>,
+/// <see cref="FrameServerOptions.MaxTotalQueuedBytes"/>). A frame queued for several subscribers counts once in the total. No subscriber's request
 /// (a queue of 1,024 frames) can go past them: a queue over either bound is full, and its "when full" rule applies.
 /// </summary>
 internal sealed class QueueBudget(long perSubscriber, long total)

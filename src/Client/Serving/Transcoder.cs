@@ -3,10 +3,10 @@ using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Relay.Fanout;
+namespace RawFrames.Client.Serving;
 
 /// <summary>
-/// The relay's conversions between codecs, with codecs from the run's pool, and how many frames each codec made: the
+/// The server's conversions between codecs, with codecs from its pool, and how many frames each codec made: the
 /// proof that a frame is encoded at most once per codec however many subscribers want it.
 /// </summary>
 internal sealed class Transcoder(CodecPool codecs)
@@ -15,16 +15,16 @@ internal sealed class Transcoder(CodecPool codecs)
     private long _decoded;
     private long _failed;
 
-    /// <summary>Frames made per codec ("raw" counts frames decoded to BGR24).</summary>
-    public IReadOnlyDictionary<string, long> Made()
+    /// <summary>Frames made per codec (<see cref="Codec.Raw"/> counts frames decoded to BGR24).</summary>
+    public IReadOnlyDictionary<Codec, long> Made()
     {
-        var made = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var made = new SortedDictionary<Codec, long>();
         for (int codec = 0; codec < _encoded.Length; codec++)
         {
             long count = codec == (int)Codec.Raw ? Interlocked.Read(ref _decoded) : Interlocked.Read(ref _encoded[codec]);
             if (count > 0)
             {
-                made[CodecNames.Name((Codec)codec)] = count;
+                made[(Codec)codec] = count;
             }
         }
 
@@ -34,12 +34,12 @@ internal sealed class Transcoder(CodecPool codecs)
     /// <summary>Frames that could not be converted (corrupt, or a pixel format with no BGR path) and went as they came.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    public RelayFrame.Variant DecodeToBgr(FrameHeader header, ReadOnlySpan<byte> payload)
+    public SharedFrame.Variant DecodeToBgr(FrameHeader header, ReadOnlySpan<byte> payload)
     {
         if (header.Codec == Codec.Raw)
         {
             Interlocked.Increment(ref _failed); // raw in another pixel format: sent as it is
-            return RelayFrame.Variant.Unavailable(header);
+            return SharedFrame.Variant.Unavailable(header);
         }
 
         using CodecPool.Lease<IFrameDecoder> decoder = codecs.RentDecoder(header.Codec, DecodeTarget.Bgr);
@@ -49,7 +49,7 @@ internal sealed class Transcoder(CodecPool codecs)
         {
             decoder.Codec.Decode(payload, header.Width, header.Height, output.AsSpan(0, size));
             Interlocked.Increment(ref _decoded);
-            return new RelayFrame.Variant(
+            return new SharedFrame.Variant(
                 FrameHeader.ForRaw(PixelFormat.Bgr24, header.Width, header.Height, 0, header.StreamId, header.Sequence, header.TimestampNs)
                     with { Flags = header.Flags },
                 output, size);
@@ -58,11 +58,11 @@ internal sealed class Transcoder(CodecPool codecs)
         {
             ArrayPool<byte>.Shared.Return(output);
             Interlocked.Increment(ref _failed);
-            return RelayFrame.Variant.Unavailable(header);
+            return SharedFrame.Variant.Unavailable(header);
         }
     }
 
-    public RelayFrame.Variant Encode(Codec codec, FrameHeader header, ReadOnlySpan<byte> bgr, int stride)
+    public SharedFrame.Variant Encode(Codec codec, FrameHeader header, ReadOnlySpan<byte> bgr, int stride)
     {
         using CodecPool.Lease<IFrameEncoder> encoder = codecs.RentEncoder(codec);
         byte[] output = ArrayPool<byte>.Shared.Rent(encoder.Codec.MaxEncodedSize(header.Width, header.Height));
@@ -70,7 +70,7 @@ internal sealed class Transcoder(CodecPool codecs)
         {
             int length = encoder.Codec.Encode(bgr, header.Width, header.Height, stride, output);
             Interlocked.Increment(ref _encoded[(int)codec]);
-            return new RelayFrame.Variant(header with { Codec = codec, PixelFormat = encoder.Codec.PayloadPixelFormat, Stride = 0 }, output, length);
+            return new SharedFrame.Variant(header with { Codec = codec, PixelFormat = encoder.Codec.PayloadPixelFormat, Stride = 0 }, output, length);
         }
         catch
         {

@@ -1,10 +1,10 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
-using RawFrames.Relay.Fanout;
+using RawFrames.Client.Serving;
 using RawFrames.Streaming.Sources;
 
-namespace RawFrames.Tests.Relay;
+namespace RawFrames.Tests.Client.Serving;
 
 /// <summary>PROTOCOL.md §16 policies as the relay applies them, one queue at a time; and one encode per codec.</summary>
 public sealed class SubscriberQueueTests
@@ -15,15 +15,15 @@ public sealed class SubscriberQueueTests
     public async Task Lossless_KeepsEveryFrameInOrder_WithinItsBound()
     {
         using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 4, WhenFull.SwitchToLatest);
-        RelayFrame[] frames = Frames(4);
-        foreach (RelayFrame frame in frames)
+        SharedFrame[] frames = Frames(4);
+        foreach (SharedFrame frame in frames)
         {
             queue.Offer(frame).Should().BeTrue();
         }
 
         for (int i = 0; i < 4; i++)
         {
-            RelayFrame taken = (await queue.TakeAsync(CancellationToken.None))!;
+            SharedFrame taken = (await queue.TakeAsync(CancellationToken.None))!;
             taken.Header.Sequence.Should().Be((ulong)i);
             taken.Release();
         }
@@ -37,8 +37,8 @@ public sealed class SubscriberQueueTests
     public async Task Lossless_FullUnderSwitchToLatest_DropsTheBacklog_AndGoesOnWithTheNewest()
     {
         using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 3, WhenFull.SwitchToLatest);
-        RelayFrame[] frames = Frames(6);
-        foreach (RelayFrame frame in frames)
+        SharedFrame[] frames = Frames(6);
+        foreach (SharedFrame frame in frames)
         {
             queue.Offer(frame).Should().BeTrue();
         }
@@ -46,7 +46,7 @@ public sealed class SubscriberQueueTests
         queue.Policy.Should().Be(DeliveryPolicy.Latest);
         queue.SwitchedToLatestAt.Should().NotBeNull();
         queue.Dropped.Should().Be(5, "the three queued when the fourth came, then each older one as a newer arrived");
-        RelayFrame only = (await queue.TakeAsync(CancellationToken.None))!;
+        SharedFrame only = (await queue.TakeAsync(CancellationToken.None))!;
         only.Header.Sequence.Should().Be(5);
         only.Release();
         queue.Depth.Should().Be(0);
@@ -57,7 +57,7 @@ public sealed class SubscriberQueueTests
     public async Task Lossless_FullUnderDisconnect_Overflows_AndTheReaderIsToldToStop()
     {
         using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 2, WhenFull.Disconnect);
-        RelayFrame[] frames = Frames(3);
+        SharedFrame[] frames = Frames(3);
         queue.Offer(frames[0]).Should().BeTrue();
         queue.Offer(frames[1]).Should().BeTrue();
 
@@ -73,15 +73,15 @@ public sealed class SubscriberQueueTests
     public async Task Latest_HoldsOnlyTheNewest_AndCountsTheRest()
     {
         using var queue = new SubscriberQueue(DeliveryPolicy.Latest, 8, WhenFull.SwitchToLatest);
-        RelayFrame[] frames = Frames(10);
-        foreach (RelayFrame frame in frames)
+        SharedFrame[] frames = Frames(10);
+        foreach (SharedFrame frame in frames)
         {
             queue.Offer(frame);
         }
 
         queue.Depth.Should().Be(1);
         queue.Dropped.Should().Be(9);
-        RelayFrame newest = (await queue.TakeAsync(CancellationToken.None))!;
+        SharedFrame newest = (await queue.TakeAsync(CancellationToken.None))!;
         newest.Header.Sequence.Should().Be(9);
         newest.Release();
         ReleaseAllAndCheckNoneIsHeld(frames);
@@ -91,11 +91,11 @@ public sealed class SubscriberQueueTests
     public async Task TakeAsync_WaitsForAFrame_AndEndsWhenComplete()
     {
         using var queue = new SubscriberQueue(DeliveryPolicy.Lossless, 4, WhenFull.SwitchToLatest);
-        ValueTask<RelayFrame?> waiting = queue.TakeAsync(CancellationToken.None);
+        ValueTask<SharedFrame?> waiting = queue.TakeAsync(CancellationToken.None);
         waiting.IsCompleted.Should().BeFalse();
-        RelayFrame[] frames = Frames(1);
+        SharedFrame[] frames = Frames(1);
         queue.Offer(frames[0]);
-        RelayFrame taken = (await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        SharedFrame taken = (await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))!;
         taken.Release();
 
         queue.Complete();
@@ -107,12 +107,12 @@ public sealed class SubscriberQueueTests
     [Fact]
     public void ALosslessQueue_IsBoundedByTheOperatorsBytes_WhateverFramesItAskedFor()
     {
-        RelayFrame[] frames = Frames(6);
+        SharedFrame[] frames = Frames(6);
         long size = frames[0].Size;
         var budget = new QueueBudget(perSubscriber: 3 * size, total: long.MaxValue);
         using (var queue = new SubscriberQueue(DeliveryPolicy.Lossless, Subscription.MaxQueueFrames, WhenFull.SwitchToLatest, budget))
         {
-            foreach (RelayFrame frame in frames[..3])
+            foreach (SharedFrame frame in frames[..3])
             {
                 queue.Offer(frame).Should().BeTrue();
             }
@@ -132,12 +132,12 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task TheTotalBound_CountsAFrameQueuedForManySubscribersOnce_AndFillsTheQueuesThatHoldFrames()
     {
-        RelayFrame[] frames = Frames(5);
+        SharedFrame[] frames = Frames(5);
         long size = frames[0].Size;
         var budget = new QueueBudget(perSubscriber: long.MaxValue, total: 4 * size);
         using var first = new SubscriberQueue(DeliveryPolicy.Lossless, 64, WhenFull.Disconnect, budget);
         using var second = new SubscriberQueue(DeliveryPolicy.Lossless, 64, WhenFull.Disconnect, budget);
-        foreach (RelayFrame frame in frames[..4])
+        foreach (SharedFrame frame in frames[..4])
         {
             first.Offer(frame).Should().BeTrue();
             second.Offer(frame).Should().BeTrue();
@@ -157,7 +157,7 @@ public sealed class SubscriberQueueTests
         var pattern = SyntheticPattern.For(64, 48);
         using var codecs = new CodecPool();
         var transcoder = new Transcoder(codecs);
-        RelayFrame frame = RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, pattern.Frame(7).Span, new FrameBuffers());
+        SharedFrame frame = SharedFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 64, 48, 0, 1, 7, 0), default, pattern.Frame(7).Span, new FrameBuffers());
 
         (FrameHeader first, ReadOnlyMemory<byte> firstPayload) = frame.As(Codec.Jpeg, transcoder);
         (FrameHeader second, ReadOnlyMemory<byte> secondPayload) = frame.As(Codec.Jpeg, transcoder);
@@ -166,7 +166,7 @@ public sealed class SubscriberQueueTests
         first.Codec.Should().Be(Codec.Jpeg);
         first.Sequence.Should().Be(7);
         secondPayload.Equals(firstPayload).Should().BeTrue("the second subscriber gets the same encoded bytes");
-        transcoder.Made().Should().Equal(new Dictionary<string, long> { ["jpeg"] = 1 });
+        transcoder.Made().Should().Equal(new Dictionary<Codec, long> { [Codec.Jpeg] = 1 });
         asReceived.Codec.Should().Be(Codec.Raw);
         raw.ToArray().Should().Equal(pattern.Frame(7).ToArray());
         using var decoder = FrameCodecs.CreateDecoder(Codec.Jpeg, DecodeTarget.Bgr);
@@ -176,23 +176,23 @@ public sealed class SubscriberQueueTests
         frame.Release();
     }
 
-    private static RelayFrame[] Frames(int count)
+    private static SharedFrame[] Frames(int count)
     {
         var pattern = SyntheticPattern.For(8, 8);
         return [.. Enumerable.Range(0, count).Select(i =>
-            RelayFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, pattern.Frame((ulong)i).Span, s_buffers))];
+            SharedFrame.Copy(FrameHeader.ForRaw(PixelFormat.Bgr24, 8, 8, 0, 1, (ulong)i, 0), default, pattern.Frame((ulong)i).Span, s_buffers))];
     }
 
     // The hub's own reference, released after offering (as FrameHub.Publish does).
-    private static void ReleaseAll(RelayFrame[] frames)
+    private static void ReleaseAll(SharedFrame[] frames)
     {
-        foreach (RelayFrame frame in frames)
+        foreach (SharedFrame frame in frames)
         {
             frame.Release();
         }
     }
 
-    private static void ReleaseAllAndCheckNoneIsHeld(RelayFrame[] frames)
+    private static void ReleaseAllAndCheckNoneIsHeld(SharedFrame[] frames)
     {
         ReleaseAll(frames);
         frames.Should().OnlyContain(f => f.References == 0, "every reference the queue took was given back");

@@ -3,17 +3,17 @@ using RawFrames.Client;
 using RawFrames.Protocol.Buffers;
 using RawFrames.Protocol.Wire;
 
-namespace RawFrames.Relay.Fanout;
+namespace RawFrames.Client.Serving;
 
 /// <summary>
-/// One incoming frame as every subscriber shares it: copied once out of the connection's buffer into pooled memory,
+/// One incoming frame as every subscriber shares it: copied once out of the publisher's buffer into pooled memory,
 /// reference-counted, with each other codec a subscriber asked for made at most once (the first subscriber to need it
 /// makes it; the others reuse it). The buffers go back to the pool when the last subscriber is done.
 /// </summary>
-internal sealed class RelayFrame
+internal sealed class SharedFrame
 {
-    private readonly byte[]? _array;     // a frame the relay made, in a buffer of the shared pool
-    private readonly PageBuffer? _pages; // a copy of an incoming frame, from the relay's buffers
+    private readonly IMemoryOwner<byte>? _owned; // a frame the publisher made and handed over
+    private readonly PageBuffer? _pages;         // a copy of a published frame, from the server's buffers
     private readonly FrameBuffers? _buffers;
     private readonly int _payloadLength;
     private readonly Variant?[] _variants = new Variant?[(int)Codec.Bmp + 1];
@@ -21,13 +21,13 @@ internal sealed class RelayFrame
     private int _references = 1;
     private int _queues;
 
-    private RelayFrame(FrameHeader header, byte[] metadata, byte[]? array, PageBuffer? pages, FrameBuffers? buffers, int payloadLength)
+    private SharedFrame(FrameHeader header, byte[] metadata, IMemoryOwner<byte>? owned, PageBuffer? pages, FrameBuffers? buffers, int payloadLength)
     {
         Header = header;
         Metadata = metadata;
-        (_array, _pages, _buffers) = (array, pages, buffers);
+        (_owned, _pages, _buffers) = (owned, pages, buffers);
         _payloadLength = payloadLength;
-        Payload = pages is not null ? pages.Memory[..payloadLength] : array.AsMemory(0, payloadLength);
+        Payload = pages is not null ? pages.Memory[..payloadLength] : owned!.Memory[..payloadLength];
     }
 
     public FrameHeader Header { get; }
@@ -40,16 +40,16 @@ internal sealed class RelayFrame
     public long Size => _payloadLength + Metadata.Length;
 
     /// <summary>A copy of a frame's header, metadata and payload in a buffer from <paramref name="buffers"/>; the caller holds the first reference.</summary>
-    public static RelayFrame Copy(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload, FrameBuffers buffers)
+    public static SharedFrame Copy(FrameHeader header, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> payload, FrameBuffers buffers)
     {
         PageBuffer copy = buffers.Rent(payload.Length);
         payload.CopyTo(copy.GetSpan());
-        return new RelayFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), null, copy, buffers, payload.Length);
+        return new SharedFrame(header, metadata.IsEmpty ? [] : metadata.ToArray(), null, copy, buffers, payload.Length);
     }
 
-    /// <summary>A frame made by the relay itself (a batch of model inputs) in a buffer rented from the shared pool, which it now owns.</summary>
-    public static RelayFrame Adopt(FrameHeader header, byte[] metadata, byte[] pooledPayload, int payloadLength) =>
-        new(header, metadata, pooledPayload, null, null, payloadLength);
+    /// <summary>A frame the publisher made (a batch of model inputs) in memory it hands over; the caller holds the first reference.</summary>
+    public static SharedFrame Adopt(FrameHeader header, byte[] metadata, IMemoryOwner<byte> payload, int payloadLength) =>
+        new(header, metadata, payload, null, null, payloadLength);
 
     /// <summary>Waiting in some subscriber's queue: its bytes already count in the budget.</summary>
     public bool IsQueued => Volatile.Read(ref _queues) > 0;
@@ -91,7 +91,7 @@ internal sealed class RelayFrame
         }
         else
         {
-            ArrayPool<byte>.Shared.Return(_array!);
+            _owned!.Dispose();
         }
 
         foreach (Variant? variant in _variants)

@@ -1,0 +1,10 @@
+using RawFrames.Client;
+using RawFrames.Streaming.Sinks;
+
+namespace RawFrames.Relay.Fanout;
+
+/// <summary>The relay's one sink: every incoming frame is published to its server's subscribers, under the stream id the relay gave it.</summary>
+internal sealed class ServerSink(FrameServer server) : IFrameSink
+{
+    public void OnFrame(in SinkFrame frame) => server.Publish(frame.Info, frame.Payload.Span, frame.Metadata.Span);
+}
