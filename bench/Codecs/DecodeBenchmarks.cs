@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RawFrames.Codecs;
+using RawFrames.Client;
 
 namespace RawFrames.Bench.Codecs;
 

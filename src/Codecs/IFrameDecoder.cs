@@ -2,17 +2,6 @@ using RawFrames.Client;
 
 namespace RawFrames.Codecs;
 
-/// <summary>What a receiver decodes payloads to.</summary>
-public enum DecodeTarget
-{
-    /// <summary>Tightly packed BGR24.</summary>
-    Bgr,
-    /// <summary>J420 planes, stride = width (JPEG codecs with 4:2:0 only).</summary>
-    Yuv,
-    /// <summary>A model input as a <see cref="TensorSpec"/> says (raw frames too): made by a TensorPreprocessor, not by a codec's decoder.</summary>
-    Tensor,
-}
-
 /// <summary>Decodes one codec's payloads. Throws <see cref="CorruptFrameException"/> for a bad payload. One instance per worker.</summary>
 public interface IFrameDecoder : IDisposable
 {

@@ -2,8 +2,8 @@ using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Receiver;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Security;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Security;
 
 var listen = new Option<string>("--listen") { Description = "Endpoint to listen on: tcp://HOST:PORT or unix:///path (a sender connecting with shm:///path sends through shared memory); loopback by default, exposing it takes an explicit address", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var frames = NumberOption.Create("--frames", "Exit after this many frames in total (0: no limit)", 0L, 0L, long.MaxValue);

@@ -8,7 +8,7 @@ internal sealed record ReceiverOptions(
     long Frames,
     bool Once,
     bool Verify,
-    RawFrames.Codecs.DecodeTarget? Decode,
+    DecodeTarget? Decode,
     int DecoderThreads,
     bool FastDecode,
     double MinPsnrDb,
@@ -32,7 +32,7 @@ internal sealed record ReceiverOptions(
     public RawFrames.Client.TensorSpec? Model { get; init; }
 
     /// <summary>--record: every frame into a recording; null: none.</summary>
-    public RawFrames.Streaming.Cli.RecordSettings? Record { get; init; }
+    public RawFrames.Programs.Cli.RecordSettings? Record { get; init; }
 
     /// <summary>With --from: how the relay should deliver (HELLO option 3).</summary>
     public SubscriptionOptions? Subscription { get; init; }

@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Receiving;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming.Streams;
-using RawFrames.Streaming;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Receiving;
+using RawFrames.Programs.Stats;
+using RawFrames.Programs.Streams;
+using RawFrames.Programs;
 
 namespace RawFrames.Receiver;
 

@@ -1,11 +1,11 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Receiver.Sinks;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Recording;
-using RawFrames.Streaming.Sinks;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Sinks;
+using RawFrames.Programs.Stats;
+using RawFrames.Programs.Verification;
+using RawFrames.Programs;
 using RawFrames.Viewer;
 
 namespace RawFrames.Receiver;
@@ -44,7 +44,7 @@ internal sealed class ReceiverSinks : IAsyncDisposable
     public StdoutSink? Stdout { get; }
 
     /// <summary>--record.</summary>
-    public RecorderSink? Recorder { get; private set; }
+    public RecordingSink? Recorder { get; private set; }
 
     public HttpViewer? Viewer { get; private set; }
 
@@ -65,7 +65,7 @@ internal sealed class ReceiverSinks : IAsyncDisposable
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {
                 await sinks.DisposeAsync();
-                throw Streaming.Cli.RunFailedException.Usage($"--http {options.Http}: {e.Message}");
+                throw Programs.Cli.RunFailedException.Usage($"--http {options.Http}: {e.Message}");
             }
         }
 
@@ -74,7 +74,13 @@ internal sealed class ReceiverSinks : IAsyncDisposable
         // --verify compares decoded compressed frames with the pattern as BGR unless --decode asks for YUV.
         // --model makes model inputs of every frame, raw ones too.
         DecodeTarget? decodeTo = options.Model is not null ? DecodeTarget.Tensor : options.Decode ?? (options.Verify ? DecodeTarget.Bgr : null);
-        sinks.Pipeline = new SinkPipeline(all.OfType<ISink>(), decodeTo, options.DecoderThreads, sinks.Codecs, measurePsnr: options.Verify, options.Model);
+        sinks.Pipeline = new SinkPipeline(all.OfType<ISink>(), new SinkPipelineOptions
+        {
+            DecodeTo = decodeTo,
+            Tensor = options.Model,
+            DecoderThreads = options.DecoderThreads,
+            Check = options.Verify ? () => new SyntheticPsnr() : null,
+        });
         return sinks;
     }
 
@@ -100,6 +106,7 @@ internal sealed class ReceiverSinks : IAsyncDisposable
             await Recorder.DisposeAsync();
         }
 
+        Pipeline?.Dispose();
         Codecs.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Relay;
-using RawFrames.Streaming.Cli;
+using RawFrames.Programs.Cli;
 
 var listen = new Option<string?>("--listen") { Description = "Where producers (rawframes-send) connect: tcp://HOST:PORT, unix:///path (shared memory when the sender uses shm://); loopback by default", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var serve = new Option<string[]>("--serve") { Description = "Where subscribers connect (repeatable): tcp://HOST:PORT or unix:///path (a subscriber that connects with shm:///path gets frames through shared memory)", DefaultValueFactory = _ => ["tcp://127.0.0.1:5556"], AllowMultipleArgumentsPerToken = false };

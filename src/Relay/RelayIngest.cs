@@ -1,6 +1,6 @@
 using RawFrames.Client;
-using RawFrames.Streaming;
-using RawFrames.Streaming.Receiving;
+using RawFrames.Programs;
+using RawFrames.Programs.Receiving;
 
 namespace RawFrames.Relay;
 

@@ -1,5 +1,5 @@
 using RawFrames.Client;
-using RawFrames.Streaming.Cli;
+using RawFrames.Programs.Cli;
 
 namespace RawFrames.Relay;
 

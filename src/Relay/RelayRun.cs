@@ -1,13 +1,12 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Relay.Fanout;
-using RawFrames.Streaming;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Receiving;
-using RawFrames.Streaming.Recording;
-using RawFrames.Streaming.Sinks;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming.Streams;
+using RawFrames.Programs;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Receiving;
+using RawFrames.Programs.Sinks;
+using RawFrames.Programs.Stats;
+using RawFrames.Programs.Streams;
 using RawFrames.Viewer;
 
 namespace RawFrames.Relay;
@@ -29,7 +28,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
     private FrameServer? _server;
     private RelayIngest? _ingest;
     private TensorBatcher? _batcher;
-    private RecorderSink? _recorder;
+    private RecordingSink? _recorder;
     private HttpViewer? _viewer;
     private NatsPublishing? _publishing;
 
@@ -146,9 +145,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
         // --record: the recorder sees every incoming frame beside the server, through a queue of its own.
         ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? new ServerSink(server) : _batcher];
-        SinkPipeline pipeline = _batcher is null
-            ? new SinkPipeline(sinks, null, 1, _codecs, measurePsnr: false)
-            : new SinkPipeline(sinks, DecodeTarget.Tensor, Environment.ProcessorCount, _codecs, measurePsnr: false, options.Model);
+        using var pipeline = new SinkPipeline(sinks, _batcher is null ? null : new SinkPipelineOptions { DecodeTo = DecodeTarget.Tensor, Tensor = options.Model });
         var feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
         await using (_viewer)
         using (cancellationToken.Register(() => ingest.Stop(shuttingDown: true)))

@@ -1,6 +1,5 @@
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Streaming.Pipeline;
 
 namespace RawFrames.Sender;
 

@@ -2,9 +2,9 @@ using System.CommandLine;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Sender;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Security;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Security;
+using RawFrames.Programs.Sources;
 
 var to = new Option<string>("--to") { Description = "Receiver endpoint: tcp://HOST:PORT, unix:///path, shm:///path (frames through shared memory, to a receiver listening on that Unix socket), or nats://[CREDENTIALS@]HOST:PORT/SUBJECT (published on NATS, PROTOCOL.md §19)", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var source = new Option<string>("--source") { Description = $"Frame source: {SourceSpec.Syntax}. synthetic is 1920x1080 by default; image is a photo, panned; folder loops over its images in name order", DefaultValueFactory = _ => "synthetic" };

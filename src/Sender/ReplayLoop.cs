@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using RawFrames.Client;
-using RawFrames.Streaming.Stats;
+using RawFrames.Programs.Stats;
 
 namespace RawFrames.Sender;
 

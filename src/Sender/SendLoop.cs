@@ -2,8 +2,8 @@ using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Stats;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Stats;
 
 namespace RawFrames.Sender;
 

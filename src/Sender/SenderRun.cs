@@ -3,10 +3,10 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Sender.Sources;
-using RawFrames.Streaming.Cli;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming;
+using RawFrames.Programs.Cli;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Stats;
+using RawFrames.Programs;
 
 namespace RawFrames.Sender;
 

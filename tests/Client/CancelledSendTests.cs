@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using RawFrames.Client;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Tests.Client;
 

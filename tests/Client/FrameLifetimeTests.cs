@@ -1,5 +1,5 @@
 using RawFrames.Client;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Tests.Client;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 

@@ -1,6 +1,6 @@
 using RawFrames.Client;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 

@@ -13,7 +13,7 @@ namespace RawFrames.Tests.Client;
 /// </summary>
 public sealed class PublicDoorTests
 {
-    private static readonly string[] s_onPublicApiOnly = ["rawframes-send", "rawframes-recv", "rawframes-relay", "RawFrames.Viewer", "RawFrames.Streaming"];
+    private static readonly string[] s_onPublicApiOnly = ["rawframes-send", "rawframes-recv", "rawframes-relay", "RawFrames.Viewer", "RawFrames.Programs"];
 
     public static TheoryData<string> Libraries() => new()
     {
@@ -22,7 +22,7 @@ public sealed class PublicDoorTests
         typeof(FrameSender).Assembly.GetName().Name!,
         typeof(RawFrames.OpenCv.Capture.VideoCaptureSource).Assembly.GetName().Name!,
         typeof(RawFrames.Viewer.HttpViewer).Assembly.GetName().Name!,
-        typeof(RawFrames.Streaming.Log).Assembly.GetName().Name!,
+        typeof(RawFrames.Programs.Log).Assembly.GetName().Name!,
     };
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class PublicDoorTests
 
         granted.Should().Contain("RawFrames.Tests");
         granted.Should().NotIntersectWith(s_onPublicApiOnly, $"{library} must not open its internals to the programs");
-        if (library is "RawFrames.Viewer" or "RawFrames.Streaming" or "RawFrames.OpenCv")
+        if (library is "RawFrames.Viewer" or "RawFrames.Programs" or "RawFrames.OpenCv")
         {
             granted.Should().Equal(["RawFrames.Tests"], $"{library} is used through its public API by every program and the bench");
         }

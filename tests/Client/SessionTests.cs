@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RawFrames.Client;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 using RawFrames.Tests.Support;
 using ReceivedFrame = RawFrames.Client.ReceivedFrame;
 

@@ -6,8 +6,8 @@ using System.Text;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Verification;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Verification;
 
 namespace RawFrames.Tests.Protocol;
 

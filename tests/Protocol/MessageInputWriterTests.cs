@@ -3,8 +3,8 @@ using System.IO.Pipelines;
 using RawFrames.Client;
 using RawFrames.Protocol;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Verification;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Verification;
 
 namespace RawFrames.Tests.Protocol;
 

@@ -3,8 +3,8 @@ using RawFrames.Client;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Protocol;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Verification;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Verification;
 
 namespace RawFrames.Tests.Protocol;
 

@@ -4,7 +4,7 @@ using RawFrames.Codecs;
 using RawFrames.Protocol.Transport;
 using RawFrames.Protocol.Wire;
 using RawFrames.Protocol;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 using RawFrames.Tests.Support;
 
 namespace RawFrames.Tests.Receiver;

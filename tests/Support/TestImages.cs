@@ -1,4 +1,4 @@
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Tests.Support;
 

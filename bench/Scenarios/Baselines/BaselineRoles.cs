@@ -1,4 +1,4 @@
-using RawFrames.Streaming.Stats;
+using RawFrames.Programs.Stats;
 
 namespace RawFrames.Bench.Scenarios.Baselines;
 

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Stats;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Stats;
 
 namespace RawFrames.Bench.Scenarios.Baselines;
 

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RawFrames.Codecs;
 using RawFrames.Protocol;
-using RawFrames.Streaming.Sources;
-using RawFrames.Streaming.Stats;
+using RawFrames.Programs.Sources;
+using RawFrames.Programs.Stats;
 
 namespace RawFrames.Bench.Scenarios.Baselines;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Bench.Scenarios.Baselines;
 

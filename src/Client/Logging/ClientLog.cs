@@ -64,4 +64,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(20, LogLevel.Information, "subscribers still busy after {Seconds:0.#} s; closing them")]
     public static partial void SubscribersStillBusy(ILogger logger, double seconds);
+
+    [LoggerMessage(21, LogLevel.Warning, "recording: {Problem}; frames are left out of the recording (and counted) until writing works again")]
+    public static partial void RecordingLeavesOut(ILogger logger, string problem);
 }

@@ -1,6 +1,7 @@
 using RawFrames.Codecs;
-using RawFrames.Streaming;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs;
+using RawFrames.Programs.Sinks;
+using RawFrames.Client;
 
 namespace RawFrames.Receiver.Sinks;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using RawFrames.Client;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Cli;
+using RawFrames.Programs.Cli;
 
 namespace RawFrames.Receiver.Sinks;
 

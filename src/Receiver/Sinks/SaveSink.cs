@@ -1,5 +1,6 @@
-using RawFrames.Streaming;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs;
+using RawFrames.Programs.Sinks;
+using RawFrames.Client;
 
 namespace RawFrames.Receiver.Sinks;
 

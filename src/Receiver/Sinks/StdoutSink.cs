@@ -1,6 +1,7 @@
 using Microsoft.Win32.SafeHandles;
-using RawFrames.Streaming;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs;
+using RawFrames.Programs.Sinks;
+using RawFrames.Client;
 
 namespace RawFrames.Receiver.Sinks;
 

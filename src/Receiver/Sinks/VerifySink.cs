@@ -1,9 +1,9 @@
 using RawFrames.Client;
 using RawFrames.Protocol.Wire;
-using RawFrames.Streaming.Sinks;
-using RawFrames.Streaming.Stats;
-using RawFrames.Streaming.Verification;
-using RawFrames.Streaming;
+using RawFrames.Programs.Sinks;
+using RawFrames.Programs.Stats;
+using RawFrames.Programs.Verification;
+using RawFrames.Programs;
 
 namespace RawFrames.Receiver.Sinks;
 
@@ -48,13 +48,13 @@ internal sealed class VerifySink(TransferTotals totals, double minPsnrDb, Log lo
 
         lock (_lock)
         {
-            if (!double.IsPositiveInfinity(pixels.Psnr) && (double.IsNaN(_psnrMin) || pixels.Psnr < _psnrMin))
+            if (!double.IsPositiveInfinity(pixels.Measured) && (double.IsNaN(_psnrMin) || pixels.Measured < _psnrMin))
             {
-                _psnrMin = pixels.Psnr;
+                _psnrMin = pixels.Measured;
             }
         }
 
-        if (SyntheticPsnr.Judge(frame.Info, pixels.Psnr, minPsnrDb) is { } failure)
+        if (SyntheticPsnr.Judge(frame.Info, pixels.Measured, minPsnrDb) is { } failure)
         {
             Fail(failure);
         }

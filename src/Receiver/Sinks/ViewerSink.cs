@@ -1,6 +1,7 @@
 using RawFrames.Codecs;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs.Sinks;
 using RawFrames.Viewer;
+using RawFrames.Client;
 
 namespace RawFrames.Receiver.Sinks;
 

@@ -1,5 +1,5 @@
 using RawFrames.Client;
-using RawFrames.Streaming;
+using RawFrames.Programs;
 
 namespace RawFrames.Relay.Fanout;
 

@@ -1,5 +1,5 @@
 using RawFrames.Client;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs.Sinks;
 
 namespace RawFrames.Relay.Fanout;
 

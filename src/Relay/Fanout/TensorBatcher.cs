@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using RawFrames.Client;
 using RawFrames.Codecs;
-using RawFrames.Streaming.Sinks;
+using RawFrames.Programs.Sinks;
 
 namespace RawFrames.Relay.Fanout;
 

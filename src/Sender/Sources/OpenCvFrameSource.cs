@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using RawFrames.Client;
 using RawFrames.OpenCv.Capture;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Sender.Sources;
 

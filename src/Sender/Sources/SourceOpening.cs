@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 using RawFrames.Client;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Sender.Sources;
 
 /// <summary>
-/// Opens the --source: the kinds Streaming knows, or opencv: here; a live one (a camera, a network stream) is wrapped
+/// Opens the --source: the kinds RawFrames.Programs knows, or opencv: here; a live one (a camera, a network stream) is wrapped
 /// so that it is opened again when it drops.
 /// </summary>
 internal static class SourceOpening

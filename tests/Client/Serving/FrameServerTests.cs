@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using RawFrames.Client;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Tests.Client.Serving;
 

@@ -2,7 +2,7 @@ using RawFrames.Client;
 using RawFrames.Codecs;
 using RawFrames.Protocol.Wire;
 using RawFrames.Client.Serving;
-using RawFrames.Streaming.Sources;
+using RawFrames.Programs.Sources;
 
 namespace RawFrames.Tests.Client.Serving;
 
