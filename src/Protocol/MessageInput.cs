@@ -43,6 +43,9 @@ internal sealed class MessageInput
     /// <summary>The largest length prefix accepted; larger ones are rejected before their body is read.</summary>
     public int MaxMessageLength { get; }
 
+    /// <summary>Model inputs were negotiated in HELLO (PROTOCOL.md §7.2): frames may carry pixel formats 8-13 and the batch flag. Set once the opening is done.</summary>
+    public bool ModelInputs { get; set; }
+
     /// <summary>When bytes last arrived (or the input was made), as a <see cref="Stopwatch"/> timestamp: a frame still arriving counts.</summary>
     public long LastReceivedTimestamp => Volatile.Read(ref _lastReceived);
 
@@ -76,7 +79,7 @@ internal sealed class MessageInput
         while (true)
         {
             ReadOnlySequence<byte> window = Window;
-            if (MessageParser.TryReadMessage(window, MaxMessageLength, out Message message, out SequencePosition end))
+            if (MessageParser.TryReadMessage(window, MaxMessageLength, out Message message, out SequencePosition end, ModelInputs))
             {
                 _start += (int)window.Slice(0, end).Length;
                 return message;
@@ -146,7 +149,7 @@ internal sealed class MessageInput
         }
 
         _large = default;
-        if (!MessageParser.TryReadMessage(new ReadOnlySequence<byte>(_body, 0, (int)total), MaxMessageLength, out Message message, out _))
+        if (!MessageParser.TryReadMessage(new ReadOnlySequence<byte>(_body, 0, (int)total), MaxMessageLength, out Message message, out _, ModelInputs))
         {
             throw new UnreachableException("a whole message was not parsed");
         }

@@ -42,7 +42,7 @@ internal static class MessageParser
     /// PROTOCOL.md §3-§10: reads one message. On success <paramref name="end"/> is the position after it; on false
     /// nothing is consumed and the caller must wait for more bytes.
     /// </summary>
-    public static bool TryReadMessage(in ReadOnlySequence<byte> buffer, int maxMessageLength, out Message message, out SequencePosition end)
+    public static bool TryReadMessage(in ReadOnlySequence<byte> buffer, int maxMessageLength, out Message message, out SequencePosition end, bool modelInputs = false)
     {
         message = default;
         end = buffer.Start;
@@ -89,7 +89,7 @@ internal static class MessageParser
                 return false;
             }
 
-            frame = FrameHeader.Read(head[MessageHeader.Size..], bodyLength);
+            frame = FrameHeader.Read(head[MessageHeader.Size..], bodyLength, modelInputs);
         }
         else if (type == MessageType.SharedFrame)
         {
@@ -98,7 +98,7 @@ internal static class MessageParser
                 return false;
             }
 
-            (frame, slot) = ReadSharedFrameHead(head[MessageHeader.Size..], bodyLength);
+            (frame, slot) = ReadSharedFrameHead(head[MessageHeader.Size..], bodyLength, modelInputs);
         }
 
         if (available - 4 < length)
@@ -127,7 +127,7 @@ internal static class MessageParser
 
     // PROTOCOL.md §15.3: the slot reference first (its payload length is what the frame header is checked against),
     // then the frame header by the rules of §6.1 as if the payload followed inline, then the exact body length.
-    private static (FrameHeader, SlotReference) ReadSharedFrameHead(ReadOnlySpan<byte> body, int bodyLength)
+    private static (FrameHeader, SlotReference) ReadSharedFrameHead(ReadOnlySpan<byte> body, int bodyLength, bool modelInputs)
     {
         SlotReference slot = SlotReference.Read(body[FrameHeader.Size..]);
         uint metadataLength = BinaryPrimitives.ReadUInt32LittleEndian(body[20..]);
@@ -138,7 +138,7 @@ internal static class MessageParser
         }
 
         int inlineBody = FrameHeader.Size + (int)metadataLength + FrameHeader.Padding((int)metadataLength);
-        return (FrameHeader.Read(body, inlineBody + slot.PayloadLength), slot);
+        return (FrameHeader.Read(body, inlineBody + slot.PayloadLength, modelInputs), slot);
     }
 
     // PROTOCOL.md §3.2 step 5: a whole body is judged on its own bytes here, before the connection judges its place in

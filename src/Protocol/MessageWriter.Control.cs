@@ -28,7 +28,7 @@ internal sealed partial class MessageWriter
         {
             Span<byte> check = stackalloc byte[FrameHeader.Size];
             header.WriteTo(check);
-            FrameHeader.Read(check, header.PayloadOffset + slot.PayloadLength);
+            FrameHeader.Read(check, header.PayloadOffset + slot.PayloadLength, ModelInputs);
         }
         catch (ProtocolException e)
         {

@@ -51,6 +51,9 @@ internal sealed partial class MessageWriter
     /// <summary>The peer's limit from its HELLO; larger messages are refused here instead of by the peer.</summary>
     public int PeerMaxMessageLength { get; set; } = ProtocolConstants.DefaultMaxMessageLength;
 
+    /// <summary>Model inputs were negotiated (PROTOCOL.md §7.2); otherwise a frame with pixel formats 8-13 or the batch flag is refused before it is written.</summary>
+    public bool ModelInputs { get; set; }
+
     /// <summary>Writes the preamble and HELLO that open this side of a connection (PROTOCOL.md §2, §5).</summary>
     public ValueTask WriteOpeningAsync(Hello hello, CancellationToken cancellationToken = default)
     {
@@ -191,7 +194,7 @@ internal sealed partial class MessageWriter
         body.Slice(FrameHeader.Size + metadata.Length, header.MetadataPadding).Clear();
         try
         {
-            FrameHeader.Read(body, bodyLength);
+            FrameHeader.Read(body, bodyLength, ModelInputs);
         }
         catch (ProtocolException e)
         {

@@ -232,6 +232,8 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
         Software = "rawframes-relay/1",
         // A ring's slots are sized by the first frame; with --model every full batch is the same size.
         SharedMemorySlotSize = options.Model is { } model ? model.ByteCount * options.Batch : 0,
+        // --model: every frame is a model input; a subscriber that cannot read them is refused in words (PROTOCOL.md §7.2).
+        ServesModelInputs = options.Model is not null,
         LoggerFactory = _log.Factory,
     };
 

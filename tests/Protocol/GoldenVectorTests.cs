@@ -54,7 +54,7 @@ public sealed class GoldenVectorTests
     public void Vector_Whole_GivesExpectedOutcome(string name)
     {
         (byte[] data, Expected expected) = Load(name);
-        ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data), expected.Limit);
+        ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data), expected.Limit, expected.ConsumerCapabilities);
         AssertMatches(outcome, expected);
     }
 
@@ -65,7 +65,7 @@ public sealed class GoldenVectorTests
         (byte[] data, Expected expected) = Load(name);
         for (int cut = 1; cut < data.Length; cut++)
         {
-            ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data, cut), expected.Limit);
+            ConsumerOutcome outcome = VectorConsumer.Parse(Segments.Split(data, cut), expected.Limit, expected.ConsumerCapabilities);
             AssertMatches(outcome, expected, $"split at {cut}");
         }
     }
@@ -80,7 +80,7 @@ public sealed class GoldenVectorTests
         {
             for (int b = a + 1; b < limit; b++)
             {
-                AssertMatches(VectorConsumer.Parse(Segments.Split(data, a, b), expected.Limit), expected, $"split at {a} and {b}");
+                AssertMatches(VectorConsumer.Parse(Segments.Split(data, a, b), expected.Limit, expected.ConsumerCapabilities), expected, $"split at {a} and {b}");
             }
         }
     }
@@ -90,8 +90,8 @@ public sealed class GoldenVectorTests
     public async Task Vector_ThroughPipeOneByteAtATime_GivesTheSameOutcome(string name)
     {
         (byte[] data, Expected expected) = Load(name);
-        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, chunk: 1), expected, "1-byte writes");
-        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, chunk: 7), expected, "7-byte writes");
+        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, expected.ConsumerCapabilities, chunk: 1), expected, "1-byte writes");
+        AssertMatches(await VectorConsumer.ReadThroughPipeAsync(data, expected.Limit, expected.ConsumerCapabilities, chunk: 7), expected, "7-byte writes");
     }
 
     [Theory]
@@ -101,7 +101,9 @@ public sealed class GoldenVectorTests
         (byte[] data, Expected expected) = Load(name);
         var pipe = new Pipe();
         var writer = new MessageWriter(pipe.Writer);
-        var hello = new Hello(PeerRole.Producer, expected.Hello!.Value.GetProperty("max_message_length").GetInt32(), Capabilities.None, 0,
+        var capabilities = (Capabilities)expected.Hello!.Value.GetProperty("capabilities").GetUInt32();
+        writer.ModelInputs = (capabilities & expected.ConsumerCapabilities).HasFlag(Capabilities.ModelInputs);
+        var hello = new Hello(PeerRole.Producer, expected.Hello!.Value.GetProperty("max_message_length").GetInt32(), capabilities, 0,
             expected.Hello.Value.GetProperty("software").GetString())
         {
             Token = expected.Hello.Value.TryGetProperty("token_hex", out JsonElement token) ? Convert.FromHexString(token.GetString()!) : (ReadOnlyMemory<byte>?)null,
@@ -193,6 +195,7 @@ public sealed class GoldenVectorTests
             name,
             root.GetProperty("outcome").GetString()!,
             root.GetProperty("consumer_max_message_length").GetInt32(),
+            (Capabilities)root.GetProperty("consumer_capabilities").GetUInt32(),
             root.GetProperty("hello").ValueKind == JsonValueKind.Null ? null : root.GetProperty("hello"),
             root.GetProperty("messages").EnumerateArray().Select(m => m.GetString()!).ToList(),
             root.GetProperty("frames").EnumerateArray().ToList(),
@@ -201,6 +204,6 @@ public sealed class GoldenVectorTests
             root.TryGetProperty("ignored_after_end", out JsonElement ignored) ? ignored.GetInt32() : 0));
     }
 
-    private sealed record Expected(string Name, string Outcome, int Limit, JsonElement? Hello, IReadOnlyList<string> Messages,
+    private sealed record Expected(string Name, string Outcome, int Limit, Capabilities ConsumerCapabilities, JsonElement? Hello, IReadOnlyList<string> Messages,
         IReadOnlyList<JsonElement> Frames, string? End, uint ErrorCode, int IgnoredAfterEnd);
 }

@@ -21,9 +21,10 @@ internal sealed record ReceivedFrame(FrameHeader Header, byte[] Metadata, byte[]
 /// <summary>Runs a consumer over bytes, either with the pure parser on a sequence or through a Pipe and MessageInput.</summary>
 internal static class VectorConsumer
 {
-    public static ConsumerOutcome Parse(ReadOnlySequence<byte> input, int maxMessageLength)
+    /// <param name="capabilities">What the consumer announced in its HELLO (the vector's consumer_capabilities).</param>
+    public static ConsumerOutcome Parse(ReadOnlySequence<byte> input, int maxMessageLength, Capabilities capabilities)
     {
-        var state = new State();
+        var state = new State(capabilities);
         try
         {
             if (!MessageParser.TryReadPreamble(input, out Preamble preamble, out SequencePosition position))
@@ -35,7 +36,7 @@ internal static class VectorConsumer
             input = input.Slice(position);
             while (true)
             {
-                if (!MessageParser.TryReadMessage(input, maxMessageLength, out Message message, out position))
+                if (!MessageParser.TryReadMessage(input, maxMessageLength, out Message message, out position, state.ModelInputs))
                 {
                     return input.IsEmpty
                         ? state.Finish(null, null, null)
@@ -57,7 +58,7 @@ internal static class VectorConsumer
     }
 
     /// <summary>The same through the production reader (MessageInput), with the bytes written in chunks of <paramref name="chunk"/>.</summary>
-    public static async Task<ConsumerOutcome> ReadThroughPipeAsync(byte[] data, int maxMessageLength, int chunk)
+    public static async Task<ConsumerOutcome> ReadThroughPipeAsync(byte[] data, int maxMessageLength, Capabilities capabilities, int chunk)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
         for (int offset = 0; offset < data.Length; offset += chunk)
@@ -67,7 +68,7 @@ internal static class VectorConsumer
 
         await pipe.Writer.CompleteAsync();
         var reader = new MessageInput(new StreamSource(pipe.Reader.AsStream()), Math.Max(maxMessageLength, ProtocolConstants.MinMaxMessageLength));
-        var state = new State();
+        var state = new State(capabilities);
         try
         {
             state.Preamble = await reader.ReadPreambleAsync();
@@ -80,6 +81,7 @@ internal static class VectorConsumer
                 }
 
                 state.Accept(message);
+                reader.ModelInputs = state.ModelInputs;
                 if (message.Type == MessageType.End)
                 {
                     return state.Finish(null, null, null);
@@ -92,7 +94,7 @@ internal static class VectorConsumer
         }
     }
 
-    private sealed class State
+    private sealed class State(Capabilities capabilities)
     {
         private readonly List<string> _messages = [];
         private readonly List<ReceivedFrame> _frames = [];
@@ -101,6 +103,11 @@ internal static class VectorConsumer
         public Preamble? Preamble { get; set; }
 
         private Hello? Hello { get; set; }
+
+        /// <summary>What both HELLOs set: nothing before the producer's HELLO.</summary>
+        private Capabilities Negotiated => Hello is null ? Capabilities.None : Hello.Capabilities & capabilities;
+
+        public bool ModelInputs => Negotiated.HasFlag(Capabilities.ModelInputs);
 
         public void Accept(in Message message)
         {
@@ -116,8 +123,7 @@ internal static class VectorConsumer
             }
             else
             {
-                // The vectors' consumer can read shared memory (PROTOCOL.md §12, §15).
-                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer, Hello!.Capabilities & Capabilities.SharedMemory);
+                MessageRules.CheckAfterOpening(message.Type, PeerRole.Producer, Negotiated);
                 if (message.Type == MessageType.Ring)
                 {
                     message.ReadRing(); // checked, never mapped: no vector carries a ring to map

@@ -269,14 +269,14 @@ public sealed partial class HttpViewerBrowserTests(HttpViewerBrowserTests.Chromi
             using JsonDocument vector = JsonDocument.Parse(await File.ReadAllTextAsync(file));
             JsonElement expected = vector.RootElement;
             string bytes = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.ChangeExtension(file, ".bin")));
-            JsonElement got = await page.EvaluateAsync<JsonElement>(@"([base64, max]) => {
+            JsonElement got = await page.EvaluateAsync<JsonElement>(@"([base64, max, capabilities]) => {
                 const text = atob(base64), bytes = new Uint8Array(text.length);
                 for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
                 const hex = b => Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
-                const o = RawFrames.consume(bytes, max);
+                const o = RawFrames.consume(bytes, max, capabilities);
                 return { outcome: o.outcome, messages: o.messages, end: o.end, error: o.error, frames: o.frames.map(f => [f.codec, f.pixelFormat, f.flags,
                   f.streamId, f.width, f.height, f.stride, f.sequence.toString(), f.timestampNs.toString(), hex(f.metadata), hex(f.payload)].join(' ')) };
-            }", new object[] { bytes, expected.GetProperty("consumer_max_message_length").GetInt64() });
+            }", new object[] { bytes, expected.GetProperty("consumer_max_message_length").GetInt64(), expected.GetProperty("consumer_capabilities").GetInt64() });
             string want = string.Join(" | ", expected.GetProperty("outcome").GetString(), string.Join(",", expected.GetProperty("messages").EnumerateArray()),
                 expected.TryGetProperty("end", out JsonElement end) && end.ValueKind == JsonValueKind.String ? end.GetString() : "",
                 expected.GetProperty("outcome").GetString() == "reject" ? expected.GetProperty("error").GetProperty("code").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "",

@@ -69,17 +69,20 @@ def pixels(n):
 
 OPENING = preamble() + hello()
 HELLO_JSON = {"role": 1, "max_message_length": DEFAULT_MAX, "capabilities": 0, "idle_timeout_ms": 0, "software": "make_vectors.py"}
+SHM, MODEL_INPUTS = 1 << 2, 1 << 3
+# PROTOCOL.md 12: the consumer announces shared memory and model inputs unless a vector says otherwise.
+CONSUMER_CAPS = SHM | MODEL_INPUTS
 vectors = []
 
 
-def accept(name, description, data, messages, frames, end="end_message", limit=DEFAULT_MAX, hello_json=HELLO_JSON):
-    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "outcome": "accept",
-                                 "hello": hello_json, "messages": messages, "frames": frames, "end": end}))
+def accept(name, description, data, messages, frames, end="end_message", limit=DEFAULT_MAX, hello_json=HELLO_JSON, consumer_caps=CONSUMER_CAPS):
+    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "consumer_capabilities": consumer_caps,
+                                 "outcome": "accept", "hello": hello_json, "messages": messages, "frames": frames, "end": end}))
 
 
-def reject(name, description, data, error, messages=(), frames=(), limit=DEFAULT_MAX, hello_json=HELLO_JSON):
-    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "outcome": "reject",
-                                 "hello": hello_json, "messages": list(messages), "frames": list(frames),
+def reject(name, description, data, error, messages=(), frames=(), limit=DEFAULT_MAX, hello_json=HELLO_JSON, consumer_caps=CONSUMER_CAPS):
+    vectors.append((name, data, {"description": description, "consumer_max_message_length": limit, "consumer_capabilities": consumer_caps,
+                                 "outcome": "reject", "hello": hello_json, "messages": list(messages), "frames": list(frames),
                                  "error": {"code": ERRORS[error], "name": error}}))
 
 
@@ -204,32 +207,46 @@ accept("large-sequence", "A frame whose sequence is 2^64-1 and whose timestamp i
 reject("jpeg-with-nv12", "A JPEG frame whose pixel format is NV12: PROTOCOL.md 7 allows BGR24 or GRAY8 for JPEG.",
        OPENING + frame(codec=1, fmt=7, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
 
-# PROTOCOL.md 7.2: model inputs and batches.
+# PROTOCOL.md 7.2: model inputs and batches, negotiated: both HELLOs set MODEL_INPUTS (bit 3).
+MODEL_OPENING = preamble() + hello(caps=MODEL_INPUTS)
+MODEL_HELLO_JSON = {**HELLO_JSON, "capabilities": MODEL_INPUTS}
 p = struct.pack("<12f", *[i / 16 for i in range(12)])
-accept("tensor-f32-chw", "A 2x2 RGB_F32_CHW model input (pixel format 8), stride 8 (two f32 per row): three planes of 2 rows, 48 bytes.",
-       OPENING + frame(fmt=8, w=2, h=2, stride=8, payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(fmt=8, w=2, h=2, stride=8, payload=p)])
+accept("tensor-f32-chw", "A 2x2 RGB_F32_CHW model input (pixel format 8), stride 8 (two f32 per row): three planes of 2 rows, 48 bytes. "
+       "Both HELLOs set MODEL_INPUTS.", MODEL_OPENING + frame(fmt=8, w=2, h=2, stride=8, payload=p) + END, ["HELLO", "FRAME", "END"],
+       [frame_json(fmt=8, w=2, h=2, stride=8, payload=p)], hello_json=MODEL_HELLO_JSON)
 
 meta = b'{"tensor":{"items":[{"sequence":1},{"sequence":2},{"sequence":3}]}}'
 p = pixels(18)
 accept("tensor-batch", "A batch (flag bit 1, with the JSON flag) of three 2x1 RGB_U8_CHW images (pixel format 10, stride 2): "
        "6 bytes each, 18 in all, NCHW.",
-       OPENING + frame(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p) + END, ["HELLO", "FRAME", "END"],
-       [frame_json(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p)])
+       MODEL_OPENING + frame(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p) + END, ["HELLO", "FRAME", "END"],
+       [frame_json(fmt=10, w=2, h=1, stride=2, flags=3, meta=meta, payload=p)], hello_json=MODEL_HELLO_JSON)
 
 reject("batch-not-whole", "A batch of 2x2 BGR24 images (12 bytes each) carrying 30 bytes: not a whole number of images.",
-       OPENING + frame(flags=2, payload=pixels(30)), "PayloadSizeMismatch", ["HELLO"])
+       MODEL_OPENING + frame(flags=2, payload=pixels(30)), "PayloadSizeMismatch", ["HELLO"], hello_json=MODEL_HELLO_JSON)
 
 reject("batch-empty", "A batch flag on a raw frame with no payload: a batch holds at least one image.",
-       OPENING + frame(flags=2, payload=b""), "PayloadSizeMismatch", ["HELLO"])
+       MODEL_OPENING + frame(flags=2, payload=b""), "PayloadSizeMismatch", ["HELLO"], hello_json=MODEL_HELLO_JSON)
 
 reject("batch-jpeg", "A JPEG frame with the batch flag: batches are raw only.",
-       OPENING + frame(codec=1, stride=0, flags=2, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+       MODEL_OPENING + frame(codec=1, stride=0, flags=2, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"], hello_json=MODEL_HELLO_JSON)
 
 reject("tensor-format-jpeg", "A JPEG frame whose pixel format is RGB_F32_CHW: no codec lists the model-input formats.",
-       OPENING + frame(codec=1, fmt=8, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"])
+       MODEL_OPENING + frame(codec=1, fmt=8, stride=0, payload=b"\xff\xd8\xff\xd9"), "MalformedMessage", ["HELLO"], hello_json=MODEL_HELLO_JSON)
 
 reject("tensor-hwc-stride-too-small", "A 2x1 RGB_F32_HWC frame (12 bytes per pixel) with stride 20, less than 24.",
-       OPENING + frame(fmt=12, w=2, h=1, stride=20, payload=pixels(20)), "MalformedMessage", ["HELLO"])
+       MODEL_OPENING + frame(fmt=12, w=2, h=1, stride=20, payload=pixels(20)), "MalformedMessage", ["HELLO"], hello_json=MODEL_HELLO_JSON)
+
+# Not negotiated: to a side that did not set MODEL_INPUTS, formats 8-13 are unknown and bit 1 is reserved, exactly as
+# to an implementation that has never heard of them (PROTOCOL.md 5, 7.2).
+p = struct.pack("<12f", *[i / 16 for i in range(12)])
+reject("tensor-not-negotiated", "A 2x2 RGB_F32_CHW model input from a producer whose HELLO does not set MODEL_INPUTS (the consumer's does): "
+       "pixel format 8 is unknown on this connection.", OPENING + frame(fmt=8, w=2, h=2, stride=8, payload=p), "UnknownPixelFormat", ["HELLO"])
+reject("tensor-consumer-did-not-announce", "A 2x2 RGB_F32_CHW model input from a producer that set MODEL_INPUTS, to a consumer that did not "
+       "(consumer_capabilities 4): pixel format 8 is unknown on this connection.", MODEL_OPENING + frame(fmt=8, w=2, h=2, stride=8, payload=p),
+       "UnknownPixelFormat", ["HELLO"], hello_json=MODEL_HELLO_JSON, consumer_caps=SHM)
+reject("batch-not-negotiated", "A batch of one 2x2 BGR24 image from a producer whose HELLO does not set MODEL_INPUTS: flag bit 1 is "
+       "reserved on this connection.", OPENING + frame(flags=2, payload=pixels(12)), "ReservedBitSet", ["HELLO"])
 
 reject("reserved-flag-bit-2", "A FRAME with flag bit 2 set, the lowest reserved bit.", OPENING + frame(flags=4, payload=pixels(12)),
        "ReservedBitSet", ["HELLO"])
@@ -276,7 +293,6 @@ reject("ack-reserved-from-producer", "An ACK with reserved bytes set, sent by th
 
 # Shared memory (PROTOCOL.md §15). The vectors' consumer can read shared memory (it sets capability bit 2), so it is
 # used whenever the producer's HELLO sets bit 2 too. No vector carries a RING that a consumer would map.
-SHM = 1 << 2
 SHM_OPENING = preamble() + hello(caps=SHM)
 SHM_HELLO_JSON = {**HELLO_JSON, "capabilities": SHM}
 
@@ -393,6 +409,10 @@ producer("ack-result-ping", "ACK and RESULT (both negotiated), a PING to answer 
          "without END.", preamble() + hello(role=2, caps=ACK_CAPS | RESULT_CAPS) + message(0x10, struct.pack("<I4xQq", 7, 1, TS))
          + message(0x11, struct.pack("<IIQ", 7, 1, 1) + b'{"boxes":[]}') + message(5, struct.pack("<Q", 9)),
          "accept", ["HELLO", "ACK", "RESULT", "PING"], caps=ACK_CAPS | RESULT_CAPS, end="closed")
+
+producer("consumer-reads-model-inputs", "A consumer HELLO that sets MODEL_INPUTS (bit 3) to a producer that set it too: model "
+         "inputs are negotiated (the producer may now send pixel formats 8-13 and batches); then END.",
+         preamble() + hello(role=2, caps=MODEL_INPUTS) + END, "accept", ["HELLO", "END"], caps=MODEL_INPUTS, end="end_message")
 
 producer("consumer-with-subscription", "A consumer HELLO carrying option 3 (a subscription to a relay): checked, then ignored "
          "by a producer that is not a relay.", preamble() + hello(role=2, extra=option(3, subscription(policy=1))) + END,

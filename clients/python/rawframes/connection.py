@@ -75,6 +75,11 @@ class Connection:
         self._deferred = collections.deque()  # messages read while waiting for a free slot, for read() to return
         self._shared_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE + SLOT_REFERENCE.size)  # reused per frame
 
+    @property
+    def model_inputs(self):
+        """Both HELLOs set MODEL_INPUTS (§7.2): frames may carry pixel formats 8-13 and the batch flag."""
+        return bool(self.negotiated & Capability.MODEL_INPUTS)
+
     # ---- the opening (§2) ----------------------------------------------------------------------------------------
 
     @classmethod
@@ -93,6 +98,7 @@ class Connection:
         local = Hello(role, max_message_length, capabilities, idle_timeout_ms, software,
                       token if role == Role.PRODUCER else None, subscription if role == Role.CONSUMER else None)
         connection = cls(sock, local, local)
+        connection.negotiated = Capability.NONE  # nothing is negotiated before both HELLOs (a FRAME before HELLO is judged without model inputs)
         connection._required_token = token if role == Role.CONSUMER else None
         sock.settimeout(timeout)
         try:
@@ -281,7 +287,7 @@ class Connection:
         kind, body_length = parse_message_header(head, max_length)
         if kind == MessageType.FRAME:
             self._read_exactly(head[MESSAGE_HEADER_SIZE:], "frame header")
-            header = FrameHeader.parse(head[MESSAGE_HEADER_SIZE:], body_length)
+            header = FrameHeader.parse(head[MESSAGE_HEADER_SIZE:], body_length, self.model_inputs)
             rest = body_length - FRAME_HEADER_SIZE
             body = self._body_for(rest)
             self._read_exactly(body[:rest], "frame payload")
@@ -297,7 +303,7 @@ class Connection:
             if body_length != fixed + metadata_length:
                 raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"SHARED_FRAME body is {body_length} bytes; with "
                                     f"{metadata_length} bytes of metadata it must be {fixed + metadata_length}")
-            header = FrameHeader.parse(body, FRAME_HEADER_SIZE + metadata_length + padding(metadata_length) + length)
+            header = FrameHeader.parse(body, FRAME_HEADER_SIZE + metadata_length + padding(metadata_length) + length, self.model_inputs)
             self._read_exactly(body[fixed:], "SHARED_FRAME metadata")
             return Message(kind, (header, slot, length))
         body = self._body_for(body_length)[:body_length]
@@ -371,7 +377,7 @@ class Connection:
                                stream_id, width, height, stride, len(metadata), sequence,
                                time.time_ns() if timestamp_ns is None else timestamp_ns)
         # Our own check with the receiver's rules: a mistake here fails at the sender, with the receiver's words.
-        FrameHeader.parse(memoryview(out)[MESSAGE_HEADER_SIZE:], body_length)
+        FrameHeader.parse(memoryview(out)[MESSAGE_HEADER_SIZE:], body_length, self.model_inputs)
         if self.negotiated & Capability.SHARED_MEMORY and self._send_shared(out, payload, metadata):
             return
         parts = [out, payload]

@@ -37,7 +37,7 @@ class Receiver:
                  once=False, token=None):
         self.endpoint = listen
         self.max_message_length = max_message_length
-        self.capabilities = Capability.ACK | (Capability.RESULT if results else 0)
+        self.capabilities = Capability.ACK | Capability.MODEL_INPUTS | (Capability.RESULT if results else 0)
         self.once = once
         self.token = token  # producers must present it (PROTOCOL.md §14)
         self.connection = None

@@ -56,7 +56,7 @@ class Sender:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
         # shm:///path: frames through shared memory when the consumer can (PROTOCOL.md §15).
-        capabilities = ((Capability.ACK if ack else 0) | (Capability.RESULT if on_result else 0)
+        capabilities = (Capability.MODEL_INPUTS | (Capability.ACK if ack else 0) | (Capability.RESULT if on_result else 0)
                         | (Capability.SHARED_MEMORY if to.startswith("shm://") else 0))
         connection = Connection.open(sock, Role.PRODUCER, connector=True, capabilities=capabilities, token=token)
         return cls(connection, stream_id=stream_id, codec=codec, quality=quality, on_result=on_result)

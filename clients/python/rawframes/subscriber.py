@@ -7,7 +7,7 @@ import time
 from . import endpoint as endpoints
 from .connection import SOFTWARE, Connection
 from .frame import Frame
-from .wire import Codec, Policy, Role, WhenFull, subscription_option
+from .wire import Capability, Codec, Policy, Role, WhenFull, subscription_option
 
 # A batch of 16 model inputs of 640x640 float32 is 79 MB: allow messages (and ring slots) up to 1 GiB.
 SUBSCRIBER_MAX_MESSAGE_LENGTH = 1 << 30
@@ -46,7 +46,7 @@ class Subscription:
                 delay = min(delay * 2, 1.0)
         endpoints.tune(sock)
         self.connection = Connection.open(sock, Role.CONSUMER, connector=True, max_message_length=max_message_length,
-                                          software=software, subscription=request)
+                                          capabilities=Capability.MODEL_INPUTS, software=software, subscription=request)
 
     def __iter__(self):
         try:

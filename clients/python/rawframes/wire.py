@@ -85,6 +85,7 @@ class Capability(enum.IntFlag):
     ACK = 1
     RESULT = 2
     SHARED_MEMORY = 4  # §15
+    MODEL_INPUTS = 8  # §7.2: pixel formats 8-13 and the batch flag (the producer may send them, the consumer reads them)
 
 
 class _Named(enum.IntEnum):
@@ -168,6 +169,7 @@ class ErrorCode(enum.IntEnum):
     CONNECTION_LIMIT = 14
     SHUTTING_DOWN = 15
     TOO_SLOW = 16
+    NOT_CAPABLE = 17
 
 
 def error_name(code):
@@ -348,8 +350,10 @@ class FrameHeader:
                  "sequence", "timestamp_ns", "payload_offset", "payload_length")
 
     @classmethod
-    def parse(cls, data, body_length):
-        """§6.1, in its order: codec, pixel format, flags, geometry, metadata fit, then the payload size."""
+    def parse(cls, data, body_length, model_inputs=True):
+        """§6.1, in its order: codec, pixel format, flags, geometry, metadata fit, then the payload size.
+        `model_inputs`: pixel formats 8-13 and the batch flag were negotiated in HELLO (§7.2), or there is no HELLO (a
+        recording, a NATS message); otherwise they are unknown and reserved, as to a peer that never heard of them."""
         (codec, pixel_format, flags, stream_id, width, height, stride, metadata_length, sequence,
          timestamp_ns) = FRAME_HEADER.unpack_from(data)
         try:
@@ -360,7 +364,13 @@ class FrameHeader:
             pixel_format = PixelFormat(pixel_format)
         except ValueError:
             raise ProtocolError(ErrorCode.UNKNOWN_PIXEL_FORMAT, f"unknown pixel format {pixel_format}") from None
-        if flags & ~(FLAG_METADATA_JSON | FLAG_BATCH):
+        if not model_inputs and pixel_format >= PixelFormat.RGB_F32_CHW:
+            raise ProtocolError(ErrorCode.UNKNOWN_PIXEL_FORMAT, f"pixel format {int(pixel_format)} is a model input, and model inputs were not "
+                                "negotiated (both HELLOs set capability bit 3, MODEL_INPUTS: PROTOCOL.md §5, §7.2)")
+        if flags & ~(FLAG_METADATA_JSON | (FLAG_BATCH if model_inputs else 0)):
+            if not flags & ~(FLAG_METADATA_JSON | FLAG_BATCH):
+                raise ProtocolError(ErrorCode.RESERVED_BIT_SET, "frame flag bit 1 (batch) is set, and model inputs were not negotiated "
+                                    "(both HELLOs set capability bit 3, MODEL_INPUTS: PROTOCOL.md §5, §7.2)")
             raise ProtocolError(ErrorCode.RESERVED_BIT_SET, f"reserved frame flag bits set: 0x{flags:04X}")
         if not (1 <= width <= MAX_DIMENSION and 1 <= height <= MAX_DIMENSION):
             raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"frame geometry {width}x{height} is outside 1x1 to 65535x65535")

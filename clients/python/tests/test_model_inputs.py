@@ -3,12 +3,14 @@ batch is one (N, 3, H, W) float32 numpy view of the relay's ring, with each imag
 
 import json
 import queue
+import socket
 import subprocess
 import threading
 import time
 
 from conftest import program
-from rawframes import subscribe
+from rawframes import Codec, Connection, ErrorCode, PeerError, PixelFormat, ProtocolError, Role, subscribe
+from rawframes.wire import Capability
 import pytest
 
 # Starts the reference programs, a server or a converter: the full tier only (scripts/test.sh, not --fast).
@@ -90,3 +92,38 @@ def test_a_slow_stream_gets_partial_batches_after_the_batch_wait(free_port, tmp_
     finally:
         relay.kill()
     assert sum(counts) == 6 and len(counts) > 2 and max(counts) < 4, counts  # full batches only would be [4, 2]
+
+
+def test_a_consumer_that_cannot_read_model_inputs_is_refused_by_the_relay_in_words(free_port, tmp_path):
+    """PROTOCOL.md §5, §7.2: a relay serving model inputs answers a HELLO without MODEL_INPUTS (bit 3) with ERROR
+    NotCapable saying why, where an older consumer would otherwise meet pixel formats it does not know."""
+    path = tmp_path / "model.sock"
+    relay = subprocess.Popen([program("rawframes-relay"), "--listen", f"tcp://127.0.0.1:{free_port}", "--serve", f"unix://{path}",
+                              "--model", "32x32", "--json", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(relay.stderr, "subscribers connect to")
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(path))
+            connection = Connection.open(sock, Role.CONSUMER, connector=True, capabilities=Capability.NONE)
+            with pytest.raises(PeerError) as refused:
+                connection.read()
+        assert refused.value.code == ErrorCode.NOT_CAPABLE
+        assert "MODEL_INPUTS" in refused.value.reason and "--model" in refused.value.reason
+    finally:
+        relay.kill()
+        relay.communicate()
+
+
+def test_a_python_sender_does_not_send_a_model_input_to_a_consumer_that_cannot_read_it():
+    """The producer's side of the same rule: the frame is refused before a byte of it is written."""
+    producer_side, consumer_side = socket.socketpair()
+    with producer_side, consumer_side:
+        opened = {}
+        consumer = threading.Thread(target=lambda: opened.update(c=Connection.open(consumer_side, Role.CONSUMER, connector=False)))
+        consumer.start()
+        producer = Connection.open(producer_side, Role.PRODUCER, connector=True, capabilities=Capability.MODEL_INPUTS)
+        consumer.join(10)
+        assert not producer.model_inputs
+        with pytest.raises(ProtocolError) as refused:
+            producer.send_frame(bytes(2 * 2 * 12), codec=Codec.RAW, pixel_format=PixelFormat.RGB_F32_CHW, width=2, height=2, stride=8, sequence=1)
+        assert refused.value.code == ErrorCode.UNKNOWN_PIXEL_FORMAT and "MODEL_INPUTS" in str(refused.value)

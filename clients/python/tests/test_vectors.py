@@ -10,7 +10,7 @@ import pytest
 from conftest import VECTORS, ReplaySocket, messages_in
 from rawframes import Connection, Frame, ProtocolError, Role
 from rawframes.codecs import decode
-from rawframes.wire import PREAMBLE, MessageType
+from rawframes.wire import PREAMBLE, Capability, MessageType
 
 NAMES = sorted(path.stem for path in VECTORS.glob("*.json"))
 
@@ -19,13 +19,14 @@ def load(name):
     return json.loads((VECTORS / f"{name}.json").read_text()), (VECTORS / f"{name}.bin").read_bytes()
 
 
-def consume(data, max_length, boundaries=()):
-    """Runs a consumer (acceptor) over the bytes, arriving in pieces split at `boundaries`: (outcome, messages,
-    frames, end, error code, socket)."""
+def consume(data, max_length, boundaries=(), capabilities=Capability.SHARED_MEMORY | Capability.MODEL_INPUTS):
+    """Runs a consumer (acceptor) that announces `capabilities` over the bytes, arriving in pieces split at
+    `boundaries`: (outcome, messages, frames, end, error code, socket)."""
     sock = ReplaySocket(data, boundaries)
     messages, frames = [], []
     try:
-        connection = Connection.open(sock, Role.CONSUMER, connector=False, max_message_length=max_length)
+        connection = Connection.open(sock, Role.CONSUMER, connector=False, max_message_length=max_length,
+                                     capabilities=capabilities)
         messages.append("HELLO")
         while (message := connection.read()) is not None:
             if isinstance(message, Frame):
@@ -62,7 +63,7 @@ def test_every_vector_is_covered():
 @pytest.mark.parametrize("name", NAMES)
 def test_vector_read_whole(name):
     vector, data = load(name)
-    outcome = consume(data, vector["consumer_max_message_length"])
+    outcome = consume(data, vector["consumer_max_message_length"], capabilities=vector["consumer_capabilities"])
     assert outcome[:5] == expected(vector), vector["description"]
     check_answers(vector, data, outcome[5].written)
     if outcome[4] == 3:
@@ -75,14 +76,14 @@ def test_vector_read_whole(name):
 def test_vector_split_at_every_offset_and_trickled(name):
     vector, data = load(name)
     want = expected(vector)
-    limit = vector["consumer_max_message_length"]
+    limit, capabilities = vector["consumer_max_message_length"], vector["consumer_capabilities"]
     for cut in range(1, len(data)):
-        assert consume(data, limit, (cut,))[:5] == want, f"split at {cut}"
+        assert consume(data, limit, (cut,), capabilities)[:5] == want, f"split at {cut}"
     for first in range(1, min(len(data), 160)):
         for second in range(first + 1, min(len(data), 160), 3):
-            assert consume(data, limit, (first, second))[:5] == want, f"split at {first} and {second}"
+            assert consume(data, limit, (first, second), capabilities)[:5] == want, f"split at {first} and {second}"
     for chunk in (1, 7):
-        assert consume(data, limit, range(chunk, len(data), chunk))[:5] == want, f"{chunk} bytes at a time"
+        assert consume(data, limit, range(chunk, len(data), chunk), capabilities)[:5] == want, f"{chunk} bytes at a time"
 
 
 def check_answers(vector, data, written):
@@ -120,14 +121,16 @@ def test_compressed_vectors_decode(name):
 def test_model_inputs_are_numpy_views_batch_first():
     """PROTOCOL.md §7.2: a float32 CHW frame is a (1, 3, H, W) view; a batch of uint8 CHW images is (N, 3, H, W)."""
     vector, data = load("tensor-f32-chw")
-    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20)
+    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20,
+                                 capabilities=Capability.MODEL_INPUTS)
     frame = connection.read()
     tensor = frame.tensor()
     assert (tensor.shape, tensor.dtype, frame.count, frame.is_batch) == ((1, 3, 2, 2), "float32", 1, False)
     assert tensor[0, 2, 1, 1] == 11 / 16 and tensor.base is not None  # plane B, row 1, column 1: value 11 of 12
 
     vector, data = load("tensor-batch")
-    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20)
+    connection = Connection.open(ReplaySocket(data, ()), Role.CONSUMER, connector=False, max_message_length=1 << 20,
+                                 capabilities=Capability.MODEL_INPUTS)
     frame = connection.read()
     batch = frame.tensor()
     payload = bytes.fromhex(vector["frames"][0]["payload_hex"])

@@ -14,7 +14,7 @@ public sealed partial class FrameReceiver
         MaxMessageLength = options.MaxMessageLength,
         // A receiver can always acknowledge, answer with RESULTs and read shared memory on a Unix socket; it does
         // each when the sender asks (PROTOCOL.md §10, §15).
-        Capabilities = Capabilities.Ack | Capabilities.Result | Capabilities.SharedMemory,
+        Capabilities = Capabilities.Ack | Capabilities.Result | Capabilities.SharedMemory | Capabilities.ModelInputs,
         IdleTimeout = options.IdleTimeout,
         Software = options.Software,
         Token = options.Token,

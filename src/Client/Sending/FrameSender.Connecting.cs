@@ -30,7 +30,7 @@ public sealed partial class FrameSender
         {
             Role = PeerRole.Producer,
             Software = options.Software,
-            Capabilities = Capabilities.Result | (options.Ack ? Capabilities.Ack : Capabilities.None),
+            Capabilities = Capabilities.Result | Capabilities.ModelInputs | (options.Ack ? Capabilities.Ack : Capabilities.None),
             IdleTimeout = options.PeerTimeout,
             Token = options.Token,
             ClientTls = options.Tls is { } tls ? tls.ForClient : null,

@@ -214,6 +214,15 @@ public sealed class FrameServer : IAsyncDisposable
         using (admission)
         {
             FrameConnection connection = admission.Connection;
+            if (_options.ServesModelInputs && !connection.Negotiated.HasFlag(Capabilities.ModelInputs))
+            {
+                // PROTOCOL.md §7.2: model inputs go only to a peer that said it can read them.
+                ClientLog.Refused(_log, connection.Remote, "it cannot read model inputs (no MODEL_INPUTS in its HELLO)");
+                await connection.SendErrorAsync(ErrorCode.NotCapable,
+                    "this relay serves model inputs (tensor pixel formats 8-13 in batches, PROTOCOL.md §7.2, §17), and your HELLO does not set capability bit 3 (MODEL_INPUTS): subscribe with a client that reads them, or to a relay without --model").ConfigureAwait(false);
+                return;
+            }
+
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
             var subscriber = new RemoteSubscriber(Interlocked.Increment(ref _ids), connection, subscription, _options.QueueFrames, _budget, Transcoder, _options.OnResult);
             _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
@@ -247,7 +256,7 @@ public sealed class FrameServer : IAsyncDisposable
     private ConnectionOptions SubscriberOptions() => new()
     {
         Role = PeerRole.Producer,
-        Capabilities = Capabilities.SharedMemory | (_options.OnResult is null ? 0 : Capabilities.Result),
+        Capabilities = Capabilities.SharedMemory | Capabilities.ModelInputs | (_options.OnResult is null ? 0 : Capabilities.Result),
         IdleTimeout = _options.IdleTimeout,
         Software = _options.Software,
         SharedMemorySlotSize = _options.SharedMemorySlotSize,

@@ -35,6 +35,13 @@ public sealed record FrameServerOptions
     /// </summary>
     public int SharedMemorySlotSize { get; init; }
 
+    /// <summary>
+    /// Every frame this server publishes is a model input (pixel formats 8-13, batches: PROTOCOL.md §7.2): a subscriber
+    /// whose HELLO does not say it can read them (MODEL_INPUTS) is refused at once with ERROR NotCapable, in words.
+    /// Otherwise such frames are never sent to it (counted in <see cref="ServedSubscriber.Unreadable"/>).
+    /// </summary>
+    public bool ServesModelInputs { get; init; }
+
     /// <summary>A subscriber that sends nothing this long (not even keep-alives) is cut; zero: never.</summary>
     public TimeSpan IdleTimeout { get; init; }
 

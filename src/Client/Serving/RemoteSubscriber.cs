@@ -18,6 +18,7 @@ internal sealed class RemoteSubscriber : ServedSubscriber
     private readonly FrameConnection _connection;
     private readonly Transcoder _transcoder;
     private readonly Action<FrameResult>? _onResult;
+    private readonly bool _modelInputs;
 
     /// <param name="onResult">The subscriber's RESULTs (e.g. a model's detections), when the server takes them.</param>
     public RemoteSubscriber(long id, FrameConnection connection, Subscription subscription, int defaultQueue, QueueBudget budget, Transcoder transcoder,
@@ -26,6 +27,7 @@ internal sealed class RemoteSubscriber : ServedSubscriber
             new SubscriberQueue(subscription.Policy, subscription.QueueFrames > 0 ? subscription.QueueFrames : defaultQueue, subscription.WhenFull, budget))
     {
         _connection = connection;
+        _modelInputs = connection.Negotiated.HasFlag(Capabilities.ModelInputs);
         _transcoder = transcoder;
         _onResult = onResult;
     }
@@ -95,6 +97,12 @@ internal sealed class RemoteSubscriber : ServedSubscriber
                 }
 
                 (FrameHeader header, ReadOnlyMemory<byte> payload) = frame.As(Codec, _transcoder);
+                if (!_modelInputs && header.IsModelInput)
+                {
+                    CountUnreadable(); // PROTOCOL.md §7.2: it did not announce MODEL_INPUTS
+                    continue;
+                }
+
                 await session.SendAsync(header, frame.Metadata, payload, reply: null, stop).ConfigureAwait(false);
                 Count(payload.Length);
             }

@@ -13,6 +13,7 @@ public abstract class ServedSubscriber
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _sent;
     private long _bytes;
+    private long _unreadable;
 
     private protected ServedSubscriber(long id, string remote, string transport, DeliveryPolicy policy, WhenFull whenFull, Codec? codec, uint? streamId,
         SubscriberQueue queue)
@@ -60,6 +61,9 @@ public abstract class ServedSubscriber
     /// <summary>Payload bytes it was given.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
+    /// <summary>Model inputs left out because it did not announce it can read them (PROTOCOL.md §7.2).</summary>
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
     /// <summary>Frames dropped for it: replaced by newer ones under latest.</summary>
     public long Dropped => Queue.Dropped;
 
@@ -96,6 +100,8 @@ public abstract class ServedSubscriber
 
     /// <summary>Its lossless queue overflowed under "when full: disconnect"; called on the publishing thread, must not wait.</summary>
     internal abstract void OnOverflow();
+
+    private protected void CountUnreadable() => Interlocked.Increment(ref _unreadable);
 
     private protected void Count(int payloadBytes)
     {

@@ -205,6 +205,7 @@ internal sealed partial class FrameConnection : IFrameLink
     {
         PeerHello = peer;
         _writer.PeerMaxMessageLength = peer.MaxMessageLength;
+        _input.ModelInputs = _writer.ModelInputs = Negotiated.HasFlag(Capabilities.ModelInputs);
         if (Negotiated.HasFlag(Capabilities.SharedMemory))
         {
             if (LocalHello.Role == PeerRole.Producer)

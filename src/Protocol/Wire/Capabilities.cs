@@ -14,4 +14,6 @@ internal enum Capabilities : uint
     Result = 1 << 1,
     /// <summary>Frames may travel through a shared-memory ring (PROTOCOL.md §15); Unix sockets only.</summary>
     SharedMemory = 1 << 2,
+    /// <summary>Model inputs (PROTOCOL.md §7.2): pixel formats 8-13 and the batch flag; the producer may send them, the consumer can read them.</summary>
+    ModelInputs = 1 << 3,
 }

@@ -37,6 +37,8 @@ public enum ErrorCode : uint
     ShuttingDown = 15,
     /// <summary>A relay's lossless subscriber whose queue filled up, with "when full: disconnect" (PROTOCOL.md §16).</summary>
     TooSlow = 16,
+    /// <summary>The peer did not announce a capability this side needs: a relay serving model inputs to a subscriber without MODEL_INPUTS (PROTOCOL.md §7.2).</summary>
+    NotCapable = 17,
     /// <summary>Codes from here up are for applications.</summary>
     ApplicationBase = 0x10000,
 }

@@ -39,6 +39,9 @@ internal readonly record struct FrameHeader(
         new(Codec.Raw, format, FrameFlags.None, streamId, width, height,
             stride != 0 ? stride : checked((int)PixelLayout.MinStride(format, width)), 0, sequence, timestampNs);
 
+    /// <summary>A model input or a batch (PROTOCOL.md §7.2): sent only where MODEL_INPUTS was negotiated.</summary>
+    public bool IsModelInput => PixelLayout.IsTensor(PixelFormat) || Flags.HasFlag(FrameFlags.Batch);
+
     public void WriteTo(Span<byte> destination)
     {
         destination = destination[..Size];
@@ -77,7 +80,12 @@ internal readonly record struct FrameHeader(
     /// Reads and validates a header against the length of the FRAME body that carries it, in the order of
     /// PROTOCOL.md §6.1, so that every implementation reports the same error for the same bytes.
     /// </summary>
-    public static FrameHeader Read(ReadOnlySpan<byte> source, long bodyLength)
+    /// <param name="modelInputs">
+    /// Model inputs were negotiated (both HELLOs set MODEL_INPUTS, §5), or there is no HELLO (a recording, a NATS
+    /// message): pixel formats 8-13 and the batch flag are allowed. Otherwise they are unknown and reserved, as to a
+    /// peer that has never heard of them.
+    /// </param>
+    public static FrameHeader Read(ReadOnlySpan<byte> source, long bodyLength, bool modelInputs = true)
     {
         source = source[..Size];
         var codec = (Codec)source[0];
@@ -92,10 +100,19 @@ internal readonly record struct FrameHeader(
             ProtocolException.Throw(ErrorCode.UnknownPixelFormat, $"unknown pixel format {source[1]} (this receiver knows 1-{(int)PixelFormat.BgrF32})");
         }
 
-        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
-        if ((flags & ~(ushort)(FrameFlags.MetadataIsJson | FrameFlags.Batch)) != 0)
+        if (!modelInputs && PixelLayout.IsTensor(format))
         {
-            ProtocolException.Throw(ErrorCode.ReservedBitSet, $"reserved frame flag bits set: 0x{flags:X4}");
+            ProtocolException.Throw(ErrorCode.UnknownPixelFormat,
+                $"pixel format {source[1]} is a model input, and model inputs were not negotiated (both HELLOs set capability bit 3, MODEL_INPUTS: PROTOCOL.md §5, §7.2)");
+        }
+
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
+        ushort allowed = (ushort)(FrameFlags.MetadataIsJson | (modelInputs ? FrameFlags.Batch : 0));
+        if ((flags & ~allowed) != 0)
+        {
+            ProtocolException.Throw(ErrorCode.ReservedBitSet, (flags & ~(ushort)(FrameFlags.MetadataIsJson | FrameFlags.Batch)) == 0
+                ? "frame flag bit 1 (batch) is set, and model inputs were not negotiated (both HELLOs set capability bit 3, MODEL_INPUTS: PROTOCOL.md §5, §7.2)"
+                : $"reserved frame flag bits set: 0x{flags:X4}");
         }
 
         uint width = BinaryPrimitives.ReadUInt32LittleEndian(source[8..]);

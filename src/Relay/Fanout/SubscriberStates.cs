@@ -21,6 +21,7 @@ internal static class SubscriberStates
             ["offered"] = subscriber.Offered,
             ["sent"] = subscriber.Sent,
             ["dropped"] = subscriber.Dropped,
+            ["unreadable"] = subscriber.Unreadable,
             ["queued"] = subscriber.Queued,
             ["max_queued"] = subscriber.MaxQueued,
             ["max_queued_bytes"] = subscriber.MaxQueuedBytes,

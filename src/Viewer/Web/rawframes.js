@@ -19,7 +19,7 @@
     BGR24: 1, RGB24: 2, BGRA32: 3, GRAY8: 4, I420: 5, J420: 6, NV12: 7,
     RGB_F32_CHW: 8, BGR_F32_CHW: 9, RGB_U8_CHW: 10, BGR_U8_CHW: 11, RGB_F32_HWC: 12, BGR_F32_HWC: 13,
   });
-  const Capability = Object.freeze({ ACK: 1, RESULT: 2, SHARED_MEMORY: 4 });
+  const Capability = Object.freeze({ ACK: 1, RESULT: 2, SHARED_MEMORY: 4, MODEL_INPUTS: 8 });
   const Role = Object.freeze({ PRODUCER: 1, CONSUMER: 2 });
   const FLAG_METADATA_JSON = 1;
   const FLAG_BATCH = 2;
@@ -84,13 +84,15 @@
     return { version, length: 8 };
   }
 
-  // §6.1, in its order: codec, pixel format, flags, geometry, metadata fit, then the payload size.
-  function parseFrameHeader(bytes, bodyLength) {
+  // §6.1, in its order: codec, pixel format, flags, geometry, metadata fit, then the payload size. `modelInputs`:
+  // formats 8-13 and the batch flag were negotiated (§7.2), or there is no HELLO (the view's WebSocket, a recording).
+  function parseFrameHeader(bytes, bodyLength, modelInputs = true) {
     const v = view(bytes);
     const codec = bytes[0], format = bytes[1], flags = v.getUint16(2, true);
     if (codec > Codec.BMP) fail(ErrorCode.UnknownCodec, `unknown codec ${codec}`);
     if (format < PixelFormat.BGR24 || format > PixelFormat.BGR_F32_HWC) fail(ErrorCode.UnknownPixelFormat, `unknown pixel format ${format}`);
-    if (flags & ~(FLAG_METADATA_JSON | FLAG_BATCH)) fail(ErrorCode.ReservedBitSet, `reserved frame flag bits set: 0x${flags.toString(16)}`);
+    if (!modelInputs && format >= PixelFormat.RGB_F32_CHW) fail(ErrorCode.UnknownPixelFormat, `pixel format ${format} is a model input, not negotiated in HELLO (MODEL_INPUTS)`);
+    if (flags & ~(FLAG_METADATA_JSON | (modelInputs ? FLAG_BATCH : 0))) fail(ErrorCode.ReservedBitSet, `reserved frame flag bits set: 0x${flags.toString(16)}`);
     const width = v.getUint32(8, true), height = v.getUint32(12, true);
     if (width < 1 || width > MAX_DIMENSION || height < 1 || height > MAX_DIMENSION) {
       fail(ErrorCode.MalformedMessage, `frame geometry ${width}x${height} is outside 1x1 to 65535x65535`);
@@ -185,19 +187,19 @@
   }
 
   // §15.3: the slot reference, the frame header judged as if the payload followed inline, then the exact body length.
-  function parseSharedFrameHead(body, bodyLength) {
+  function parseSharedFrameHead(body, bodyLength, modelInputs = true) {
     const v = view(body);
     if (v.getUint32(44, true)) fail(ErrorCode.ReservedBitSet, 'reserved bytes 44-47 of SHARED_FRAME are not zero');
     const slot = v.getUint32(40, true), payloadLength = Number(v.getBigUint64(48, true));
     if (slot >= MAX_SLOTS || payloadLength > MAX_SLOT_BYTES) fail(ErrorCode.MalformedMessage, `SHARED_FRAME names slot ${slot} with ${payloadLength} bytes, beyond any ring`);
     const metadataLength = v.getUint32(20, true);
     if (metadataLength !== bodyLength - SHARED_FRAME_HEAD) fail(ErrorCode.MalformedMessage, `SHARED_FRAME body is ${bodyLength} bytes; with ${metadataLength} bytes of metadata it must be ${SHARED_FRAME_HEAD + metadataLength}`);
-    return parseFrameHeader(body, FRAME_HEADER_SIZE + metadataLength + padding(metadataLength) + payloadLength);
+    return parseFrameHeader(body, FRAME_HEADER_SIZE + metadataLength + padding(metadataLength) + payloadLength, modelInputs);
   }
 
   // §3: one message at bytes[offset...]. Null while more bytes are needed; every rule that the bytes in hand already
   // break throws at once (a length over the limit from its 4 bytes, a bad frame header before its payload arrives).
-  function readMessage(bytes, offset, maxMessageLength) {
+  function readMessage(bytes, offset, maxMessageLength, modelInputs = true) {
     const available = bytes.length - offset;
     if (available < 4) return null;
     const v = view(bytes);
@@ -213,10 +215,10 @@
     let frame = null;
     if (type === MessageType.FRAME) {
       if (available < 8 + FRAME_HEADER_SIZE) return null;
-      frame = parseFrameHeader(bytes.subarray(offset + 8, offset + 8 + FRAME_HEADER_SIZE), bodyLength);
+      frame = parseFrameHeader(bytes.subarray(offset + 8, offset + 8 + FRAME_HEADER_SIZE), bodyLength, modelInputs);
     } else if (type === MessageType.SHARED_FRAME) {
       if (available < 8 + SHARED_FRAME_HEAD) return null;
-      frame = parseSharedFrameHead(bytes.subarray(offset + 8, offset + 8 + SHARED_FRAME_HEAD), bodyLength);
+      frame = parseSharedFrameHead(bytes.subarray(offset + 8, offset + 8 + SHARED_FRAME_HEAD), bodyLength, modelInputs);
     }
     if (available - 4 < length) return null;
     const body = bytes.subarray(offset + 8, offset + 4 + length);
@@ -244,8 +246,8 @@
   }
 
   // A producer's whole byte stream as a consumer reads it (the golden vectors' form): preamble, HELLO, then messages
-  // until END or the end of the bytes. The consumer can read shared memory, as the vectors' consumer does.
-  function consume(bytes, maxMessageLength) {
+  // until END or the end of the bytes. `capabilities`: what the consumer announced (the vectors' consumer_capabilities).
+  function consume(bytes, maxMessageLength, capabilities = Capability.SHARED_MEMORY | Capability.MODEL_INPUTS) {
     const messages = [], frames = [];
     let hello = null, ringSeen = false;
     const outcome = (error, message) => ({
@@ -257,14 +259,15 @@
       if (!preamble) return bytes.length === 0 ? outcome(null) : outcome(ErrorCode.TruncatedStream, 'truncated preamble');
       let offset = preamble.length;
       for (;;) {
-        const message = readMessage(bytes, offset, maxMessageLength);
+        const negotiated = hello ? hello.capabilities & capabilities : 0;
+        const message = readMessage(bytes, offset, maxMessageLength, (negotiated & Capability.MODEL_INPUTS) !== 0);
         if (!message) return offset === bytes.length ? outcome(null) : outcome(ErrorCode.TruncatedStream, 'connection ended inside a message');
         if (!hello) {
           if (message.type !== MessageType.HELLO) fail(ErrorCode.UnexpectedMessage, `expected HELLO as the first message, got ${message.name}`);
           hello = parseHello(message.body);
           if (hello.role !== Role.PRODUCER) fail(ErrorCode.UnexpectedMessage, 'the peer must be a producer');
         } else {
-          checkAfterOpening(message.type, hello.capabilities & Capability.SHARED_MEMORY);
+          checkAfterOpening(message.type, negotiated);
           if (message.type === MessageType.RING) ringSeen = true;
           else if (message.type === MessageType.SHARED_FRAME && !ringSeen) fail(ErrorCode.UnexpectedMessage, 'SHARED_FRAME before RING');
         }
