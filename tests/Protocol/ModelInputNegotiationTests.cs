@@ -18,11 +18,9 @@ public sealed class ModelInputNegotiationTests
     [Fact]
     public async Task AProducer_RefusesToSendAModelInput_ToAConsumerThatDidNotAnnounceIt_AndSendsOtherFramesOn()
     {
-        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
-        Task<FrameConnection> accepting = AcceptAsync(listener, Capabilities.None);
-        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint,
-            new ConnectionOptions { Role = PeerRole.Producer, Capabilities = Capabilities.ModelInputs });
-        await using FrameConnection consumer = await accepting;
+        (FrameConnection producer, FrameConnection consumer) = await ConnectAsync(consumerCapabilities: Capabilities.None);
+        await using FrameConnection disposeProducer = producer;
+        await using FrameConnection disposeConsumer = consumer;
 
         FrameHeader tensor = FrameInfo.ForTensor(s_spec, 0, 1, 1).ToWireHeader(0);
         Func<Task> sending = async () => await producer.SendFrameAsync(tensor, default, new byte[s_spec.ByteCount]);
@@ -37,11 +35,9 @@ public sealed class ModelInputNegotiationTests
     [Fact]
     public async Task AConsumerThatAnnouncedModelInputs_ReadsThem_WhenTheProducerDidToo()
     {
-        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
-        Task<FrameConnection> accepting = AcceptAsync(listener, Capabilities.ModelInputs);
-        await using FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint,
-            new ConnectionOptions { Role = PeerRole.Producer, Capabilities = Capabilities.ModelInputs });
-        await using FrameConnection consumer = await accepting;
+        (FrameConnection producer, FrameConnection consumer) = await ConnectAsync(consumerCapabilities: Capabilities.ModelInputs);
+        await using FrameConnection disposeProducer = producer;
+        await using FrameConnection disposeConsumer = consumer;
 
         await producer.SendFrameAsync(FrameInfo.ForTensor(s_spec, 0, 1, 1, isBatch: true).ToWireHeader(0), default, new byte[2 * s_spec.ByteCount]);
 
@@ -82,8 +78,16 @@ public sealed class ModelInputNegotiationTests
         server.SubscriberCount.Should().Be(0);
     }
 
-    private static async Task<FrameConnection> AcceptAsync(FrameListener listener, Capabilities capabilities) =>
-        await FrameConnection.AcceptAsync(await listener.AcceptAsync(CancellationToken.None), new ConnectionOptions { Role = PeerRole.Consumer, Capabilities = capabilities });
+    // A producer that may send model inputs, connected to a consumer that announces what it is given.
+    private static async Task<(FrameConnection Producer, FrameConnection Consumer)> ConnectAsync(Capabilities consumerCapabilities)
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<FrameConnection> accepting = Task.Run(async () => await FrameConnection.AcceptAsync(await listener.AcceptAsync(CancellationToken.None),
+            new ConnectionOptions { Role = PeerRole.Consumer, Capabilities = consumerCapabilities }));
+        FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint,
+            new ConnectionOptions { Role = PeerRole.Producer, Capabilities = Capabilities.ModelInputs });
+        return (producer, await accepting);
+    }
 
     private static async Task UntilAsync(Func<bool> condition)
     {
