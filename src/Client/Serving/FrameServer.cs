@@ -33,6 +33,7 @@ public sealed class FrameServer : IAsyncDisposable
     private long _ids;
     private long _localIds;
     private int _completed;
+    private Task? _completion;
 
     private FrameServer(FrameServerOptions options)
     {
@@ -145,12 +146,12 @@ public sealed class FrameServer : IAsyncDisposable
     public LocalSubscription Subscribe(LocalSubscriptionOptions? options = null)
     {
         var subscription = new LocalSubscription(this, Interlocked.Decrement(ref _localIds), options ?? new LocalSubscriptionOptions(), _options.QueueFrames, _budget);
+        _hub.Add(subscription);
         if (Volatile.Read(ref _completed) != 0)
         {
-            subscription.Queue.Complete();
+            subscription.Queue.Complete(); // came while the server was completing (checked after Add, so none slips between)
         }
 
-        _hub.Add(subscription);
         return subscription;
     }
 
@@ -159,13 +160,23 @@ public sealed class FrameServer : IAsyncDisposable
     /// subscriber still busy after <paramref name="drainTimeout"/> is closed. Returns when every remote subscriber
     /// has ended. Publishing after it offers to nobody.
     /// </summary>
-    public async Task CompleteAsync(TimeSpan drainTimeout)
+    public Task CompleteAsync(TimeSpan drainTimeout)
     {
-        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        // The first call completes; a later one (DisposeAsync's) waits for that one instead of racing it.
+        lock (_acceptors)
         {
-            return;
-        }
+            if (_completion is null)
+            {
+                Volatile.Write(ref _completed, 1);
+                _completion = CompleteOnceAsync(drainTimeout);
+            }
 
+            return _completion;
+        }
+    }
+
+    private async Task CompleteOnceAsync(TimeSpan drainTimeout)
+    {
         _hub.CompleteAll();
         foreach (ConnectionAcceptor acceptor in _acceptors)
         {
