@@ -52,7 +52,7 @@ public sealed class ModelInputNegotiationTests
         await using FrameServer server = await FrameServer.StartAsync(["tcp://127.0.0.1:0"]);
         await using FrameConnection subscriber = await FrameConnection.ConnectAsync(FrameEndpoint.Parse(server.Endpoints.Single()),
             new ConnectionOptions { Role = PeerRole.Consumer, Capabilities = Capabilities.None });
-        await UntilAsync(() => server.SubscriberCount == 1);
+        await server.WaitForSubscribersAsync(1, new CancellationTokenSource(s_bound).Token);
 
         server.Publish(FrameInfo.ForTensor(s_spec, 0, 1, 1), new byte[s_spec.ByteCount]);
         server.Publish(FrameInfo.Raw(FrameFormat.Bgr24(2, 2), 0, 2, 1), new byte[12]);
@@ -87,14 +87,5 @@ public sealed class ModelInputNegotiationTests
         FrameConnection producer = await FrameConnection.ConnectAsync(listener.Endpoint,
             new ConnectionOptions { Role = PeerRole.Producer, Capabilities = Capabilities.ModelInputs });
         return (producer, await accepting);
-    }
-
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        using var bound = new CancellationTokenSource(s_bound);
-        while (!condition())
-        {
-            await Task.Delay(10, bound.Token);
-        }
     }
 }

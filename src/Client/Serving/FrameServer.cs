@@ -34,6 +34,7 @@ public sealed class FrameServer : IAsyncDisposable
     private long _localIds;
     private int _completed;
     private Task? _completion;
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FrameServer(FrameServerOptions options)
     {
@@ -51,6 +52,24 @@ public sealed class FrameServer : IAsyncDisposable
 
     /// <summary>Subscribers served now (remote and local).</summary>
     public int SubscriberCount => _hub.Count;
+
+    /// <summary>
+    /// Completes once at least <paramref name="count"/> subscribers (remote and local) are served, each registered so
+    /// that it gets every frame published from then on: e.g. publish only once someone is watching.
+    /// </summary>
+    public async Task WaitForSubscribersAsync(int count, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task added = Volatile.Read(ref _added).Task; // read before the count, so an Add in between still wakes us
+            if (_hub.Count >= count)
+            {
+                return;
+            }
+
+            await added.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Every subscriber, current and ended, by id: policies, queues, drops, why each ended.</summary>
     public IReadOnlyList<ServedSubscriber> Subscribers => _hub.All();
@@ -146,7 +165,7 @@ public sealed class FrameServer : IAsyncDisposable
     public LocalSubscription Subscribe(LocalSubscriptionOptions? options = null)
     {
         var subscription = new LocalSubscription(this, Interlocked.Decrement(ref _localIds), options ?? new LocalSubscriptionOptions(), _options.QueueFrames, _budget);
-        _hub.Add(subscription);
+        Added(subscription);
         if (Volatile.Read(ref _completed) != 0)
         {
             subscription.Queue.Complete(); // came while the server was completing (checked after Add, so none slips between)
@@ -209,6 +228,13 @@ public sealed class FrameServer : IAsyncDisposable
 
     internal void Remove(LocalSubscription subscription) => _hub.Remove(subscription);
 
+    // Into the hub, then wake whoever waits for subscribers.
+    private void Added(ServedSubscriber subscriber)
+    {
+        _hub.Add(subscriber);
+        Interlocked.Exchange(ref _added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
     private async Task ServeAsync(ConnectionAcceptor acceptor)
     {
         var serving = new List<Task>();
@@ -236,7 +262,7 @@ public sealed class FrameServer : IAsyncDisposable
 
             Subscription subscription = connection.PeerHello.Subscription ?? Subscription.Default;
             var subscriber = new RemoteSubscriber(Interlocked.Increment(ref _ids), connection, subscription, _options.QueueFrames, _budget, Transcoder, _options.OnResult);
-            _hub.Add(subscriber); // before the log line, so that a script that waits for the line misses no frame
+            Added(subscriber); // before the log line, so that a script that waits for the line misses no frame
             if (Volatile.Read(ref _completed) != 0)
             {
                 subscriber.Queue.Complete(); // came while the server was completing: END at once

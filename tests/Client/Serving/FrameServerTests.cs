@@ -32,7 +32,7 @@ public sealed class FrameServerTests : IAsyncLifetime
         await using FrameReceiver raw = await FrameReceiver.SubscribeAsync(endpoint, new SubscriptionOptions { QueueFrames = 64 });
         await using FrameReceiver jpegA = await FrameReceiver.SubscribeAsync(endpoint, new SubscriptionOptions { QueueFrames = 64, Codec = Codec.Jpeg });
         await using FrameReceiver jpegB = await FrameReceiver.SubscribeAsync(endpoint, new SubscriptionOptions { QueueFrames = 64, Codec = Codec.Jpeg });
-        await UntilAsync(() => server.SubscriberCount == 3);
+        await server.WaitForSubscribersAsync(3, new CancellationTokenSource(s_bound).Token);
 
         // The publisher's own stream, sequence numbers and capture times, as a bridge or a replay has them.
         for (ulong sequence = 100; sequence < 120; sequence++)
@@ -122,14 +122,5 @@ public sealed class FrameServerTests : IAsyncLifetime
         Func<Task> second = () => FrameServer.StartAsync([$"unix://{_socket}"]);
 
         (await second.Should().ThrowAsync<IOException>()).Which.Message.Should().Contain(_socket);
-    }
-
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        using var bound = new CancellationTokenSource(s_bound);
-        while (!condition())
-        {
-            await Task.Delay(10, bound.Token);
-        }
     }
 }
