@@ -6,10 +6,10 @@ namespace RawFrames.Protocol;
 /// <summary>PROTOCOL.md §4.1: which message may come when, and from which role.</summary>
 internal static class MessageRules
 {
-    /// <summary>The first message after the preamble must be HELLO (or ERROR, when the peer refuses).</summary>
-    public static void CheckFirst(MessageType type, bool allowError)
+    /// <summary>The first message after the preamble must be HELLO, or ERROR from a peer that refuses or gives up (§9), on either side.</summary>
+    public static void CheckFirst(MessageType type)
     {
-        if (type != MessageType.Hello && !(allowError && type == MessageType.Error))
+        if (type is not (MessageType.Hello or MessageType.Error))
         {
             ProtocolException.Throw(ErrorCode.UnexpectedMessage, $"expected HELLO as the first message, got {type}");
         }

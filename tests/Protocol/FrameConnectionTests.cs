@@ -147,6 +147,48 @@ public sealed class FrameConnectionTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public async Task Opening_TooSlow_IsAnsweredWithPreambleAndErrorTimeout(int preambleBytesSent)
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<Exception?> accepting = AcceptExpectingFailureAsync(listener, s_consumer with { HandshakeTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = await RawClientAsync(listener);
+        if (preambleBytesSent > 0)
+        {
+            await client.SendAsync("RFRM\x01"u8.ToArray().AsMemory(0, preambleBytesSent));
+        }
+
+        byte[] reply = await ReadToEndAsync(client);
+
+        // PROTOCOL.md §9: Timeout is sent, after the acceptor's preamble (§2.2), whether or not the peer sent a byte.
+        reply.AsSpan(0, 8).ToArray().Should().Equal((byte)'R', (byte)'F', (byte)'R', (byte)'M', 1, 0, 0, 0);
+        reply[12].Should().Be((byte)MessageType.Error);
+        BitConverter.ToUInt32(reply, 16).Should().Be((uint)ErrorCode.Timeout);
+        Encoding.UTF8.GetString(reply, 20, reply.Length - 20).Should().Contain("0.3 s");
+        ((ProtocolException?)await accepting)!.Code.Should().Be(ErrorCode.Timeout);
+    }
+
+    [Fact]
+    public async Task Opening_ConnectorThatSendsErrorInsteadOfHello_IsReported_AndNeverAnswered()
+    {
+        using var listener = await FrameListener.StartAsync(FrameEndpoint.Parse("tcp://127.0.0.1:0"));
+        Task<Exception?> accepting = AcceptExpectingFailureAsync(listener);
+        using var client = await RawClientAsync(listener);
+        // The error-instead-of-hello vector's bytes: the producer's preamble, then ERROR ShuttingDown.
+        await client.SendAsync(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "vectors", "error-instead-of-hello.bin")));
+        client.Shutdown(SocketShutdown.Send);
+
+        byte[] reply = await ReadToEndAsync(client);
+
+        reply.Should().BeEmpty("PROTOCOL.md §9: an ERROR is never answered, not even with a preamble");
+        var reported = (ProtocolException?)await accepting;
+        reported!.Code.Should().Be(ErrorCode.ShuttingDown);
+        reported.SentByPeer.Should().BeTrue();
+        reported.Message.Should().Contain("sent ERROR instead of HELLO").And.Contain("the producer is stopping");
+    }
+
     [Fact]
     public async Task SilentPeer_IsCutOffAtTheIdleTimeout_WithErrorTimeout()
     {
@@ -188,15 +230,9 @@ public sealed class FrameConnectionTests
         (await reading.Should().ThrowAsync<ProtocolException>()).Which.Code.Should().Be(ErrorCode.TruncatedStream);
         await consumer.DisposeAsync();
 
-        var atPeer = new List<byte>();
-        var buffer = new byte[4096];
-        while (await client.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10)) is > 0 and int n)
-        {
-            atPeer.AddRange(buffer.AsSpan(0, n));
-        }
-
-        IndexOfMessage([.. atPeer], MessageType.Hello).Should().Be(8);
-        IndexOfMessage([.. atPeer], MessageType.Error).Should().Be(-1, "PROTOCOL.md §9: TruncatedStream is never sent");
+        byte[] atPeer = await ReadToEndAsync(client);
+        IndexOfMessage(atPeer, MessageType.Hello).Should().Be(8);
+        IndexOfMessage(atPeer, MessageType.Error).Should().Be(-1, "PROTOCOL.md §9: TruncatedStream is never sent");
     }
 
     private static int IndexOfMessage(byte[] stream, MessageType type)
@@ -287,11 +323,16 @@ public sealed class FrameConnectionTests
         return client;
     }
 
+    // Straight from the socket: a NetworkStream refuses one whose sending side was shut down.
     private static async Task<byte[]> ReadToEndAsync(Socket socket)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy).WaitAsync(TimeSpan.FromSeconds(10));
-        return copy.ToArray();
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10)) is > 0 and int n)
+        {
+            received.AddRange(buffer.AsSpan(0, n));
+        }
+
+        return [.. received];
     }
 }

@@ -14,7 +14,8 @@ internal sealed record ConsumerOutcome(
     IReadOnlyList<ReceivedFrame> Frames,
     string? End,
     ErrorCode? Error,
-    string? ErrorMessage);
+    string? ErrorMessage,
+    bool Refused = false);
 
 internal sealed record ReceivedFrame(FrameHeader Header, byte[] Metadata, byte[] Payload);
 
@@ -38,9 +39,9 @@ internal static class VectorConsumer
             {
                 if (!MessageParser.TryReadMessage(input, maxMessageLength, out Message message, out position, state.ModelInputs))
                 {
-                    return input.IsEmpty
+                    return input.IsEmpty && state.Opened
                         ? state.Finish(null, null, null)
-                        : state.Finish(null, ErrorCode.TruncatedStream, "connection ended inside a message");
+                        : state.Finish(null, ErrorCode.TruncatedStream, input.IsEmpty ? "connection ended before HELLO" : "connection ended inside a message");
                 }
 
                 state.Accept(message);
@@ -53,7 +54,7 @@ internal static class VectorConsumer
         }
         catch (ProtocolException e)
         {
-            return state.Finish(null, e.Code, e.Message);
+            return state.Finish(null, e.Code, e.Message, e.SentByPeer);
         }
     }
 
@@ -67,6 +68,11 @@ internal static class VectorConsumer
         }
 
         await pipe.Writer.CompleteAsync();
+        if (data.Length == 0)
+        {
+            return new State(capabilities).Finish(null, null, null); // a probe: the real acceptor sees the close before any byte
+        }
+
         var reader = new MessageInput(new StreamSource(pipe.Reader.AsStream()), Math.Max(maxMessageLength, ProtocolConstants.MinMaxMessageLength));
         var state = new State(capabilities);
         try
@@ -77,7 +83,9 @@ internal static class VectorConsumer
                 Message message = await reader.ReadAsync();
                 if (message.IsConnectionClosed)
                 {
-                    return state.Finish(null, null, null);
+                    return state.Opened
+                        ? state.Finish(null, null, null)
+                        : state.Finish(null, ErrorCode.TruncatedStream, "connection ended before HELLO");
                 }
 
                 state.Accept(message);
@@ -90,7 +98,7 @@ internal static class VectorConsumer
         }
         catch (ProtocolException e)
         {
-            return state.Finish(null, e.Code, e.Message);
+            return state.Finish(null, e.Code, e.Message, e.SentByPeer);
         }
     }
 
@@ -109,12 +117,22 @@ internal static class VectorConsumer
 
         public bool ModelInputs => Negotiated.HasFlag(Capabilities.ModelInputs);
 
+        /// <summary>The producer's HELLO has been read: from here a close between messages is not a truncation.</summary>
+        public bool Opened => Hello is not null;
+
         public void Accept(in Message message)
         {
             // PROTOCOL.md §4.1 as a consumer applies it to a producer.
             if (_messages.Count == 0)
             {
-                MessageRules.CheckFirst(message.Type, allowError: false);
+                // PROTOCOL.md §9: an ERROR may be the first message; the consumer reports it and answers nothing.
+                MessageRules.CheckFirst(message.Type);
+                if (message.Type == MessageType.Error)
+                {
+                    ErrorMessage refusal = message.ReadError();
+                    throw new ProtocolException(refusal.Code, refusal.Reason) { SentByPeer = true };
+                }
+
                 Hello = message.ReadHello();
                 if (Hello.Role != PeerRole.Producer)
                 {
@@ -142,7 +160,7 @@ internal static class VectorConsumer
             }
         }
 
-        public ConsumerOutcome Finish(string? truncatedPreamble, ErrorCode? error, string? errorMessage)
+        public ConsumerOutcome Finish(string? truncatedPreamble, ErrorCode? error, string? errorMessage, bool refused = false)
         {
             if (truncatedPreamble is not null)
             {
@@ -150,7 +168,7 @@ internal static class VectorConsumer
             }
 
             string? end = error is not null ? null : _messages.LastOrDefault() == "END" ? "end_message" : "closed";
-            return new ConsumerOutcome(Preamble, Hello, _messages, _frames, end, error, errorMessage);
+            return new ConsumerOutcome(Preamble, Hello, _messages, _frames, end, error, errorMessage, refused);
         }
 
         private static string Name(MessageType type) => type == MessageType.SharedFrame ? "SHARED_FRAME" : type.ToString().ToUpperInvariant();

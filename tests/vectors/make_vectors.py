@@ -381,6 +381,58 @@ for name, codec, fmt, w, h, payload, description, decoded in [
     if decoded is not None:
         vectors[-1][2]["decoded_bgr_hex"] = decoded.hex()
 
+# Revision 5: what the text had left open, settled (PROTOCOL.md 21), each where bytes decide it.
+ERRORS.update({"ShuttingDown": 15})
+vectors.append(("empty-stream", b"", {"description": "No bytes at all: the connection closed before its first byte (a TCP "
+                "health check, a port scan). The protocol never began: not an error, a probe (PROTOCOL.md 9).",
+                "consumer_max_message_length": DEFAULT_MAX, "consumer_capabilities": CONSUMER_CAPS, "outcome": "probe",
+                "hello": None, "messages": [], "frames": []}))
+
+reject("preamble-only", "The preamble and nothing more: the stream began and ended inside the opening (PROTOCOL.md 9).",
+       preamble(), "TruncatedStream", hello_json=None)
+
+reject("frame-before-hello-cut", "A valid FRAME where HELLO must come, cut inside its payload: a message's place is judged "
+       "once the whole message is in (PROTOCOL.md 3.2 steps 6-7), so the stream ended inside it.",
+       preamble() + frame(payload=pixels(12))[:-5], "TruncatedStream", hello_json=None)
+
+LARGEST_HELLO = hello(extra=option(0x7FFF, bytes(4092 - 16 - 4 - 15 - 4)))
+assert len(LARGEST_HELLO) == 8 + 4092
+accept("hello-largest", "A HELLO body of 4,092 bytes (an unknown option fills it), the most a sender may send: its length "
+       "prefix, 4,096, fits the smallest maximum any side may announce (PROTOCOL.md 3.1).",
+       preamble() + LARGEST_HELLO + END, ["HELLO", "END"], [], limit=4096)
+vectors[-1][2]["writer_reproduces"] = False
+
+reject("hello-over-smallest-maximum", "A HELLO body of 4,093 bytes to a consumer whose maximum is 4,096: its length prefix "
+       "(4,097) is over the reader's maximum, decided from the prefix alone (a sender keeps a HELLO to 4,092 bytes).",
+       preamble() + hello(extra=option(0x7FFF, bytes(4093 - 16 - 4 - 15 - 4)))[:4], "MessageTooLarge", hello_json=None, limit=4096)
+
+vectors.append(("error-instead-of-hello", preamble() + message(4, struct.pack("<I", 15) + b"the producer is stopping"),
+                {"description": "The producer's preamble, then ERROR ShuttingDown instead of its HELLO: an ERROR may be any "
+                 "side's first message. The consumer reports it and answers nothing, not even its own HELLO (PROTOCOL.md 9).",
+                 "consumer_max_message_length": DEFAULT_MAX, "consumer_capabilities": CONSUMER_CAPS, "outcome": "refused",
+                 "hello": None, "messages": [], "frames": [], "error": {"code": 15, "name": "ShuttingDown"}}))
+
+p = pixels(12)
+accept("hello-duplicate-option", "A HELLO with the software option twice: each is checked, the last one counts "
+       "(PROTOCOL.md 5.1).", preamble() + hello(software=b"first", extra=option(1, b"second")) + frame(payload=p) + END,
+       ["HELLO", "FRAME", "END"], [frame_json(payload=p)], hello_json={**HELLO_JSON, "software": "second"})
+vectors[-1][2]["writer_reproduces"] = False
+
+accept("pong-unknown-token", "A PONG whose token the consumer never sent in a PING: ignored, not an error (PROTOCOL.md 11).",
+       OPENING + message(6, struct.pack("<Q", 0xDEADBEEF)) + END, ["HELLO", "PONG", "END"], [])
+vectors[-1][2]["writer_reproduces"] = False
+
+p1, p2 = pixels(12), pixels(12)[::-1]
+accept("sequence-does-not-wrap", "Sequence 2^64-1, then 0 on the same stream: both frames are read; numbers do not wrap, "
+       "so the second went backwards (not a gap of 0, PROTOCOL.md 6).",
+       OPENING + frame(seq=2**64 - 1, payload=p1) + frame(seq=0, payload=p2) + END, ["HELLO", "FRAME", "FRAME", "END"],
+       [frame_json(seq=2**64 - 1, payload=p1), frame_json(seq=0, payload=p2)])
+
+reject("shared-frame-slot-checked-first", "A SHARED_FRAME with codec 9 and reserved bytes 44-47 set: the slot reference "
+       "(bytes 40-55) is checked before the frame header (PROTOCOL.md 15.3), so ReservedBitSet, not UnknownCodec.",
+       SHM_OPENING + message(8, frame_body(codec=9, stride=0)[:40] + struct.pack("<IIQ", 0, 1, 12)), "ReservedBitSet",
+       ["HELLO"], hello_json=SHM_HELLO_JSON)
+
 # Producer vectors (producer/NAME.bin): the bytes a producer that connected reads from the consumer that accepted,
 # after sending its own preamble and HELLO with `producer_capabilities` and `producer_max_message_length`. The producer
 # answers a rejection with ERROR and the code, except for BadMagic and TruncatedStream; a refusal (the acceptor's ERROR

@@ -123,7 +123,9 @@ class Connection:
         """The peer's preamble and HELLO. An acceptor (`refuse`) answers a bad opening with preamble + ERROR."""
         view = self._head_view
         try:
-            self._read_exactly(view[:4], "preamble")
+            if self.socket.recv_into(view[:1]) == 0:
+                raise ProtocolError(ErrorCode.TRUNCATED_STREAM, "the peer closed before its first byte", probe=True)
+            self._read_exactly(view[1:4], "preamble")
             try:
                 check_magic(view[:4])
             except ProtocolError:
@@ -136,7 +138,7 @@ class Connection:
             if message is None:
                 raise ProtocolError(ErrorCode.TRUNCATED_STREAM, "the connection closed before HELLO")
             kind = MessageType.FRAME if isinstance(message, Frame) else message.type
-            if kind == MessageType.ERROR and not refuse:
+            if kind == MessageType.ERROR:  # §9: either side may open with ERROR; it is reported, never answered
                 code, reason = parse_error(message.body)
                 raise PeerError(code, reason)
             if kind != MessageType.HELLO:

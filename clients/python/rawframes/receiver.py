@@ -44,6 +44,7 @@ class Receiver:
         self.streams = {}
         self.connections = 0
         self.errors = []
+        self.probes = 0  # connections closed before their first byte (health checks, port scans): not errors
         self._listener = endpoint.listen(listen)
 
     def __enter__(self):
@@ -128,6 +129,9 @@ class Receiver:
         self._listener.close()
 
     def _record(self, peer, error):
+        if isinstance(error, ProtocolError) and error.probe:
+            self.probes += 1
+            return
         if isinstance(error, ProtocolError):
             text = f"{error_name(error.code)}: {error.reason}"
         else:

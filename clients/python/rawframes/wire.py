@@ -183,10 +183,12 @@ def error_name(code):
 class ProtocolError(Exception):
     """The peer broke PROTOCOL.md; `code` is the §9 error code this side reports (and sends, when it still can)."""
 
-    def __init__(self, code, reason):
+    def __init__(self, code, reason, *, probe=False):
         super().__init__(f"{error_name(code)}: {reason}")
         self.code = ErrorCode(code)
         self.reason = reason
+        # §9: closed before its first byte (a health check, a port scan): the protocol never began, not an error.
+        self.probe = probe
 
 
 class PeerError(Exception):

@@ -8,7 +8,7 @@ import struct
 import pytest
 
 from conftest import VECTORS, ReplaySocket, messages_in
-from rawframes import Connection, Frame, ProtocolError, Role
+from rawframes import Connection, Frame, PeerError, ProtocolError, Role
 from rawframes.codecs import decode
 from rawframes.wire import PREAMBLE, Capability, MessageType
 
@@ -35,7 +35,11 @@ def consume(data, max_length, boundaries=(), capabilities=Capability.SHARED_MEMO
             else:
                 messages.append(message.type.name)
     except ProtocolError as error:
+        if error.probe:
+            return "probe", messages, frames, None, None, sock
         return "reject", messages, frames, None, int(error.code), sock
+    except PeerError as error:
+        return "refused", messages, frames, None, int(error.code), sock
     end = "end_message" if connection.end_received else "closed"
     return "accept", messages, frames, end, None, sock
 
@@ -53,7 +57,7 @@ def describe(frame):
 
 def expected(vector):
     return (vector["outcome"], vector["messages"], vector["frames"], vector.get("end"),
-            vector["error"]["code"] if vector["outcome"] == "reject" else None)
+            vector["error"]["code"] if vector["outcome"] in ("reject", "refused") else None)
 
 
 def test_every_vector_is_covered():
@@ -88,6 +92,12 @@ def test_vector_split_at_every_offset_and_trickled(name):
 
 def check_answers(vector, data, written):
     """What the consumer wrote back, read with the same rules."""
+    if vector["outcome"] in ("probe", "refused") or (vector["outcome"] == "reject" and vector["error"]["code"] == 11
+                                                    and vector["hello"] is None):
+        # Nothing to answer: no protocol began, the peer's ERROR is never answered, and a stream that ended inside
+        # the opening gets neither an ERROR nor a preamble that would announce one.
+        assert written == b""
+        return
     if vector["outcome"] == "reject" and vector["error"]["code"] == 1:
         assert written.startswith(b"HTTP/1.1 400") if data[:4] in (b"GET ", b"POST") else written == b""
         return

@@ -48,10 +48,6 @@ internal static class Reconnector
 
                 await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException e) when (!afterAccepted && !cancellationToken.IsCancellationRequested)
-            {
-                throw new IOException($"{endpoint.Text}: the peer accepted the connection but did not complete the opening in time", e);
-            }
         }
     }
 
@@ -63,9 +59,8 @@ internal static class Reconnector
     {
         ConnectFailedException c => c.IsWorthRetrying,
         _ when !afterAccepted => false,
-        ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout or ErrorCode.ConnectionLimit,
+        ProtocolException p => p.Code is ErrorCode.TruncatedStream or ErrorCode.ShuttingDown or ErrorCode.Timeout or ErrorCode.ConnectionLimit, // Timeout: the opening took too long, the peer is starting or busy
         SocketException or IOException => true,
-        OperationCanceledException => true, // the opening timed out: the peer is starting or busy
         _ => false,
     };
 }

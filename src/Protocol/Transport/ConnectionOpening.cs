@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RawFrames.Client;
+using RawFrames.Protocol.Transport.Sockets;
 using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport;
@@ -8,8 +9,6 @@ namespace RawFrames.Protocol.Transport;
 /// <summary>PROTOCOL.md §2 and §5: the opening of a connection, as the side that connected or the side that accepted.</summary>
 internal static class ConnectionOpening
 {
-    private static readonly TimeSpan s_refusalGrace = TimeSpan.FromSeconds(2);
-
     /// <summary>
     /// §2.1: our preamble and HELLO, then the acceptor's. Returns its HELLO. A fault in the acceptor's bytes throws
     /// <see cref="ProtocolException"/> (the caller answers it with ERROR); the acceptor's refusal throws one with
@@ -25,38 +24,29 @@ internal static class ConnectionOpening
             throw new ProtocolException(ErrorCode.TruncatedStream, $"{remote} closed the connection during the opening");
         }
 
-        MessageRules.CheckFirst(first.Type, allowError: true);
+        MessageRules.CheckFirst(first.Type);
         if (first.Type == MessageType.Hello)
         {
             return CheckPeer(first.ReadHello(), local, requiredToken: null);
         }
 
-        ErrorMessage refusal = first.ReadError();
-        throw new ProtocolException(refusal.Code, $"{remote} refused the connection: {refusal.Reason} (error {(uint)refusal.Code} {refusal.Code})")
-        {
-            SentByPeer = true,
-        };
+        throw PeersError(first.ReadError(), $"{remote} refused the connection");
     }
+
+    private static ProtocolException PeersError(ErrorMessage error, string what) =>
+        new(error.Code, $"{what}: {error.Reason} (error {(uint)error.Code} {error.Code})") { SentByPeer = true };
 
     /// <summary>
     /// §2.2: the connector's preamble and HELLO, checked (the token too), then ours. A connector that fails is told why
     /// where it can understand it (preamble + ERROR; a plain-text HTTP 400 to a browser) before this throws.
     /// </summary>
     public static async Task<Hello> AsAcceptorAsync(MessageInput input, MessageWriter writer, Stream output, Hello local,
-        ReadOnlyMemory<byte>? requiredToken, string remote, CancellationToken cancellationToken)
+        ReadOnlyMemory<byte>? requiredToken, string remote, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Hello peer;
         try
         {
-            await input.ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
-            Message first = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (first.IsConnectionClosed)
-            {
-                throw new ProtocolException(ErrorCode.TruncatedStream, $"{remote} closed the connection during the opening");
-            }
-
-            MessageRules.CheckFirst(first.Type, allowError: false);
-            peer = CheckPeer(first.ReadHello(), local, requiredToken);
+            peer = await ReadConnectorAsync(input, local, requiredToken, remote, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (ProtocolException e) when (e.Code == ErrorCode.BadMagic)
         {
@@ -67,24 +57,47 @@ internal static class ConnectionOpening
 
             throw;
         }
-        catch (ProtocolException e) when (e.Code != ErrorCode.TruncatedStream)
+        catch (ProtocolException e) when (e.Code != ErrorCode.TruncatedStream && !e.SentByPeer)
         {
             // §2.2: our preamble, then ERROR: readable whatever version the peer speaks.
-            using var grace = new CancellationTokenSource(s_refusalGrace);
-            try
-            {
-                await writer.WriteRefusalAsync(new ErrorMessage(e.Code, e.Message), grace.Token).ConfigureAwait(false);
-            }
-            catch (Exception writeError) when (writeError is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
-            {
-                // The peer is gone; the exception below still reports why.
-            }
-
+            await SocketTransport.RefuseAsync(output, e.Code, e.Message).ConfigureAwait(false);
             throw;
         }
 
         await writer.WriteOpeningAsync(local, cancellationToken).ConfigureAwait(false);
         return peer;
+    }
+
+    // §2.2 steps 1-2 within the opening timeout: a connector too slow for it is told so (§9: preamble + ERROR Timeout).
+    private static async Task<Hello> ReadConnectorAsync(MessageInput input, Hello local, ReadOnlyMemory<byte>? requiredToken, string remote,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        Message first;
+        try
+        {
+            await input.ReadPreambleAsync(deadline.Token).ConfigureAwait(false);
+            first = await input.ReadAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProtocolException(ErrorCode.Timeout, $"{remote} did not complete the opening within {timeout.TotalSeconds:0.#} s");
+        }
+
+        if (first.IsConnectionClosed)
+        {
+            throw new ProtocolException(ErrorCode.TruncatedStream, $"{remote} closed the connection during the opening");
+        }
+
+        // §9: a connector may open with ERROR instead of HELLO; it is reported and never answered.
+        MessageRules.CheckFirst(first.Type);
+        if (first.Type == MessageType.Error)
+        {
+            throw PeersError(first.ReadError(), $"{remote} sent ERROR instead of HELLO");
+        }
+
+        return CheckPeer(first.ReadHello(), local, requiredToken);
     }
 
     // §5: two sides of one role cannot talk; a consumer that requires a token checks it last.
@@ -121,7 +134,7 @@ internal static class ConnectionOpening
     {
         const string Text = "This port speaks the RawFrames binary protocol (see PROTOCOL.md), not HTTP. Use rawframes-send or a RawFrames client.\n";
         string response = $"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {Encoding.UTF8.GetByteCount(Text)}\r\nConnection: close\r\n\r\n{Text}";
-        using var grace = new CancellationTokenSource(s_refusalGrace);
+        using var grace = new CancellationTokenSource(SocketTransport.RefusalGrace);
         try
         {
             await output.WriteAsync(Encoding.UTF8.GetBytes(response), grace.Token).ConfigureAwait(false);

@@ -38,6 +38,13 @@ internal sealed partial class FrameConnection
                 await connection.SendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
                 throw;
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // §9: the acceptor did not answer in time; it is told so (our preamble went out first, §2.1).
+                string reason = $"{endpoint.Text} did not complete the opening within {options.HandshakeTimeout.TotalSeconds:0.#} s";
+                await connection.SendErrorAsync(ErrorCode.Timeout, reason).ConfigureAwait(false);
+                throw new ProtocolException(ErrorCode.Timeout, reason);
+            }
 
             return connection;
         }
@@ -58,18 +65,11 @@ internal sealed partial class FrameConnection
         ArgumentNullException.ThrowIfNull(options);
         SocketTransport transport = await SocketTransport.AcceptAsync(socket, options, cancellationToken).ConfigureAwait(false);
         var connection = new FrameConnection(transport, options);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.HandshakeTimeout);
         try
         {
             connection.Opened(await ConnectionOpening.AsAcceptorAsync(connection._input, connection._writer, transport.Output, connection.LocalHello,
-                options.Role == PeerRole.Consumer ? options.Token : null, transport.Remote, timeout.Token).ConfigureAwait(false));
+                options.Role == PeerRole.Consumer ? options.Token : null, transport.Remote, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false));
             return connection;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new ProtocolException(ErrorCode.Timeout, $"{transport.Remote} did not complete the opening within {options.HandshakeTimeout.TotalSeconds:0.#} s");
         }
         catch
         {
@@ -91,9 +91,7 @@ internal sealed partial class FrameConnection
         {
             Stream stream = await SocketTransport.SecureAsync(socket, options, "", client: false, "a refused peer", cts.Token).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable closing = stream.ConfigureAwait(false);
-            var writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
-            await writer.WriteRefusalAsync(new ErrorMessage(code, reason), cts.Token).ConfigureAwait(false);
-            writer.Complete();
+            await SocketTransport.RefuseAsync(stream, code, reason).ConfigureAwait(false);
             socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ProtocolException or ObjectDisposedException)

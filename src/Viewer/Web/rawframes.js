@@ -250,19 +250,29 @@
   function consume(bytes, maxMessageLength, capabilities = Capability.SHARED_MEMORY | Capability.MODEL_INPUTS) {
     const messages = [], frames = [];
     let hello = null, ringSeen = false;
-    const outcome = (error, message) => ({
-      outcome: error ? 'reject' : 'accept', messages, frames, error, message: message || null,
-      end: error ? null : (messages[messages.length - 1] === 'END' ? 'end_message' : 'closed'),
+    const outcome = (error, message, kind) => ({
+      outcome: kind || (error ? 'reject' : 'accept'), messages, frames, error, message: message || null,
+      end: error || kind ? null : (messages[messages.length - 1] === 'END' ? 'end_message' : 'closed'),
     });
     try {
+      // §9: no byte at all is a probe (the protocol never began), not an error.
+      if (bytes.length === 0) return outcome(null, null, 'probe');
       const preamble = readPreamble(bytes);
-      if (!preamble) return bytes.length === 0 ? outcome(null) : outcome(ErrorCode.TruncatedStream, 'truncated preamble');
+      if (!preamble) return outcome(ErrorCode.TruncatedStream, 'truncated preamble');
       let offset = preamble.length;
       for (;;) {
         const negotiated = hello ? hello.capabilities & capabilities : 0;
         const message = readMessage(bytes, offset, maxMessageLength, (negotiated & Capability.MODEL_INPUTS) !== 0);
-        if (!message) return offset === bytes.length ? outcome(null) : outcome(ErrorCode.TruncatedStream, 'connection ended inside a message');
+        if (!message) {
+          if (offset === bytes.length && hello) return outcome(null);
+          return outcome(ErrorCode.TruncatedStream, hello ? 'connection ended inside a message' : 'connection ended before HELLO');
+        }
         if (!hello) {
+          // §9: the peer may open with ERROR instead of HELLO; it is reported, never answered.
+          if (message.type === MessageType.ERROR) {
+            const refusal = parseError(message.body);
+            return outcome(refusal.code, refusal.reason, 'refused');
+          }
           if (message.type !== MessageType.HELLO) fail(ErrorCode.UnexpectedMessage, `expected HELLO as the first message, got ${message.name}`);
           hello = parseHello(message.body);
           if (hello.role !== Role.PRODUCER) fail(ErrorCode.UnexpectedMessage, 'the peer must be a producer');

@@ -1,7 +1,10 @@
+using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
+using System.Runtime.CompilerServices;
 using RawFrames.Client;
+using RawFrames.Protocol.Wire;
 
 namespace RawFrames.Protocol.Transport.Sockets;
 
@@ -107,7 +110,16 @@ internal sealed class SocketTransport : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 string step = options.ServerTls is null ? "sent nothing" : "did not complete the TLS handshake";
-                throw new ProtocolException(ErrorCode.Timeout, $"{remote} {step} within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+                string reason = $"{remote} {step} within {options.HandshakeTimeout.TotalSeconds:0.#} s";
+                if (options.ServerTls is null)
+                {
+                    // §9: an opening that took too long gets preamble + ERROR Timeout (without TLS there is nothing to wrap it in).
+                    var stream = new NetworkStream(socket, ownsSocket: false);
+                    await using ConfiguredAsyncDisposable closing = stream.ConfigureAwait(false);
+                    await RefuseAsync(stream, ErrorCode.Timeout, "the opening did not complete in time: " + reason).ConfigureAwait(false);
+                }
+
+                throw new ProtocolException(ErrorCode.Timeout, reason);
             }
         }
         catch
@@ -116,6 +128,29 @@ internal sealed class SocketTransport : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Writes preamble + ERROR, how an acceptor refuses a peer before any HELLO (PROTOCOL.md §2.2, §9), within a short
+    /// grace: a peer that is gone or does not read is simply left.
+    /// </summary>
+    public static async Task RefuseAsync(Stream stream, ErrorCode code, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var grace = new CancellationTokenSource(RefusalGrace);
+        try
+        {
+            var writer = new MessageWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+            await writer.WriteRefusalAsync(new ErrorMessage(code, reason), grace.Token).ConfigureAwait(false);
+            writer.Complete();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The peer is gone: closing is all that is left.
+        }
+    }
+
+    /// <summary>How long a refusal may take to write.</summary>
+    public static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>The peer's address as logs show it.</summary>
     public static string Describe(Socket socket)
