@@ -62,6 +62,7 @@ public sealed class ReadmeExampleTests
             await frame.ReplyJsonAsync($"{{\"mean\":{bgr.Span[0]}}}"); // your model's answer
             if (frame.Sequence == 99)
             {
+                await receiver.StopAsync(); // END: "I have what I wanted"; without it, disposal says ShuttingDown
                 break;
             }
         }

@@ -129,6 +129,35 @@ public sealed class SessionTests : IDisposable
     }
 
     [Fact]
+    public async Task AReceiverDisposedAsItsLoopThrows_TellsTheSenderShuttingDown_NeverEND()
+    {
+        FrameReceiver receiver = await FrameReceiver.ListenAsync("tcp://127.0.0.1:0");
+        await using FrameSender sender = await FrameSender.ConnectAsync(receiver.Endpoint, new FrameSenderOptions { Reconnect = false });
+        for (int i = 0; i < 6; i++)
+        {
+            await sender.SendAsync(new byte[32 * 24 * 3], 32, 24);
+        }
+
+        Func<Task> application = async () =>
+        {
+            await using (receiver)
+            {
+                await foreach (ReceivedFrame frame in receiver.ReadAllAsync())
+                {
+                    throw new InvalidOperationException($"the model failed on frame {frame.Sequence}");
+                }
+            }
+        };
+
+        await application.Should().ThrowAsync<InvalidOperationException>().WithMessage("*frame 0");
+        (await sender.CompleteAsync()).Should().BeFalse("one frame of six was handled: nothing may say every frame was read");
+        // ShuttingDown: the receiver went away (a reconnecting sender would come back to whoever listens next).
+        sender.End!.Kind.Should().Be(SenderEndKind.Lost);
+        sender.End.Code.Should().Be(ErrorCode.ShuttingDown);
+        sender.End.Reason.Should().Contain("closed before the stream ended");
+    }
+
+    [Fact]
     public async Task ConnectingToNothing_EndsWithConnectFailed_OrAtOnceWhenCancelled()
     {
         string nobody = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";

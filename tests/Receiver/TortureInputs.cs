@@ -30,7 +30,9 @@ internal static class TortureInputs
     public static IEnumerable<TortureInput> Generate(int seed, int count)
     {
         var random = new Random(seed);
-        byte[][] vectors = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "vectors"), "*.bin").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        byte[][] vectors = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "vectors"), "*.bin").Order(StringComparer.Ordinal).Select(File.ReadAllBytes)
+            .Where(bytes => bytes.Length >= 8) // something to mutate: the empty stream (a probe) has nothing
+            .ToArray();
         byte[] opening = vectors.First(v => v.Length > 40)[..Opening(vectors)];
         int produced = 0;
 

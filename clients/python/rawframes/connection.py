@@ -463,6 +463,12 @@ class Connection:
             self.close()
         return self.end_received
 
+    def shut_down(self, reason):
+        """Tells the peer this side is going away (ERROR ShuttingDown, §9) and closes: not END, which would say every
+        frame was handled."""
+        self._try_send(error_message(ErrorCode.SHUTTING_DOWN, reason))
+        self.close()
+
     @property
     def is_open(self):
         return self.socket.fileno() != -1

@@ -50,7 +50,15 @@ class Receiver:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, traceback):
+        # END says every frame before it was handled (§4.2): only a block that finished normally says it. A block
+        # left by an exception, or a bare receive() loop left early (Python cannot tell break from an exception
+        # there), tells the producer ShuttingDown instead.
+        if self.connection is not None and self.connection.is_open:
+            if exc_type is None:
+                self.connection.finish()
+            else:
+                self.connection.shut_down(LEFT_EARLY)
         self.close()
 
     @property
@@ -92,17 +100,13 @@ class Receiver:
                         stats.add(message)
                         yield message
             except GeneratorExit:
-                # The loop was left (break, return): ask the producer for no more frames (END, §4.2) so it ends
-                # cleanly instead of retrying a lost connection. After close() (a `with` block left by an
-                # exception) the connection is already cut, and no END claims frames were handled.
-                if connection.is_open:
-                    connection.finish()
+                # The loop was left (break, or an exception passing through): the block around it decides how the
+                # connection ends (__exit__), so the connection stays open here.
                 raise
             except (ProtocolError, PeerError, ConnectionClosed, OSError) as error:
                 self._record(peer, error)
-            finally:
-                connection.close()
-                self.connection = None
+            connection.close()
+            self.connection = None
             if self.once:
                 return
 
@@ -144,9 +148,13 @@ def _name(peer):
     return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else (peer or "unix peer")
 
 
+LEFT_EARLY = "the receiving application left its loop before the stream ended: frames it had not handled are lost"
+
+
 def receive(listen="tcp://127.0.0.1:5555", **options):
     """Frames from every producer that connects, one connection after another, until interrupted. Leaving the loop
-    early ends the current producer's stream with END (it stops cleanly); Receiver.stop() does the same from inside
-    the loop, and Receiver.reply() answers a frame with a RESULT."""
+    early tells the current producer ShuttingDown: a bare loop cannot tell `break` from an exception, and END would
+    say every frame was handled. To end a producer's stream cleanly, use `with Receiver(...) as receiver:` (leaving
+    the block normally, or receiver.stop(), sends END); Receiver.reply() answers a frame with a RESULT."""
     with Receiver(listen, **options) as receiver:
         yield from receiver

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from rawframes import (Codec, Connection, PeerError, PixelFormat, ProtocolError, Receiver, Role, Sender,
+from rawframes import (Codec, Connection, ErrorCode, PeerError, PixelFormat, ProtocolError, Receiver, Role, Sender,
                        codecs)
 from rawframes.synthetic import luma_psnr, pattern
 from rawframes.wire import PREAMBLE, MessageType
@@ -132,6 +132,30 @@ def test_consumer_stop_ends_the_producer_cleanly_with_every_ack():
     # The producer may have had a few frames in flight when the END came; the consumer discarded them unread.
     assert sender.frames >= 50
     assert len(sender.ack_rtts_ns) >= 50
+
+
+def test_a_consumer_that_fails_on_its_first_frame_never_says_end():
+    """END says every frame was handled (PROTOCOL.md §4.2): a `with` block left by an exception cuts the connection
+    instead, so the producer's stream of six frames is not confirmed."""
+    sent, told = [], []
+    with pytest.raises(RuntimeError, match="the model failed"):
+        with Receiver("tcp://127.0.0.1:0") as receiver:
+            def produce(to):
+                with Sender.connect(to) as sender:
+                    sent.append(sender)
+                    image = pattern(32, 32).image(1)
+                    try:
+                        for _ in range(6):
+                            sender.send(image)
+                        sender.close()
+                    except PeerError as error:  # the consumer's ERROR came while sending
+                        told.append(error)
+            join = run_producer(produce, endpoint_of(receiver))
+            for frame in receiver:
+                raise RuntimeError(f"the model failed on frame {frame.sequence}")
+    join()
+    assert not sent[0].confirmed
+    assert all(error.code == ErrorCode.SHUTTING_DOWN for error in told)
 
 
 def test_request_reply_results_come_back_per_frame():

@@ -58,14 +58,15 @@ def test_subscribe_with_the_latest_policy_is_what_the_relay_serves(free_port, tm
 
 
 @pytest.mark.process
-def test_leaving_the_receive_loop_ends_the_senders_stream_cleanly(free_port):
+def test_leaving_the_receiver_block_ends_the_senders_stream_cleanly(free_port):
     frames = []
 
     def consume():
-        for frame in rawframes.receive(f"tcp://127.0.0.1:{free_port}"):
-            frames.append(frame.sequence)
-            if len(frames) == 5:
-                break  # the sender hears END, not a lost connection
+        with rawframes.Receiver(f"tcp://127.0.0.1:{free_port}") as receiver:
+            for frame in receiver:
+                frames.append(frame.sequence)
+                if len(frames) == 5:
+                    break  # the block ends normally: the sender hears END, not a lost connection
 
     consumer = threading.Thread(target=consume)
     consumer.start()
@@ -76,3 +77,24 @@ def test_leaving_the_receive_loop_ends_the_senders_stream_cleanly(free_port):
     assert frames == [0, 1, 2, 3, 4]
     assert sender.returncode == 0, sender.stderr
     assert (summary["stopped_by"], summary["error"], summary["confirmed"]) == ("receiver", None, True)
+
+
+def test_leaving_a_bare_receive_loop_tells_the_sender_shutting_down_not_end(free_port):
+    """A bare loop cannot tell break from an exception, so it never claims with END that every frame was handled."""
+    frames = []
+
+    def consume():
+        for frame in rawframes.receive(f"tcp://127.0.0.1:{free_port}"):
+            frames.append(frame.sequence)
+            if len(frames) == 5:
+                break
+
+    consumer = threading.Thread(target=consume)
+    consumer.start()
+    sender = subprocess.run([program("rawframes-send"), "--to", f"tcp://127.0.0.1:{free_port}", "--source", "synthetic:64x48@100",
+                             "--frames", "100000", "--no-reconnect", "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+    consumer.join(timeout=60)
+    summary = json.loads(sender.stdout.strip().splitlines()[-1])
+    assert frames == [0, 1, 2, 3, 4]
+    assert summary["confirmed"] is False
+    assert "ShuttingDown" in summary["error"] and "left its loop" in summary["error"]

@@ -25,6 +25,7 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     private const int Stopping = 1;
     private const int ShuttingDown = 2;
     private const string ShutdownReason = "the receiver is shutting down";
+    private const string DisposedReason = "the receiving application closed before the stream ended (it left its loop or failed): frames it had not handled are lost";
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_shutdownGrace = TimeSpan.FromMilliseconds(300);
 
@@ -40,6 +41,7 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     private Task _feeding = Task.CompletedTask;
     private MergedFrames? _merged;
     private int _stopping;
+    private string _shutdownReason = ShutdownReason;
 
     private FrameReceiver(FrameReceiverOptions options, ConnectionAcceptor? acceptor, string endpoint)
     {
@@ -142,9 +144,10 @@ public sealed partial class FrameReceiver : IAsyncDisposable
     /// short). Connections still open after that are cut. A stop already under way is turned into a shutdown by a
     /// call with <paramref name="shuttingDown"/>; the task ends when every connection has closed.
     /// </summary>
-    public Task StopAsync(bool shuttingDown = false)
+    public Task StopAsync(bool shuttingDown = false) => Stop(shuttingDown ? ShuttingDown : Stopping, ShutdownReason);
+
+    private Task Stop(int wanted, string shutdownReason)
     {
-        int wanted = shuttingDown ? ShuttingDown : Stopping;
         int was;
         do
         {
@@ -156,9 +159,11 @@ public sealed partial class FrameReceiver : IAsyncDisposable
         }
         while (Interlocked.CompareExchange(ref _stopping, wanted, was) != was);
 
+        Volatile.Write(ref _shutdownReason, shutdownReason);
+        bool shuttingDown = wanted == ShuttingDown;
         foreach ((SenderConnection connection, _) in _open.Values)
         {
-            _ = shuttingDown ? connection.ShutDownAsync(ShutdownReason) : connection.StopAsync();
+            _ = shuttingDown ? connection.ShutDownAsync(shutdownReason) : connection.StopAsync();
         }
 
         _graceOver.CancelAfter(shuttingDown ? s_shutdownGrace : s_stopGrace);
@@ -181,7 +186,7 @@ public sealed partial class FrameReceiver : IAsyncDisposable
         await Task.WhenAny(closed, Task.Delay(Timeout.Infinite, _graceOver.Token)).ConfigureAwait(false);
         foreach ((SenderConnection connection, _) in _open.Values)
         {
-            connection.Abort(Volatile.Read(ref _stopping) == ShuttingDown ? ShutdownReason : "the receiver stopped before the sender ended");
+            connection.Abort(Volatile.Read(ref _stopping) == ShuttingDown ? Volatile.Read(ref _shutdownReason) : "the receiver stopped before the sender ended");
         }
 
         // Cut connections close when their readers see it; one nobody reads is closed on dispose.
@@ -189,10 +194,15 @@ public sealed partial class FrameReceiver : IAsyncDisposable
         _stopped.TrySetResult();
     }
 
-    /// <summary>Stops (as <see cref="StopAsync"/> without shutting down), closes every connection and frees what the receiver holds.</summary>
+    /// <summary>
+    /// Closes every connection and frees what the receiver holds. After <see cref="StopAsync"/> it waits for that
+    /// stop; without it, the senders still connected are told ShuttingDown, not END: END says every frame before it
+    /// was handled (PROTOCOL.md §4.2), and a loop left by an exception cannot be told from one left by <c>break</c>.
+    /// Call <see cref="StopAsync"/> first to end their streams cleanly.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync().ConfigureAwait(false);
+        await (Volatile.Read(ref _stopping) == Running ? Stop(ShuttingDown, DisposedReason) : _stopped.Task).ConfigureAwait(false);
         if (_merged is not null)
         {
             await _merged.DisposeAsync().ConfigureAwait(false);

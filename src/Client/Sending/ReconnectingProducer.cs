@@ -56,7 +56,13 @@ internal sealed class ReconnectingProducer : IProducerLink
 
     public string Transport => _session.Connection.TransportName;
 
-    public SenderEnd? Stop => _session.End is { Kind: not (SenderEndKind.Lost or SenderEndKind.Ended) } end ? end : null;
+    /// <summary>How the stream stopped for good: a lost connection only when no other will be made.</summary>
+    public SenderEnd? Stop => _session.End switch
+    {
+        { Kind: SenderEndKind.Lost } lost when !_settings.Reconnect => lost,
+        { Kind: not (SenderEndKind.Lost or SenderEndKind.Ended) } end => end,
+        _ => null,
+    };
 
     public bool EndSent => _session.Connection.EndSent;
 
