@@ -139,7 +139,16 @@ internal sealed class SenderRun(SenderOptions options)
             _replay = new ReplayLoop(reader, options.Replay, options.Frames, options.Duration, sender, _totals, _allocations);
             await using (options.Quiet ? null : new LiveStatsPrinter(_totals, "replay", Console.Error, () => $"  loops {_replay.Loops}"))
             {
-                _stoppedBy = await _replay.RunAsync(cancellationToken);
+                try
+                {
+                    _stoppedBy = await _replay.RunAsync(cancellationToken);
+                }
+                catch (InvalidDataException e)
+                {
+                    // PROTOCOL.md §18: a damaged recording is a source that failed there: the frames before it went out
+                    // and end the stream; the run fails, naming the damage.
+                    (_stoppedBy, _failure) = (StopCause.SourceError, e.Message);
+                }
             }
 
             _allocations.Close(_totals.Frames);
@@ -170,6 +179,7 @@ internal sealed class SenderRun(SenderOptions options)
             Tls = options.Tls,
             LargestPayload = (int)Math.Min(largest, int.MaxValue),
             Software = "rawframes-send/1",
+            Replay = options.Source.Kind == "replay",
             LoggerFactory = _log.Factory,
         };
         try

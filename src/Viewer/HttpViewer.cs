@@ -86,8 +86,11 @@ public sealed partial class HttpViewer : IAsyncDisposable
             : throw new FormatException($"--http '{hostAndPort}': expected IP:PORT, e.g. 127.0.0.1:8080 (loopback) or 0.0.0.0:8080 (every interface)");
     }
 
-    /// <summary>Every frame is handed here; returns at once (nothing is done while nobody watches). The payload is read during the call only.</summary>
-    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
+    /// <summary>
+    /// Every frame is handed here; returns at once (nothing is done while nobody watches). The payload is read during
+    /// the call only. <paramref name="replay"/>: a recording replayed, shown as such, with no latency from its timestamps.
+    /// </summary>
+    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default, bool replay = false)
     {
         uint id = header.StreamId;
         if (!_streams.TryGetValue(id, out LiveStream? stream))
@@ -95,7 +98,7 @@ public sealed partial class HttpViewer : IAsyncDisposable
             stream = _streams.GetOrAdd(id, static (key, viewer) => new LiveStream(key, viewer._codecs, viewer.ResultBudget), this);
         }
 
-        stream.OnFrame(remote, header, payload, metadata);
+        stream.OnFrame(remote, header, payload, metadata, replay);
     }
 
     /// <summary>How long a page's frame is held back for its RESULT while a stream's subscribers send them (a relay's <c>--result-wait-ms</c>).</summary>

@@ -33,6 +33,7 @@ public sealed class LiveStream : IDisposable
     private int _lastWidth;
     private long _gaps;
     private long _latencyNs = -1;
+    private bool _replay;
     private bool _detections;
 
     public LiveStream(uint streamId, CodecPool codecs, TimeSpan resultBudget)
@@ -55,8 +56,9 @@ public sealed class LiveStream : IDisposable
     public bool Live { get; set; }
 
     /// <summary>Called on the receiver's connection task for every frame; returns at once.</summary>
-    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default)
+    public void OnFrame(string remote, FrameInfo header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> metadata = default, bool replay = false)
     {
+        _replay = replay;
         if (!_detections && metadata.IndexOf("\"detections\""u8) >= 0)
         {
             _detections = true; // the page draws this stream on a canvas, with each frame's boxes (PROTOCOL.md §20)
@@ -72,9 +74,10 @@ public sealed class LiveStream : IDisposable
             Interlocked.Add(ref _gaps, (long)(header.Sequence - _last.Sequence - 1));
         }
 
-        // Capture to arrival, shown only when it is plausible for one clock (a sender on another host may disagree).
+        // Capture to arrival, shown only when it is plausible for one clock (a sender on another host may disagree),
+        // and never for a replay, whose timestamps are the recording's.
         long latency = UnixNowNs() - header.TimestampNs;
-        Volatile.Write(ref _latencyNs, latency is >= 0 and < 60_000_000_000 ? latency : -1);
+        Volatile.Write(ref _latencyNs, !replay && latency is >= 0 and < 60_000_000_000 ? latency : -1);
         (_last, _remote, Live) = (header, remote, true);
         Volatile.Write(ref _lastWidth, header.Width);
         if (Volatile.Read(ref _wanted) == 0)
@@ -234,6 +237,7 @@ public sealed class LiveStream : IDisposable
             format = last.Codec == Codec.Raw ? $"raw {last.PixelFormat.ToString().ToUpperInvariant()}" : CodecNames.Name(last.Codec).ToUpperInvariant(),
             gaps = Interlocked.Read(ref _gaps),
             latency_ms = Volatile.Read(ref _latencyNs) is >= 0 and var ns ? Math.Round(ns / 1e6, 1) : (double?)null,
+            replay = _replay,
             frames,
             fps = seconds > 0 ? Math.Round(frames / seconds, 3) : 0,
             last_sequence = last.Sequence,

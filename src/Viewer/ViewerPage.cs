@@ -163,9 +163,10 @@ public static class ViewerPage
             }
             if (figure.dataset.ended === '1' && !s.live) continue; // an ended stream keeps its last image and its figures as they were
             figure.classList.toggle('idle', !s.live);
-            const latency = s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
+            // A replay's timestamps are the recording's: no latency is shown for it, and the caption says why.
+            const latency = s.replay ? ', a replay (recorded times: no latency)' : s.latency_ms === null ? '' : `, latency ${s.latency_ms} ms`;
             const paint = figure.paint;
-            const painted = !paint ? '' : `, painted ${paint.painted} frames${paint.latency_ms_p50 === null ? '' : `, capture to paint ${paint.latency_ms_p50} ms`}` +
+            const painted = !paint ? '' : `, painted ${paint.painted} frames${paint.latency_ms_p50 === null || s.replay ? '' : `, capture to paint ${paint.latency_ms_p50} ms`}` +
               (paint.path.startsWith('worker') ? ' (drawn off the main thread' + (paint.path.endsWith('webgl') ? ', YUV with WebGL)' :
                 paint.path.endsWith('bgra') ? ', pixels decoded by the receiver)' : ')') : '');
             const r = s.results;

@@ -110,8 +110,119 @@ public sealed class RecordingReaderTests : IDisposable
 
         bytes[RecordingFormat.FileHeaderSize + 5] = 1; // a reserved byte of the first message header
         File.WriteAllBytes(path, bytes);
-        var open = () => RecordingReader.Open(path);
-        open.Should().Throw<InvalidDataException>().WithMessage("*the message at byte 16 has a bad header*");
+        using (RecordingReader reader = RecordingReader.Open(path))
+        {
+            reader.Damage.Should().Contain("damaged at byte 16").And.Contain("ReservedBitSet");
+            var read = () => reader.Read(out _);
+            read.Should().Throw<InvalidDataException>().WithMessage("*damaged at byte 16*");
+        }
+
+        // Zeros with data after them are not a power cut but damage, named where the zeros start.
+        byte[] zeroed = File.ReadAllBytes(Write("zeroed.rfrec", 4));
+        File.Delete(RecordingFormat.IndexPath(Path.Combine(_directory, "zeroed.rfrec")));
+        List<long> ends = FrameEnds(zeroed);
+        zeroed.AsSpan((int)ends[1], 8).Clear();
+        File.WriteAllBytes(path, zeroed);
+        using (RecordingReader reader = RecordingReader.Open(path))
+        {
+            (reader.FrameCount, reader.TruncatedBytes).Should().Be((2, 0L));
+            reader.Damage.Should().Contain($"damaged at byte {ends[1]}: 8 zero bytes where a message header should be, and data after them");
+        }
+    }
+
+    [Fact]
+    public void AFileDamagedAtAnyOffset_ReadsEveryFrameBeforeTheDamage_AndNamesDamageItCanSee()
+    {
+        string whole = Write("whole.rfrec", 6);
+        byte[] bytes = File.ReadAllBytes(whole);
+        byte[] index = File.ReadAllBytes(RecordingFormat.IndexPath(whole)); // closed whole: nothing can be unfinished
+        List<RecordedFrameFields> original = ReadAll(whole, out string? none);
+        none.Should().BeNull();
+        List<long> starts = MessageStarts(bytes);
+        string damaged = Path.Combine(_directory, "damaged.rfrec");
+        File.WriteAllBytes(RecordingFormat.IndexPath(damaged), index);
+        for (int offset = 0; offset < bytes.Length; offset++)
+        {
+            byte[] copy = [.. bytes];
+            copy[offset] ^= 0xFF;
+            File.WriteAllBytes(damaged, copy);
+            string where = $"byte {offset} flipped";
+            if (offset < RecordingFormat.FileHeaderSize)
+            {
+                // Magic, version and reserved bytes make it no recording; the creation time is any value.
+                var open = () => RecordingReader.Open(damaged).Dispose();
+                if (offset < 8)
+                {
+                    open.Should().Throw<InvalidDataException>(where).WithMessage("*recording*");
+                }
+                else
+                {
+                    open.Should().NotThrow(where);
+                }
+
+                continue;
+            }
+
+            List<RecordedFrameFields> read = ReadAll(damaged, out string? error);
+            long message = starts.Last(start => start <= offset);
+            int before = original.Count(frame => frame.End <= message);
+            read.Take(before).Should().Equal(original.Take(before), $"{where}: every frame before the damaged message is read as it was");
+            int inHeader = (int)(offset - message);
+            bool frame = original.Any(f => f.Start == message);
+            bool visible = inHeader is >= 0 and < 4 or 5 or 6 or 7 || (frame && inHeader is 4 or (>= 8 and < 12));
+            if (visible)
+            {
+                error.Should().NotBeNull($"{where}: a damaged length, reserved byte, type of an indexed FRAME, codec, pixel format or flags is never silent");
+                error.Should().Contain("damaged at byte");
+                read.Should().HaveCount(before, where);
+            }
+            else if (error is null)
+            {
+                read.Should().HaveCount(original.Count, $"{where}: undetectable damage (a pixel, a timestamp) loses no frame");
+            }
+        }
+    }
+
+    private sealed record RecordedFrameFields(long Start, long End, uint StreamId, ulong Sequence, long TimestampNs, string Metadata, string Payload);
+
+    // Every frame, with its place in the file, until the end or the damage (its text in error).
+    private static List<RecordedFrameFields> ReadAll(string path, out string? error)
+    {
+        var frames = new List<RecordedFrameFields>();
+        error = null;
+        byte[] bytes = File.ReadAllBytes(path);
+        using RecordingReader reader = RecordingReader.Open(path);
+        try
+        {
+            while (reader.Read(out RecordedFrame frame))
+            {
+                long start = frame.Offset;
+                frames.Add(new RecordedFrameFields(start, start + 4 + BitConverter.ToUInt32(bytes, (int)start),
+                    frame.StreamId, frame.Sequence, frame.TimestampNs, Convert.ToHexString(frame.Metadata.Span), Convert.ToHexString(frame.Payload.Span)));
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            error = e.Message;
+        }
+
+        if (reader.Damage is not null)
+        {
+            error.Should().Be(reader.Damage, "Read throws the damage Open found, after the frames before it");
+        }
+
+        return frames;
+    }
+
+    private static List<long> MessageStarts(byte[] bytes)
+    {
+        var starts = new List<long>();
+        for (int at = RecordingFormat.FileHeaderSize; at + 8 <= bytes.Length; at += 4 + BitConverter.ToInt32(bytes, at))
+        {
+            starts.Add(at);
+        }
+
+        return starts;
     }
 
     [Fact]

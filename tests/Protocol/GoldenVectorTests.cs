@@ -111,6 +111,7 @@ public sealed class GoldenVectorTests
             Subscription = expected.Hello.Value.TryGetProperty("subscription_hex", out JsonElement subscription)
                 ? Subscription.Read(Convert.FromHexString(subscription.GetString()!))
                 : null,
+            Replay = expected.Hello.Value.TryGetProperty("replay", out JsonElement replay) && replay.GetBoolean(),
         };
         await writer.WriteOpeningAsync(hello);
         int frameIndex = 0;
@@ -170,6 +171,7 @@ public sealed class GoldenVectorTests
             outcome.Hello!.Role.Should().Be((PeerRole)hello.GetProperty("role").GetInt32());
             outcome.Hello.MaxMessageLength.Should().Be(hello.GetProperty("max_message_length").GetInt32());
             outcome.Hello.Software.Should().Be(hello.GetProperty("software").GetString());
+            outcome.Hello.Replay.Should().Be(hello.TryGetProperty("replay", out JsonElement replay) && replay.GetBoolean());
             (outcome.Hello.Token?.ToArray() ?? []).Should().Equal(hello.TryGetProperty("token_hex", out JsonElement token) ? Convert.FromHexString(token.GetString()!) : []);
         }
 

@@ -78,6 +78,66 @@ public sealed class RecordingProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplay_SaysItIsOne_AndNoLatencyIsMeasuredAgainstItsRecordedTimes()
+    {
+        string path = Path.Combine(_directory, "replayed.rfrec");
+        await RecordAsync(path, "--source", "synthetic:32x24@100", "--frames", "20");
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        await receiver.WaitUntilSaidAsync("browser view on ");
+        string url = System.Text.RegularExpressions.Regex.Match(receiver.Stderr, @"browser view on (\S+)").Groups[1].Value;
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
+        (int sendExit, _) = await sender.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+
+        using var http = new HttpClient();
+        using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(url + "state"));
+        receiver.Signal("INT");
+        (_, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        JsonElement stream = state.RootElement.GetProperty("streams")[0];
+        stream.GetProperty("replay").GetBoolean().Should().BeTrue("the sender said so in its HELLO (option 4)");
+        stream.GetProperty("latency_ms").ValueKind.Should().Be(JsonValueKind.Null, "a replay's timestamps are the recording's");
+        received.GetProperty("frames").GetInt64().Should().Be(20);
+        received.GetProperty("latency_ms_p50").ValueKind.Should().Be(JsonValueKind.Null);
+        received.GetProperty("streams")[0].GetProperty("replay").GetBoolean().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ADamagedRecording_IsReplayedUpToTheDamage_AndTheReplayFailsNamingIt()
+    {
+        string path = Path.Combine(_directory, "damaged.rfrec");
+        await RecordAsync(path, "--source", "synthetic:32x24", "--frames", "20");
+        long damagedAt;
+        using (RecordingReader reader = RecordingReader.Open(path))
+        {
+            for (int i = 0; i <= 10; i++)
+            {
+                reader.Read(out _).Should().BeTrue();
+            }
+
+            reader.Read(out RecordedFrame eleventh).Should().BeTrue();
+            damagedAt = eleventh.Offset;
+        }
+
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[damagedAt + 8] = 9; // the 12th frame's codec: no codec of §7
+        File.WriteAllBytes(path, bytes);
+
+        using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--once", "--json", "--quiet");
+        string endpoint = await receiver.ListeningEndpointAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
+        (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
+        (_, JsonElement received) = await receiver.WaitForSummaryAsync();
+
+        sendExit.Should().Be(1, "a damaged source fails the run");
+        sent.GetProperty("error").GetString().Should().Contain($"damaged at byte {damagedAt}").And.Contain("UnknownCodec");
+        sent.GetProperty("frames").GetInt64().Should().Be(11, "every frame before the damage went out");
+        received.GetProperty("frames").GetInt64().Should().Be(11);
+        sender.Stderr.Should().Contain($"damaged at byte {damagedAt}");
+    }
+
+    [Fact]
     public async Task AReplay_KeepsTheRecordedPace_LoopsAndStartsWhereAsked()
     {
         string path = Path.Combine(_directory, "paced.rfrec");

@@ -433,6 +433,17 @@ reject("shared-frame-slot-checked-first", "A SHARED_FRAME with codec 9 and reser
        SHM_OPENING + message(8, frame_body(codec=9, stride=0)[:40] + struct.pack("<IIQ", 0, 1, 12)), "ReservedBitSet",
        ["HELLO"], hello_json=SHM_HELLO_JSON)
 
+p = pixels(12)
+accept("hello-replay", "A producer HELLO with option 4, replay (0 bytes): its frames were captured earlier (a recording sent "
+       "again); a consumer shows the stream as a replay and measures no latency from its timestamps (PROTOCOL.md 18).",
+       preamble() + hello(extra=option(4, b"")) + frame(payload=p) + END, ["HELLO", "FRAME", "END"], [frame_json(payload=p)],
+       hello_json={**HELLO_JSON, "replay": True})
+
+accept("hello-replay-with-value", "Option 4 with 3 bytes of value: its value is ignored, so no length of it is refused "
+       "(a revision 4 reader skipped it as unknown).", preamble() + hello(extra=option(4, b"abc")) + END, ["HELLO", "END"], [],
+       hello_json={**HELLO_JSON, "replay": True})
+vectors[-1][2]["writer_reproduces"] = False
+
 # Producer vectors (producer/NAME.bin): the bytes a producer that connected reads from the consumer that accepted,
 # after sending its own preamble and HELLO with `producer_capabilities` and `producer_max_message_length`. The producer
 # answers a rejection with ERROR and the code, except for BadMagic and TruncatedStream; a refusal (the acceptor's ERROR

@@ -28,6 +28,7 @@ SOFTWARE_OPTION = 1
 TOKEN_OPTION = 2  # §5.1, §14: a producer's shared secret
 MAX_TOKEN_BYTES = 1024
 SUBSCRIPTION_OPTION = 3  # §16.1: a consumer's request to a relay
+REPLAY_OPTION = 4  # §18: a producer replaying frames captured earlier
 SUBSCRIPTION = struct.Struct("<BBBBII")
 MAX_QUEUE_FRAMES = 1024
 ANY_CODEC = 255
@@ -253,10 +254,10 @@ def message_header(message_type, body_length):
 
 
 class Hello:
-    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software", "token", "subscription")
+    __slots__ = ("role", "max_message_length", "capabilities", "idle_timeout_ms", "software", "token", "subscription", "replay")
 
     def __init__(self, role, max_message_length=DEFAULT_MAX_MESSAGE_LENGTH, capabilities=0, idle_timeout_ms=0, software=None,
-                 token=None, subscription=None):
+                 token=None, subscription=None, replay=False):
         self.role = Role(role)
         self.max_message_length = max_message_length
         self.capabilities = Capability(capabilities)
@@ -264,6 +265,7 @@ class Hello:
         self.software = software
         self.token = token  # bytes or None; never logged
         self.subscription = subscription  # a consumer's request to a relay (subscription_option), or None
+        self.replay = replay  # option 4 (§18): a producer sending frames captured earlier; no latency from their times
 
     def to_bytes(self):
         body = HELLO_FIXED.pack(self.role, self.max_message_length, self.capabilities, self.idle_timeout_ms)
@@ -276,6 +278,8 @@ class Hello:
             body += OPTION_HEADER.pack(TOKEN_OPTION, len(self.token)) + bytes(self.token)
         if self.subscription is not None:
             body += OPTION_HEADER.pack(SUBSCRIPTION_OPTION, len(self.subscription)) + self.subscription
+        if self.replay:
+            body += OPTION_HEADER.pack(REPLAY_OPTION, 0)
         return message_header(MessageType.HELLO, len(body)) + body
 
     @classmethod
@@ -290,6 +294,7 @@ class Hello:
         if max_length < MIN_MAX_MESSAGE_LENGTH:
             raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"HELLO max message length {max_length} is below {MIN_MAX_MESSAGE_LENGTH}")
         software = token = None
+        replay = False
         offset = HELLO_FIXED_SIZE
         while offset < len(body):
             if len(body) - offset < OPTION_HEADER.size:
@@ -307,8 +312,10 @@ class Hello:
                 token = bytes(body[offset:offset + length])
             elif key == SUBSCRIPTION_OPTION:
                 parse_subscription(body[offset:offset + length])
+            elif key == REPLAY_OPTION:
+                replay = True  # its value is ignored (sent empty)
             offset += length
-        return cls(role, max_length, capabilities, idle_timeout_ms, software, token)
+        return cls(role, max_length, capabilities, idle_timeout_ms, software, token, replay=replay)
 
 
 def subscription_option(policy=Policy.LOSSLESS, when_full=WhenFull.LATEST, codec=None, queue=0, stream=None):

@@ -58,6 +58,8 @@ internal sealed class NatsPublisherLink : IFrameLink
 
     public bool SharesClock => false; // another host, as far as this side knows
 
+    public bool PeerReplays => false; // NATS messages carry no HELLO
+
     public Capabilities Negotiated => Capabilities.None;
 
     public bool EndSent => Volatile.Read(ref _closed) != 0;

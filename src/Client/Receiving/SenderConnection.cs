@@ -67,6 +67,9 @@ public sealed class SenderConnection
     /// <summary>Ends when the connection is closed: it ended and its socket is released.</summary>
     internal Task Closed => _closed.Task;
 
+    /// <summary>The sender replays frames captured earlier (PROTOCOL.md §18, HELLO option 4): their timestamps are not now, so no latency is measured from them.</summary>
+    public bool IsReplay => _connection.PeerReplays;
+
     /// <summary>Whether the application holds a frame of this connection now (its memory must not be unmapped).</summary>
     internal bool HoldsFrame => _slot.IsHeld;
 

@@ -11,9 +11,11 @@ namespace RawFrames.Client;
 /// frames in the order they were recorded, RESULTs as they are passed, and seeking by time or by sequence number
 /// through the index (rebuilt from the frames when the index file is missing, short or stale). A file that was cut
 /// (a recorder killed, a full disk) reads up to its last whole message; <see cref="TruncatedBytes"/> says what was lost.
+/// A damaged file reads up to the damage, then <see cref="Read"/> throws naming it (<see cref="Damage"/>).
 /// </summary>
 public sealed class RecordingReader : IDisposable
 {
+    private static readonly Comparer<RecordingIndexEntry> s_byOffset = Comparer<RecordingIndexEntry>.Create((a, b) => a.Offset.CompareTo(b.Offset));
     private readonly FileStream _file;
     private readonly List<RecordingIndexEntry> _index;
     private readonly List<FrameResult> _results = [];
@@ -24,13 +26,14 @@ public sealed class RecordingReader : IDisposable
     private CodecPool? _codecs;
     private long _position = RecordingFormat.FileHeaderSize;
 
-    private RecordingReader(string path, FileStream file, long createdNs, long wholeLength, List<RecordingIndexEntry> index)
+    private RecordingReader(string path, FileStream file, long createdNs, RecordingScan scan)
     {
         Path = path;
         _file = file;
         CreatedNs = createdNs;
-        WholeLength = wholeLength;
-        _index = index;
+        WholeLength = scan.WholeLength;
+        Damage = scan.Damage;
+        _index = scan.Index;
     }
 
     /// <summary>The file read.</summary>
@@ -42,8 +45,14 @@ public sealed class RecordingReader : IDisposable
     /// <summary>Bytes of whole messages (file header included); anything after them was cut off.</summary>
     public long WholeLength { get; }
 
-    /// <summary>Bytes after the last whole message: a message the recorder was writing when it stopped.</summary>
-    public long TruncatedBytes => _file.Length - WholeLength;
+    /// <summary>Bytes after the last whole message: a message the recorder was writing when it stopped (0 when the file is damaged: see <see cref="Damage"/>).</summary>
+    public long TruncatedBytes => Damage is null ? _file.Length - WholeLength : 0;
+
+    /// <summary>
+    /// Where and how the file is damaged (PROTOCOL.md §18), or null: the frames before the damage read as usual, and
+    /// <see cref="Read"/> throws this text once they are done. Nothing after it is read.
+    /// </summary>
+    public string? Damage { get; private set; }
 
     /// <summary>Frames in the recording.</summary>
     public int FrameCount => _index.Count;
@@ -56,7 +65,7 @@ public sealed class RecordingReader : IDisposable
 
     /// <summary>Opens a recording and its index.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">Not a recording, or a message in it is not valid PROTOCOL.md.</exception>
+    /// <exception cref="InvalidDataException">Not a recording: too short for its 16-byte header, or a header that is not valid.</exception>
     public static RecordingReader Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -66,8 +75,7 @@ public sealed class RecordingReader : IDisposable
             byte[] header = new byte[RecordingFormat.FileHeaderSize];
             int read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
             long created = RecordingFormat.ReadFileHeader(header.AsSpan(0, read), path);
-            (List<RecordingIndexEntry> index, long whole) = LoadIndex(path, file);
-            return new RecordingReader(path, file, created, whole, index);
+            return new RecordingReader(path, file, created, RecordingScan.Run(path, file));
         }
         catch
         {
@@ -77,15 +85,34 @@ public sealed class RecordingReader : IDisposable
     }
 
     /// <summary>Reads the next frame (RESULTs on the way go to <see cref="Results"/>); false at the end.</summary>
-    /// <exception cref="InvalidDataException">A message that is not valid PROTOCOL.md.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged here (<see cref="Damage"/>): every frame before it was read.</exception>
     public bool Read(out RecordedFrame frame)
+    {
+        try
+        {
+            return ReadNext(out frame);
+        }
+        catch (InvalidDataException e)
+        {
+            Damage ??= e.Message; // found on the way: a trusted index spared the scan this part of the file
+            throw;
+        }
+    }
+
+    private bool ReadNext(out RecordedFrame frame)
     {
         _views.EndAll(); // the last frame's memory is about to hold the next one
         _reads++;
         while (_position < WholeLength)
         {
             long offset = _position;
-            (MessageType type, int bodyLength) = ReadHeaderAt(_file, offset, _head, Path);
+            (MessageType type, int bodyLength) = RecordingScan.ReadHeaderAt(_file, offset, _head, Path);
+            if (offset + MessageHeader.Size + bodyLength > WholeLength)
+            {
+                // Only where the index was trusted: its length prefix leads past the messages the scan found whole.
+                throw new InvalidDataException($"{Path} is damaged at byte {offset}: a message of {bodyLength + MessageHeader.Size} bytes runs past the last whole message; the frames before it are read, nothing after it");
+            }
+
             if (_body.Length < bodyLength)
             {
                 _body = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)bodyLength)));
@@ -96,17 +123,28 @@ public sealed class RecordingReader : IDisposable
             _position = offset + MessageHeader.Size + bodyLength;
             if (type == MessageType.Frame)
             {
-                FrameHeader header = ParseFrame(_body.AsSpan(0, bodyLength), offset, Path);
+                FrameHeader header = RecordingScan.ParseFrame(_body.AsSpan(0, bodyLength), offset, Path);
                 frame = new RecordedFrame(header, _body.AsMemory(FrameHeader.Size, header.MetadataLength),
                     _body.AsMemory(header.PayloadOffset, bodyLength - header.PayloadOffset), offset, this, _reads);
                 return true;
             }
 
+            if (_index.BinarySearch(new RecordingIndexEntry(offset, 0, 0, 0), s_byOffset) >= 0)
+            {
+                // The index names a FRAME here: its type byte was damaged (without an index this cannot be seen).
+                throw new InvalidDataException($"{Path} is damaged at byte {offset}: its index names a FRAME there, but the message is of type 0x{(byte)type:X2}; the frames before it are read, nothing after it");
+            }
+
             if (type == MessageType.Result)
             {
-                ResultHeader result = Parse(() => ResultHeader.Read(_body.AsSpan(0, bodyLength)), offset, Path);
+                ResultHeader result = RecordingScan.ParseResult(_body.AsSpan(0, bodyLength), offset, Path);
                 _results.Add(new FrameResult(result.StreamId, result.Sequence, result.IsJson, _body.AsSpan(ResultHeader.Size, bodyLength - ResultHeader.Size).ToArray()));
             }
+        }
+
+        if (Damage is not null)
+        {
+            throw new InvalidDataException(Damage);
         }
 
         frame = default;
@@ -162,133 +200,5 @@ public sealed class RecordingReader : IDisposable
 
         _position = _index[at].Offset;
         return true;
-    }
-
-    // The index file when it is whole and agrees with the recording, extended by a scan of what it does not cover;
-    // a scan of the whole recording when it is missing or wrong. Also where the whole messages end.
-    private static (List<RecordingIndexEntry> Index, long WholeLength) LoadIndex(string path, FileStream file)
-    {
-        List<RecordingIndexEntry> index = ReadIndexFile(RecordingFormat.IndexPath(path), file.Length) ?? [];
-        byte[] head = new byte[MessageHeader.Size + FrameHeader.Size];
-        long start = RecordingFormat.FileHeaderSize;
-        if (index.Count > 0)
-        {
-            // The index's last entry must name a whole frame with the same fields, or the index is another file's.
-            RecordingIndexEntry last = index[^1];
-            (MessageType type, int lastBody) = ReadHeaderAt(file, last.Offset, head, path);
-            start = last.Offset + MessageHeader.Size + lastBody;
-            file.Position = last.Offset + MessageHeader.Size;
-            file.ReadExactly(head.AsSpan(0, FrameHeader.Size));
-            if (type != MessageType.Frame || start > file.Length
-                || ParseFrame(head.AsSpan(0, FrameHeader.Size), last.Offset, path, lastBody) is var header
-                && (header.StreamId, header.Sequence, header.TimestampNs) != (last.StreamId, last.Sequence, last.TimestampNs))
-            {
-                index.Clear();
-                start = RecordingFormat.FileHeaderSize;
-            }
-        }
-
-        long position = start;
-        while (position + MessageHeader.Size <= file.Length)
-        {
-            file.Position = position;
-            file.ReadExactly(head.AsSpan(0, MessageHeader.Size));
-            if (BinaryPrimitives.ReadUInt64LittleEndian(head) == 0)
-            {
-                break; // zeros where a message should be: what a file system leaves of unwritten data after a power cut
-            }
-
-            (MessageType type, int bodyLength) = ReadHeaderAt(file, position, head, path);
-            long end = position + MessageHeader.Size + bodyLength;
-            if (end > file.Length)
-            {
-                break; // cut inside this message
-            }
-
-            if (type == MessageType.Frame)
-            {
-                file.Position = position + MessageHeader.Size;
-                file.ReadExactly(head.AsSpan(0, FrameHeader.Size));
-                FrameHeader header = ParseFrame(head.AsSpan(0, FrameHeader.Size), position, path, bodyLength);
-                index.Add(new RecordingIndexEntry(position, header.StreamId, header.Sequence, header.TimestampNs));
-            }
-
-            position = end;
-        }
-
-        return (index, position);
-    }
-
-    // Null when the index is missing, not an index, or names an offset past the recording (stale): then it is rebuilt.
-    private static List<RecordingIndexEntry>? ReadIndexFile(string indexPath, long recordingLength)
-    {
-        if (!File.Exists(indexPath))
-        {
-            return null;
-        }
-
-        byte[] bytes = File.ReadAllBytes(indexPath);
-        try
-        {
-            RecordingFormat.ReadIndexHeader(bytes, indexPath);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-
-        var entries = new List<RecordingIndexEntry>((bytes.Length - RecordingFormat.IndexHeaderSize) / RecordingIndexEntry.Size);
-        long previous = 0;
-        for (int at = RecordingFormat.IndexHeaderSize; at + RecordingIndexEntry.Size <= bytes.Length; at += RecordingIndexEntry.Size)
-        {
-            RecordingIndexEntry entry = RecordingIndexEntry.Read(bytes.AsSpan(at));
-            if (entry.Offset <= previous || entry.Offset + MessageHeader.Size + FrameHeader.Size > recordingLength)
-            {
-                return null;
-            }
-
-            entries.Add(entry);
-            previous = entry.Offset;
-        }
-
-        return entries;
-    }
-
-    private static (MessageType Type, int BodyLength) ReadHeaderAt(FileStream file, long offset, byte[] head, string path)
-    {
-        file.Position = offset;
-        file.ReadExactly(head.AsSpan(0, MessageHeader.Size));
-        uint length = BinaryPrimitives.ReadUInt32LittleEndian(head);
-        var type = (MessageType)head[4];
-        if (length < ProtocolConstants.LengthCoveredHeaderSize || length > int.MaxValue || head[5] != 0 || head[6] != 0 || head[7] != 0)
-        {
-            throw new InvalidDataException($"{path}: the message at byte {offset} has a bad header (length {length}); the recording is damaged there");
-        }
-
-        return (type, (int)(length - ProtocolConstants.LengthCoveredHeaderSize));
-    }
-
-    private static FrameHeader ParseFrame(ReadOnlySpan<byte> body, long offset, string path, long? bodyLength = null)
-    {
-        try
-        {
-            return FrameHeader.Read(body, bodyLength ?? body.Length);
-        }
-        catch (ProtocolException e)
-        {
-            throw new InvalidDataException($"{path}: the frame at byte {offset} is not valid: {e.Message}", e);
-        }
-    }
-
-    private static T Parse<T>(Func<T> parse, long offset, string path)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (ProtocolException e)
-        {
-            throw new InvalidDataException($"{path}: the message at byte {offset} is not valid: {e.Message}", e);
-        }
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class FrameSender
             Token = options.Token,
             ClientTls = options.Tls is { } tls ? tls.ForClient : null,
             SharedMemorySlotSize = options.LargestPayload,
+            Replay = options.Replay,
         };
         ILogger log = options.LoggerFactory?.CreateLogger<FrameSender>() ?? NullLogger<FrameSender>.Instance;
         ReconnectingProducer producer = await ReconnectingProducer.ConnectAsync(FrameEndpoint.Parse(endpoint), connectionOptions, options, log, cancellationToken)

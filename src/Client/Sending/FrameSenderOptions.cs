@@ -48,6 +48,12 @@ public sealed record FrameSenderOptions
     /// </summary>
     public int LargestPayload { get; init; }
 
+    /// <summary>
+    /// The frames were captured earlier (a recording replayed, with its own timestamps): receivers are told so
+    /// (HELLO option 4), show the stream as a replay and measure no capture-to-receive latency from its timestamps.
+    /// </summary>
+    public bool Replay { get; init; }
+
     /// <summary>Named in HELLO for the receiver's logs.</summary>
     public string Software { get; init; } = "RawFrames.Client/1";
 

@@ -12,4 +12,8 @@ namespace RawFrames.Client;
 /// <param name="MeasureLatency">The sender shares this clock (or the user said clocks are synchronized).</param>
 /// <param name="DecodesTo">The format the decode stage makes of this frame, or null when it is not decoded.</param>
 public readonly record struct SinkFrame(long Connection, string Remote, FrameInfo Info, ReadOnlyMemory<byte> Payload, ReadOnlyMemory<byte> Metadata,
-    bool MeasureLatency, DecodeTarget? DecodesTo);
+    bool MeasureLatency, DecodeTarget? DecodesTo)
+{
+    /// <summary>The sender replays frames captured earlier (PROTOCOL.md §18): their timestamps are the recording's, not now.</summary>
+    public bool Replay { get; init; }
+}

@@ -24,7 +24,7 @@ public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tran
     /// <param name="key">Tells this connection from the others that share <c>streamIds</c> (a relay has producers and an upstream).</param>
     public async Task<FeedResult> RunAsync(SenderConnection connection, long key)
     {
-        FeedSession session = Open(key, connection.Id, connection.Remote, connection.SharesClock);
+        FeedSession session = Open(key, connection.Id, connection.Remote, connection.SharesClock, connection.IsReplay);
         try
         {
             await foreach (ReceivedFrame frame in connection.ReadFramesAsync().ConfigureAwait(false))
@@ -40,7 +40,9 @@ public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tran
         return session.Result(connection.End!);
     }
 
-    private FeedSession Open(long key, long connectionId, string remote, bool sharesClock) => new(this, key, connectionId, remote, sharesClock || clockSynced);
+    // A replay's timestamps are the recording's: no latency is measured against them, whatever the clocks.
+    private FeedSession Open(long key, long connectionId, string remote, bool sharesClock, bool replay) =>
+        new(this, key, connectionId, remote, (sharesClock || clockSynced) && !replay, replay);
 
     /// <summary>One sender's way through the feed: frames in, then dispose, then <see cref="Result"/>.</summary>
     private sealed class FeedSession : IAsyncDisposable
@@ -52,11 +54,12 @@ public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tran
         private readonly long _connectionId;
         private readonly string _remote;
         private readonly bool _measureLatency;
+        private readonly bool _replay;
         private bool _disposed;
 
-        internal FeedSession(ConnectionFeed feed, long key, long connectionId, string remote, bool measureLatency)
+        internal FeedSession(ConnectionFeed feed, long key, long connectionId, string remote, bool measureLatency, bool replay)
         {
-            (_feed, _connectionId, _remote, _measureLatency) = (feed, connectionId, remote, measureLatency);
+            (_feed, _connectionId, _remote, _measureLatency, _replay) = (feed, connectionId, remote, measureLatency, replay);
             _ids = feed._streamIds.ForConnection(key, (sent, given, heldBy) =>
                 feed._log.Info($"stream {sent} from {remote} is also sent by another producer (connection {heldBy}); {feed._keptApartAs(given)}"));
             _stages = feed._sinks.ForConnection();
@@ -82,7 +85,7 @@ public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tran
             }
 
             FrameInfo known = header with { StreamId = _ids[sent] };
-            await _stages.OnFrameAsync(new SinkFrame(_connectionId, _remote, known, payload, metadata, _measureLatency, _feed._sinks.DecodesTo(known)))
+            await _stages.OnFrameAsync(new SinkFrame(_connectionId, _remote, known, payload, metadata, _measureLatency, _feed._sinks.DecodesTo(known)) { Replay = _replay })
                 .ConfigureAwait(false);
         }
 
@@ -112,6 +115,7 @@ public sealed class ConnectionFeed(StreamIds streamIds, SinkPipeline sinks, Tran
             ["last_sequence"] = pair.Value.Last,
             ["gaps"] = pair.Value.Gaps,
             ["backwards"] = pair.Value.Backwards,
+            ["replay"] = _replay,
             ["end"] = end.Reason,
         })]);
     }

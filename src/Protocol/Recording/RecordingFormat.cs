@@ -45,15 +45,25 @@ internal static class RecordingFormat
 
     private static long ReadHeader(ReadOnlySpan<byte> source, ReadOnlySpan<byte> magic, string name, string what)
     {
-        if (source.Length < FileHeaderSize || !source[..4].SequenceEqual(magic))
+        if (source.Length >= 4 && !source[..4].SequenceEqual(magic))
         {
             throw new InvalidDataException($"{name} is not a RawFrames {what}: it does not start with \"{System.Text.Encoding.ASCII.GetString(magic)}\"");
+        }
+
+        if (source.Length < FileHeaderSize)
+        {
+            throw new InvalidDataException($"{name} is not a RawFrames {what}: it is {source.Length} bytes long, shorter than its {FileHeaderSize}-byte header");
         }
 
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(source[4..]);
         if (version != Version)
         {
             throw new InvalidDataException($"{name} is a {what} of version {version}; this reader knows version {Version}");
+        }
+
+        if (BinaryPrimitives.ReadUInt16LittleEndian(source[6..]) != 0)
+        {
+            throw new InvalidDataException($"{name} is not a valid RawFrames {what}: its reserved bytes 6-7 are not zero");
         }
 
         return BinaryPrimitives.ReadInt64LittleEndian(source[8..]);

@@ -50,9 +50,13 @@ internal sealed record ConnectionOptions
     /// <summary>Consumer of a relay: how it wants frames delivered (HELLO option 3, PROTOCOL.md §16); null: the relay's default.</summary>
     public Subscription? Subscription { get; init; }
 
+    /// <summary>Producer: its frames were captured earlier (a recording replayed): HELLO option 4, PROTOCOL.md §18.</summary>
+    public bool Replay { get; init; }
+
     internal Hello ToHello() => new(Role, MaxMessageLength, Capabilities, (uint)IdleTimeout.TotalMilliseconds, Software)
     {
         Token = Role == PeerRole.Producer ? Token : null,
         Subscription = Role == PeerRole.Consumer ? Subscription : null,
+        Replay = Role == PeerRole.Producer && Replay,
     };
 }

@@ -65,6 +65,8 @@ internal sealed partial class FrameConnection : IFrameLink
     /// <summary>What the peer named itself in HELLO; null when it did not.</summary>
     public string? PeerSoftware => PeerHello.Software;
 
+    public bool PeerReplays => PeerHello.Replay;
+
     /// <summary>Why this side closed the connection on its own (its idle timeout expired), or null.</summary>
     public string? TimedOut => _timedOut;
 

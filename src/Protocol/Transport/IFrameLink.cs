@@ -22,6 +22,9 @@ internal interface IFrameLink : IAsyncDisposable
     /// <summary>The producer reads the same wall clock: latency from frame timestamps is meaningful.</summary>
     bool SharesClock { get; }
 
+    /// <summary>The peer replays frames captured earlier (HELLO option 4, PROTOCOL.md §18).</summary>
+    bool PeerReplays { get; }
+
     /// <summary>What both sides agreed to (RESULT, ACK, shared memory).</summary>
     Capabilities Negotiated { get; }
 

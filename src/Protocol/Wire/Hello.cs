@@ -14,6 +14,7 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
     public const int MaxBodySize = 4096;
     public const ushort SoftwareOptionKey = 1;
     public const ushort TokenOptionKey = 2;
+    public const ushort ReplayOptionKey = 4;
     public const int MaxTokenBytes = 1024;
     private const int MaxSoftwareBytes = 256;
 
@@ -27,8 +28,11 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
     /// <summary>HELLO option 3 (PROTOCOL.md §16): a consumer's request to a relay; null when none.</summary>
     public Subscription? Subscription { get; init; }
 
+    /// <summary>HELLO option 4 (PROTOCOL.md §18): a producer sending frames captured earlier (a recording replayed), whose timestamps are not now.</summary>
+    public bool Replay { get; init; }
+
     public int BodySize => FixedSize + (Software is null ? 0 : 4 + SoftwareBytes) + (Subscription is null ? 0 : 4 + Subscription.Size)
-        + (Token is { IsEmpty: false } token ? 4 + token.Length : 0);
+        + (Token is { IsEmpty: false } token ? 4 + token.Length : 0) + (Replay ? 4 : 0);
 
     private int SoftwareBytes => Utf8Text.ByteCount(Software ?? "", MaxSoftwareBytes);
 
@@ -53,6 +57,14 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
             BinaryPrimitives.WriteUInt16LittleEndian(option, Subscription.OptionKey);
             BinaryPrimitives.WriteUInt16LittleEndian(option[2..], Subscription.Size);
             subscription.WriteTo(option[4..]);
+        }
+
+        if (Replay)
+        {
+            // Empty, just before the token (which stays last).
+            Span<byte> option = destination[(BodySize - 4 - (Token is { IsEmpty: false } t ? 4 + t.Length : 0))..];
+            BinaryPrimitives.WriteUInt16LittleEndian(option, ReplayOptionKey);
+            BinaryPrimitives.WriteUInt16LittleEndian(option[2..], 0);
         }
 
         if (Token is { IsEmpty: false } token)
@@ -101,6 +113,7 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
         string? software = null;
         byte[]? token = null;
         Subscription? subscription = null;
+        bool replay = false;
         // PROTOCOL.md §5.1: options are key, length, value; known keys are checked whatever the role, unknown keys skipped.
         for (ReadOnlySpan<byte> options = body[FixedSize..]; !options.IsEmpty;)
         {
@@ -134,6 +147,10 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
             {
                 subscription = Subscription.Read(options.Slice(4, length));
             }
+            else if (key == ReplayOptionKey)
+            {
+                replay = true; // its value is ignored (sent empty), so no length of it is refused
+            }
 
             options = options[(4 + length)..];
         }
@@ -143,6 +160,7 @@ internal sealed record Hello(PeerRole Role, int MaxMessageLength, Capabilities C
         {
             Token = token is null ? (ReadOnlyMemory<byte>?)null : token, // not "? null :", which would turn null into an empty token
             Subscription = subscription,
+            Replay = replay,
         };
     }
 }

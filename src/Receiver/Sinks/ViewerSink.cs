@@ -16,7 +16,7 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
     {
         if (frame.DecodesTo is null or DecodeTarget.Tensor || FrameToJpeg.IsJpeg(frame.Info))
         {
-            viewer.OnFrame(frame.Remote, frame.Info, frame.Payload.Span, frame.Metadata.Span);
+            viewer.OnFrame(frame.Remote, frame.Info, frame.Payload.Span, frame.Metadata.Span, frame.Replay);
         }
     }
 
@@ -24,7 +24,7 @@ internal sealed class ViewerSink(HttpViewer viewer) : IFrameSink, IDecodedSink, 
     {
         if (!FrameToJpeg.IsJpeg(frame.Info) && pixels.Error is null && pixels.Target != DecodeTarget.Tensor)
         {
-            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Info), pixels.Pixels.Span, frame.Metadata.Span);
+            viewer.OnFrame(frame.Remote, pixels.AsRaw(frame.Info), pixels.Pixels.Span, frame.Metadata.Span, frame.Replay);
         }
     }
 
