@@ -190,6 +190,7 @@ internal sealed partial class ProgramProcess : IDisposable
         {
             "rawframes-send" => "Sender",
             "rawframes-relay" => "Relay",
+            "rawframes-conformance" => "Conformance",
             _ => "Receiver",
         };
         string path = Path.Combine(root.FullName, "src", project, "bin", configuration, tfm, program);

@@ -138,6 +138,14 @@ def run_send(args):
     return summary
 
 
+def _listening(listen, receiver):
+    """The endpoint as bound: tcp://HOST:PORT with the port chosen when asked for port 0; a unix endpoint as given."""
+    if listen.startswith("tcp://"):
+        host, port = receiver.address[:2]
+        return f"tcp://{host}:{port}"
+    return listen
+
+
 def run_recv(args):
     verified = failures = 0
     psnr_min = None
@@ -145,6 +153,8 @@ def run_recv(args):
     nbytes = 0
     start = cpu = None
     receiver = Receiver(args.listen, max_message_length=args.max_message_bytes, once=args.once)
+    # Said once the socket listens, so that whoever started this program knows when to connect.
+    print(f"{_program()} recv: listening on {_listening(args.listen, receiver)}", file=sys.stderr, flush=True)
     try:
         for frame in receiver:
             if start is None:

@@ -65,7 +65,7 @@ def messages_in(data):
 
 def program(name):
     """The path of rawframes-send or rawframes-recv as `dotnet build -c Release` leaves it."""
-    project = {"rawframes-send": "Sender", "rawframes-relay": "Relay"}.get(name, "Receiver")
+    project = {"rawframes-send": "Sender", "rawframes-relay": "Relay", "rawframes-conformance": "Conformance"}.get(name, "Receiver")
     path = REPO / "src" / project / "bin" / "Release" / "net10.0" / name
     if not path.exists():
         # A missing build is a failure, not a skip: CI runs these after building the solution.

@@ -1,0 +1,33 @@
+"""rawframes-conformance --consumer against this client's receiver (python3 -m rawframes recv): every golden vector
+that applies to its settings, played over a real TCP connection, passes (PROTOCOL.md §12)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import HERE, program
+
+pytestmark = pytest.mark.process
+
+
+def test_the_python_receiver_passes_every_case_that_applies(tmp_path):
+    receiver = subprocess.Popen([sys.executable, "-m", "rawframes", "recv", "--listen", "tcp://127.0.0.1:0"],
+                                cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = receiver.stderr.readline()  # the receiver says where it listens once it does
+        assert "listening on tcp://" in line, line
+        endpoint = line.split("listening on ")[1].strip()
+        report = tmp_path / "report.json"
+        kit = subprocess.run([program("rawframes-conformance"), "--consumer", endpoint, "--json", str(report)],
+                             capture_output=True, text=True, timeout=300)
+        failures = [line for line in kit.stdout.splitlines() if line.startswith("FAIL")]
+        assert kit.returncode == 0, "\n".join(failures) + kit.stderr
+        last = kit.stdout.strip().splitlines()[-1]
+        passed, applied = map(int, last.removeprefix("conformance: ").removesuffix(" cases passed").split("/"))
+        assert passed == applied > 65
+        assert json.loads(report.read_text())["failed"] == 0
+    finally:
+        receiver.terminate()
+        receiver.communicate(timeout=30)

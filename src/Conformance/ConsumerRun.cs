@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RawFrames.Conformance;
+
+/// <summary>
+/// --consumer ENDPOINT: each vector on a connection of its own, as a producer would send it (whole, then the sending
+/// side shut, so a stream that ends without END ends), then everything the consumer answers until it closes.
+/// </summary>
+internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
+{
+    /// <summary>
+    /// The consumer's own HELLO, from an opening and END of the kit's: its maximum message length and capabilities,
+    /// which decide which vectors apply (many cases never get as far as its HELLO).
+    /// </summary>
+    public async Task<(uint MaxMessageLength, uint Capabilities)> LearnSettingsAsync(CancellationToken cancellationToken)
+    {
+        byte[] opening = [.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+            4, 0, 0, 0, WireMessages.End, 0, 0, 0];
+        (byte[] answer, bool timedOut) = await ExchangeAsync(opening, cancellationToken);
+        List<WireMessages.WireMessage> replies = answer.AsSpan().StartsWith(WireMessages.Preamble) ? WireMessages.Read(answer) : [];
+        if (timedOut || replies.Count == 0 || replies[0].Type != WireMessages.Hello)
+        {
+            throw new IOException($"the consumer at {endpoint} did not answer a valid opening (preamble, a producer's HELLO, END) with its own HELLO: "
+                + (replies.Count > 0 ? $"it answered {string.Join(", ", replies)}" : $"{answer.Length} bytes came"));
+        }
+
+        (byte role, uint max, uint capabilities) = WireMessages.ReadHello(replies[0].Body);
+        return role == 2 ? (max, capabilities) : throw new IOException($"the implementation at {endpoint} answered with role {role}: it must listen as a consumer (role 2)");
+    }
+
+    public async Task<CaseResult> RunAsync(ConsumerVector vector, (uint MaxMessageLength, uint Capabilities) consumer, CancellationToken cancellationToken)
+    {
+        (byte[] answer, bool timedOut) = await ExchangeAsync(vector.Bytes, cancellationToken);
+        return ConsumerJudge.Judge(vector, consumer, answer, timedOut);
+    }
+
+    private async Task<(byte[] Answer, bool TimedOut)> ExchangeAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, endpoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"cannot connect to the consumer at {endpoint}: {e.Message} (is it listening, and does it serve one connection after another?)", e);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var answer = new MemoryStream();
+        bool timedOut = false;
+        try
+        {
+            Task<int> sending = SendAsync(socket, bytes, deadline.Token);
+            byte[] buffer = new byte[64 * 1024];
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token) is > 0 and int read)
+            {
+                answer.Write(buffer, 0, read);
+            }
+
+            await sending.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            timedOut = true;
+        }
+        catch (SocketException)
+        {
+            // A consumer that rejects may reset the connection once it has said why: what arrived is judged.
+        }
+
+        return (answer.ToArray(), timedOut);
+    }
+
+    // The vector whole, then the sending side shut: a consumer that stops reading after an error is not waited for.
+    private static async Task<int> SendAsync(Socket socket, byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int sent = bytes.Length == 0 ? 0 : await socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+            socket.Shutdown(SocketShutdown.Send);
+            return sent;
+        }
+        catch (SocketException)
+        {
+            return 0; // the consumer closed first (it rejected what it had read): its answer says why
+        }
+    }
+
+    /// <summary>tcp://HOST:PORT or unix:///PATH, in the user's words when it is neither.</summary>
+    public static EndPoint ParseEndpoint(string text)
+    {
+        if (text.StartsWith("unix://", StringComparison.Ordinal) && text.Length > 7 && text[7] == '/')
+        {
+            return new UnixDomainSocketEndPoint(text[7..]);
+        }
+
+        if (text.StartsWith("tcp://", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Port > 0)
+        {
+            IPAddress address = IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) ? ip
+                : Dns.GetHostAddresses(uri.Host).FirstOrDefault() ?? throw new FormatException($"'{text}': the host {uri.Host} has no address");
+            return new IPEndPoint(address, uri.Port);
+        }
+
+        throw new FormatException($"'{text}': expected tcp://HOST:PORT or unix:///PATH, where the implementation under test listens as a consumer");
+    }
+}

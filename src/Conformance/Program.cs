@@ -1,0 +1,93 @@
+using System.Text.Json;
+using RawFrames.Conformance;
+
+// rawframes-conformance: tests an implementation of PROTOCOL.md from outside, as Autobahn's testsuite does for
+// WebSocket: every golden vector is played to the implementation listening as a consumer, and its answers are judged.
+const string Usage = """
+    usage: rawframes-conformance --consumer ENDPOINT [--vectors DIR] [--only NAME[,NAME...]] [--timeout SECONDS] [--json PATH]
+
+      --consumer ENDPOINT  tcp://HOST:PORT or unix:///PATH where the implementation under test listens as a consumer
+                           (receiver). It must serve one connection after another: each case is a connection of its own.
+      --vectors DIR        the golden vectors (NAME.bin + NAME.json); default: the ones shipped beside this program
+      --only NAMES         run only these cases
+      --timeout SECONDS    how long one case may take before it fails (default 5)
+      --json PATH          also write the report as JSON
+
+    Prints one line per case (PASS, FAIL with what was wrong, SKIP with why the case does not apply to this consumer's
+    settings) and ends with "conformance: N/M cases passed" (M counts the cases that applied); exits 0 only when all passed.
+    """;
+
+string? consumer = null, vectorsFolder = Path.Combine(AppContext.BaseDirectory, "vectors"), jsonPath = null;
+HashSet<string>? only = null;
+double timeoutSeconds = 5;
+try
+{
+    for (int i = 0; i < args.Length; i++)
+    {
+        string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--consumer": consumer = Value(); break;
+            case "--vectors": vectorsFolder = Value(); break;
+            case "--only": only = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+            case "--json": jsonPath = Value(); break;
+            case "--timeout":
+                string text = Value();
+                timeoutSeconds = double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0
+                    ? seconds
+                    : throw new FormatException($"--timeout '{text}': expected a number of seconds above 0");
+                break;
+            case "-h" or "--help": Console.WriteLine(Usage); return 0;
+            default: throw new FormatException($"unknown argument '{args[i]}'");
+        }
+    }
+
+    if (consumer is null)
+    {
+        throw new FormatException("say where the implementation under test listens: --consumer tcp://HOST:PORT (or unix:///PATH)");
+    }
+
+    var run = new ConsumerRun(ConsumerRun.ParseEndpoint(consumer), TimeSpan.FromSeconds(timeoutSeconds));
+    IReadOnlyList<ConsumerVector> vectors = ConsumerVector.LoadAll(vectorsFolder);
+    if (only is not null && vectors.Select(v => v.Name).ToHashSet() is var known && only.FirstOrDefault(name => !known.Contains(name)) is { } unknown)
+    {
+        throw new FormatException($"--only: no vector named '{unknown}' in {vectorsFolder}");
+    }
+
+    (uint MaxMessageLength, uint Capabilities) settings = await run.LearnSettingsAsync(CancellationToken.None);
+    Console.WriteLine($"consumer at {consumer}: maximum message length {settings.MaxMessageLength}, capabilities 0x{settings.Capabilities:X}");
+    var results = new List<CaseResult>();
+    foreach (ConsumerVector vector in vectors.Where(v => only is null || only.Contains(v.Name)))
+    {
+        CaseResult result = await run.RunAsync(vector, settings, CancellationToken.None);
+        results.Add(result);
+        Console.WriteLine($"{result.Verdict switch { CaseVerdict.Passed => "PASS", CaseVerdict.Failed => "FAIL", _ => "SKIP" }} {result.Name}: {result.Detail}");
+    }
+
+    int applied = results.Count(r => r.Verdict != CaseVerdict.Skipped), passed = results.Count(r => r.Verdict == CaseVerdict.Passed);
+    if (jsonPath is not null)
+    {
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new
+        {
+            consumer,
+            passed,
+            failed = applied - passed,
+            skipped = results.Count - applied,
+            cases = results.Select(r => new { name = r.Name, verdict = r.Verdict.ToString().ToLowerInvariant(), detail = r.Detail }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    Console.WriteLine($"skipped: {results.Count - applied} cases that do not apply to this consumer's settings");
+    Console.WriteLine($"conformance: {passed}/{applied} cases passed");
+    return passed == applied ? 0 : 1;
+}
+catch (Exception e) when (e is FormatException or IOException or JsonException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"rawframes-conformance: {e.Message}");
+    if (e is FormatException)
+    {
+        Console.Error.WriteLine(Usage);
+    }
+
+    return 2;
+}
