@@ -97,13 +97,13 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
             return new UnixDomainSocketEndPoint(text[7..]);
         }
 
-        if (text.StartsWith("tcp://", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Port > 0)
+        if (text.StartsWith("tcp://", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Port >= 0)
         {
             IPAddress address = IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) ? ip
                 : Dns.GetHostAddresses(uri.Host).FirstOrDefault() ?? throw new FormatException($"'{text}': the host {uri.Host} has no address");
             return new IPEndPoint(address, uri.Port);
         }
 
-        throw new FormatException($"'{text}': expected tcp://HOST:PORT or unix:///PATH, where the implementation under test listens as a consumer");
+        throw new FormatException($"'{text}': expected tcp://HOST:PORT or unix:///PATH");
     }
 }

@@ -5,9 +5,17 @@ using RawFrames.Conformance;
 // WebSocket: every golden vector is played to the implementation listening as a consumer, and its answers are judged.
 const string Usage = """
     usage: rawframes-conformance --consumer ENDPOINT [--vectors DIR] [--only NAME[,NAME...]] [--timeout SECONDS] [--json PATH]
+           rawframes-conformance --producer-listen ENDPOINT [--producer-command CMD] [...]
 
       --consumer ENDPOINT  tcp://HOST:PORT or unix:///PATH where the implementation under test listens as a consumer
                            (receiver). It must serve one connection after another: each case is a connection of its own.
+      --producer-listen ENDPOINT
+                           the kit listens there as a consumer; the implementation under test connects as a producer and
+                           sends a finite stream of the Appendix A pattern ending with END (the first case), then connects
+                           once per producer vector
+      --producer-command CMD
+                           starts the producer for each case (/bin/sh -c CMD, {endpoint} replaced by where to connect);
+                           without it, the vector cases wait for the producer to connect again
       --vectors DIR        the golden vectors (NAME.bin + NAME.json); default: the ones shipped beside this program
       --only NAMES         run only these cases
       --timeout SECONDS    how long one case may take before it fails (default 5)
@@ -17,7 +25,7 @@ const string Usage = """
     settings) and ends with "conformance: N/M cases passed" (M counts the cases that applied); exits 0 only when all passed.
     """;
 
-string? consumer = null, vectorsFolder = Path.Combine(AppContext.BaseDirectory, "vectors"), jsonPath = null;
+string? consumer = null, producerListen = null, producerCommand = null, vectorsFolder = Path.Combine(AppContext.BaseDirectory, "vectors"), jsonPath = null;
 HashSet<string>? only = null;
 double timeoutSeconds = 5;
 try
@@ -28,6 +36,8 @@ try
         switch (args[i])
         {
             case "--consumer": consumer = Value(); break;
+            case "--producer-listen": producerListen = Value(); break;
+            case "--producer-command": producerCommand = Value(); break;
             case "--vectors": vectorsFolder = Value(); break;
             case "--only": only = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
             case "--json": jsonPath = Value(); break;
@@ -42,26 +52,61 @@ try
         }
     }
 
-    if (consumer is null)
+    if ((consumer is null) == (producerListen is null))
     {
-        throw new FormatException("say where the implementation under test listens: --consumer tcp://HOST:PORT (or unix:///PATH)");
+        throw new FormatException("say what to test: --consumer tcp://HOST:PORT (an implementation listening as a consumer) or --producer-listen tcp://HOST:PORT (one connecting as a producer)");
     }
 
-    var run = new ConsumerRun(ConsumerRun.ParseEndpoint(consumer), TimeSpan.FromSeconds(timeoutSeconds));
-    IReadOnlyList<ConsumerVector> vectors = ConsumerVector.LoadAll(vectorsFolder);
-    if (only is not null && vectors.Select(v => v.Name).ToHashSet() is var known && only.FirstOrDefault(name => !known.Contains(name)) is { } unknown)
-    {
-        throw new FormatException($"--only: no vector named '{unknown}' in {vectorsFolder}");
-    }
-
-    (uint MaxMessageLength, uint Capabilities) settings = await run.LearnSettingsAsync(CancellationToken.None);
-    Console.WriteLine($"consumer at {consumer}: maximum message length {settings.MaxMessageLength}, capabilities 0x{settings.Capabilities:X}");
     var results = new List<CaseResult>();
-    foreach (ConsumerVector vector in vectors.Where(v => only is null || only.Contains(v.Name)))
+    void Report(CaseResult result)
     {
-        CaseResult result = await run.RunAsync(vector, settings, CancellationToken.None);
         results.Add(result);
         Console.WriteLine($"{result.Verdict switch { CaseVerdict.Passed => "PASS", CaseVerdict.Failed => "FAIL", _ => "SKIP" }} {result.Name}: {result.Detail}");
+    }
+
+    bool Wanted(string name) => only is null || only.Contains(name);
+    TimeSpan timeout = TimeSpan.FromSeconds(timeoutSeconds);
+    if (consumer is not null)
+    {
+        var run = new ConsumerRun(ConsumerRun.ParseEndpoint(consumer), timeout);
+        IReadOnlyList<ConsumerVector> vectors = ConsumerVector.LoadAll(vectorsFolder);
+        CheckOnly(only, vectors.Select(v => v.Name), vectorsFolder);
+        (uint MaxMessageLength, uint Capabilities) settings = await run.LearnSettingsAsync(CancellationToken.None);
+        Console.WriteLine($"consumer at {consumer}: maximum message length {settings.MaxMessageLength}, capabilities 0x{settings.Capabilities:X}");
+        foreach (ConsumerVector vector in vectors.Where(v => Wanted(v.Name)))
+        {
+            Report(await run.RunAsync(vector, settings, CancellationToken.None));
+        }
+    }
+    else
+    {
+        System.Net.EndPoint address = ConsumerRun.ParseEndpoint(producerListen!);
+        using var listener = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream,
+            address is System.Net.Sockets.UnixDomainSocketEndPoint ? System.Net.Sockets.ProtocolType.Unspecified : System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(address);
+            listener.Listen();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"cannot listen on {producerListen}: {e.Message}", e);
+        }
+
+        string bound = listener.LocalEndPoint is System.Net.IPEndPoint ip ? $"tcp://{ip}" : producerListen!;
+        Console.WriteLine($"listening on {bound} for the producer under test");
+        var run = new ProducerRun(listener, bound, producerCommand, timeout);
+        IReadOnlyList<ProducerVector> vectors = ProducerVector.LoadAll(Path.Combine(vectorsFolder, "producer"));
+        CheckOnly(only, ["producer-pattern", .. vectors.Select(v => v.Name)], vectorsFolder);
+        if (Wanted("producer-pattern"))
+        {
+            Report(await run.PatternAsync(CancellationToken.None));
+        }
+
+        foreach (ProducerVector vector in vectors.Where(v => Wanted(v.Name)))
+        {
+            Report(await run.VectorAsync(vector, CancellationToken.None));
+        }
     }
 
     int applied = results.Count(r => r.Verdict != CaseVerdict.Skipped), passed = results.Count(r => r.Verdict == CaseVerdict.Passed);
@@ -69,7 +114,7 @@ try
     {
         await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new
         {
-            consumer,
+            tested = consumer ?? producerListen,
             passed,
             failed = applied - passed,
             skipped = results.Count - applied,
@@ -77,7 +122,7 @@ try
         }, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    Console.WriteLine($"skipped: {results.Count - applied} cases that do not apply to this consumer's settings");
+    Console.WriteLine($"skipped: {results.Count - applied} cases that do not apply to the settings of the implementation under test");
     Console.WriteLine($"conformance: {passed}/{applied} cases passed");
     return passed == applied ? 0 : 1;
 }
@@ -90,4 +135,12 @@ catch (Exception e) when (e is FormatException or IOException or JsonException o
     }
 
     return 2;
+}
+
+static void CheckOnly(HashSet<string>? only, IEnumerable<string> names, string folder)
+{
+    if (only is not null && names.ToHashSet() is var known && only.FirstOrDefault(name => !known.Contains(name)) is { } unknown)
+    {
+        throw new FormatException($"--only: no case named '{unknown}' among the vectors in {folder}");
+    }
 }

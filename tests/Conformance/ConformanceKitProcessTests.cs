@@ -50,6 +50,27 @@ public sealed class ConformanceKitProcessTests
         }
     }
 
+    [Theory]
+    [InlineData("--no-reconnect")]
+    [InlineData("--no-reconnect", "--ack")]
+    public async Task TheReferenceSender_PassesThePatternAndEveryProducerCaseThatApplies(params string[] options)
+    {
+        string sender = ProgramProcess.PathOf("rawframes-send");
+        string command = $"{sender} --to {{endpoint}} --source synthetic:64x48 --frames 30 --quiet {string.Join(' ', options)}";
+        using var kit = ProgramProcess.Start("rawframes-conformance", "--producer-listen", "tcp://127.0.0.1:0", "--producer-command", command);
+        int exit = await kit.WaitForExitAsync();
+
+        exit.Should().Be(0, string.Join('\n', kit.StdoutLines.Where(line => line.StartsWith("FAIL", StringComparison.Ordinal))) + kit.Stderr);
+        kit.StdoutLines.Should().Contain(line => line.StartsWith("PASS producer-pattern: 30 frames, 30 raw BGR24 ones verified", StringComparison.Ordinal));
+        kit.StdoutLines.Should().Contain(line => line.StartsWith("PASS refused-unauthorized", StringComparison.Ordinal));
+        if (options.Contains("--ack"))
+        {
+            kit.StdoutLines.Should().Contain(line => line.StartsWith("PASS ack-result-ping", StringComparison.Ordinal), "with ACK asked for, the ACK case applies");
+        }
+
+        kit.StdoutLines[^1].Should().MatchRegex(@"^conformance: (\d+)/\1 cases passed$");
+    }
+
     [Fact]
     public async Task AConsumerThatAcceptsEverything_FailsTheCasesItShouldReject_AndTheKitExits1()
     {

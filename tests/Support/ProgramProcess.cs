@@ -168,6 +168,9 @@ internal sealed partial class ProgramProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>Where a program of this repository is built, for a command line that starts it itself.</summary>
+    public static string PathOf(string program) => Locate(program);
+
     private static string Locate(string program)
     {
         // tests/bin/<Configuration>/<tfm>/ → src/<Project>/bin/<Configuration>/<tfm>/<program>

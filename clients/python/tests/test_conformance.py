@@ -31,3 +31,14 @@ def test_the_python_receiver_passes_every_case_that_applies(tmp_path):
     finally:
         receiver.terminate()
         receiver.communicate(timeout=30)
+
+
+def test_the_python_sender_passes_the_pattern_and_every_producer_case_that_applies():
+    command = f"{sys.executable} -m rawframes send --to {{endpoint}} --size 64x48 --frames 30"
+    kit = subprocess.run([program("rawframes-conformance"), "--producer-listen", "tcp://127.0.0.1:0", "--producer-command", command],
+                         cwd=HERE.parent, capture_output=True, text=True, timeout=300)
+    failures = [line for line in kit.stdout.splitlines() if line.startswith("FAIL")]
+    assert kit.returncode == 0, "\n".join(failures) + kit.stderr
+    assert any(line.startswith("PASS producer-pattern: 30 frames, 30 raw BGR24 ones verified") for line in kit.stdout.splitlines())
+    passed, applied = map(int, kit.stdout.strip().splitlines()[-1].removeprefix("conformance: ").removesuffix(" cases passed").split("/"))
+    assert passed == applied >= 14
