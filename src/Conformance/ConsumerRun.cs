@@ -29,6 +29,66 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
         return role == 2 ? (max, capabilities) : throw new IOException($"the implementation at {endpoint} answered with role {role}: it must listen as a consumer (role 2)");
     }
 
+    /// <summary>
+    /// PROTOCOL.md §4.3: a producer that announces an idle timeout of 900 ms and then says nothing must hear a PING
+    /// from the consumer well before that (each side pings after a third of it), and END still ends the stream.
+    /// </summary>
+    public async Task<CaseResult> LivenessAsync(CancellationToken cancellationToken)
+    {
+        const string Name = "liveness-ping";
+        const int IdleMs = 900; // 0x0384: bytes 0x84, 0x03 little-endian
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, endpoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        await socket.ConnectAsync(endpoint, cancellationToken);
+        byte[] opening = [.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0,
+            IdleMs & 0xFF, IdleMs >> 8, 0, 0];
+        await socket.SendAsync(opening, SocketFlags.None, cancellationToken);
+        using var inbox = new Inbox(socket);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMilliseconds(IdleMs));
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            if (await inbox.PreambleAsync(deadline.Token) is null || await inbox.NextAsync(deadline.Token) is not { Type: WireMessages.Hello })
+            {
+                return CaseResult.Fail(Name, "the consumer did not answer the opening with its preamble and HELLO");
+            }
+
+            while (await inbox.NextAsync(deadline.Token) is { } message)
+            {
+                if (message.Type == WireMessages.Ping)
+                {
+                    long afterMs = quiet.ElapsedMilliseconds;
+                    byte[] pong = [12, 0, 0, 0, WireMessages.Pong, 0, 0, 0, .. message.Body];
+                    byte[] end = [4, 0, 0, 0, WireMessages.End, 0, 0, 0];
+                    await socket.SendAsync(pong, SocketFlags.None, cancellationToken);
+                    await socket.SendAsync(end, SocketFlags.None, cancellationToken);
+                    using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    closing.CancelAfter(timeout);
+                    while (await inbox.NextAsync(closing.Token) is { } after)
+                    {
+                        if (after.Type == WireMessages.End)
+                        {
+                            return CaseResult.Pass(Name, $"the consumer pinged a quiet producer after {afterMs} ms (its idle timeout: {IdleMs} ms), then answered END with END");
+                        }
+                    }
+
+                    return CaseResult.Fail(Name, "the consumer pinged, but did not answer END with END");
+                }
+
+                if (message.Type == WireMessages.Error)
+                {
+                    return CaseResult.Fail(Name, $"the consumer sent {message} to a producer that was only quiet");
+                }
+            }
+
+            return CaseResult.Fail(Name, "the consumer closed the connection of a quiet producer without a word");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return CaseResult.Fail(Name, $"no PING within the producer's idle timeout of {IdleMs} ms: the producer would have closed the connection (§4.3: ping after a third of it)");
+        }
+    }
+
     public async Task<CaseResult> RunAsync(ConsumerVector vector, (uint MaxMessageLength, uint Capabilities) consumer, CancellationToken cancellationToken)
     {
         (byte[] answer, bool timedOut) = await ExchangeAsync(vector.Bytes, cancellationToken);

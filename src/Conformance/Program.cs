@@ -21,7 +21,7 @@ const string Usage = """
       --timeout SECONDS    how long one case may take before it fails (default 5)
       --json PATH          also write the report as JSON
 
-    Prints one line per case (PASS, FAIL with what was wrong, SKIP with why the case does not apply to this consumer's
+    Prints one line per case (PASS, FAIL with what was wrong, SKIP with why the case does not apply to the implementation.s
     settings) and ends with "conformance: N/M cases passed" (M counts the cases that applied); exits 0 only when all passed.
     """;
 
@@ -70,12 +70,17 @@ try
     {
         var run = new ConsumerRun(ConsumerRun.ParseEndpoint(consumer), timeout);
         IReadOnlyList<ConsumerVector> vectors = ConsumerVector.LoadAll(vectorsFolder);
-        CheckOnly(only, vectors.Select(v => v.Name), vectorsFolder);
+        CheckOnly(only, [.. vectors.Select(v => v.Name), "liveness-ping"], vectorsFolder);
         (uint MaxMessageLength, uint Capabilities) settings = await run.LearnSettingsAsync(CancellationToken.None);
         Console.WriteLine($"consumer at {consumer}: maximum message length {settings.MaxMessageLength}, capabilities 0x{settings.Capabilities:X}");
         foreach (ConsumerVector vector in vectors.Where(v => Wanted(v.Name)))
         {
             Report(await run.RunAsync(vector, settings, CancellationToken.None));
+        }
+
+        if (Wanted("liveness-ping"))
+        {
+            Report(await run.LivenessAsync(CancellationToken.None));
         }
     }
     else

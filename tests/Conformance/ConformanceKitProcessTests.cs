@@ -29,6 +29,7 @@ public sealed class ConformanceKitProcessTests
             int exit = await kit.WaitForExitAsync();
 
             exit.Should().Be(0, string.Join('\n', kit.StdoutLines.Where(line => line.StartsWith("FAIL", StringComparison.Ordinal))) + kit.Stderr);
+            kit.StdoutLines.Should().Contain(line => line.StartsWith("PASS liveness-ping: the consumer pinged a quiet producer", StringComparison.Ordinal));
             string last = kit.StdoutLines[^1];
             last.Should().MatchRegex(@"^conformance: (\d+)/\1 cases passed$");
             using JsonDocument json = JsonDocument.Parse(await File.ReadAllTextAsync(report));

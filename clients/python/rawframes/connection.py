@@ -74,6 +74,8 @@ class Connection:
         self._ring_out = None  # §15 as a producer: the RingWriter, made with the first frame
         self._deferred = collections.deque()  # messages read while waiting for a free slot, for read() to return
         self._shared_head = bytearray(MESSAGE_HEADER_SIZE + FRAME_HEADER_SIZE + SLOT_REFERENCE.size)  # reused per frame
+        self._ping_every = None  # seconds between a consumer's keep-alive PINGs, when an idle timeout was announced
+        self._last_received = self._last_sent = time.monotonic()
 
     @property
     def model_inputs(self):
@@ -114,8 +116,15 @@ class Connection:
                 connection._try_send(PREAMBLE + error_message(error.code, error.reason))
             sock.close()
             raise error from None
-        sock.settimeout(idle_timeout_ms / 1000 if idle_timeout_ms else None)
         connection.peer = peer
+        # §4.3: a consumer pings when it has sent nothing for a third of the shorter idle timeout, so its reads wake
+        # that often; a producer pings from Sender.poll() between frames, and its sends keep the idle timeout.
+        timeouts = [t for t in (idle_timeout_ms, peer.idle_timeout_ms) if t]
+        if role == Role.CONSUMER and timeouts:
+            connection._ping_every = min(timeouts) / 3000
+            sock.settimeout(connection._ping_every)
+        else:
+            sock.settimeout(idle_timeout_ms / 1000 if idle_timeout_ms else None)
         connection.negotiated = local.capabilities & peer.capabilities
         return connection
 
@@ -346,15 +355,30 @@ class Connection:
     def _read_some(self, view):
         while True:
             try:
-                return self.socket.recv_into(view)
+                got = self.socket.recv_into(view)
+                self._last_received = time.monotonic()
+                return got
             except InterruptedError:
                 continue
+            except socket.timeout:
+                if not self._keep_alive():
+                    raise
+
+    def _keep_alive(self):
+        """A read woke without data: PING the peer when this side has been quiet for a third of the idle timeout
+        (§4.3). False when this side's own idle timeout has passed with nothing received (the caller gives up)."""
+        now = time.monotonic()
+        if self.local.idle_timeout_ms and now - self._last_received >= self.local.idle_timeout_ms / 1000:
+            return False
+        if self._ping_every and now - self._last_sent >= self._ping_every:
+            self.ping()
+        return True
 
     def _read_exactly(self, view, what):
         total = len(view)
         done = 0
         while done < total:
-            got = self.socket.recv_into(view[done:])
+            got = self._read_some(view[done:])
             if got == 0:
                 raise ProtocolError(ErrorCode.TRUNCATED_STREAM,
                                     f"the connection closed {done} bytes into a {total}-byte {what}")
@@ -500,6 +524,7 @@ class Connection:
     def _send(self, data):
         with self._send_lock:
             self.socket.sendall(data)
+            self._last_sent = time.monotonic()
 
     def _try_send(self, data):
         """Best effort, for ERROR and END: a peer that stopped reading does not hold us for more than a second."""

@@ -28,6 +28,8 @@ def test_the_python_receiver_passes_every_case_that_applies(tmp_path):
         passed, applied = map(int, last.removeprefix("conformance: ").removesuffix(" cases passed").split("/"))
         assert passed == applied > 65
         assert json.loads(report.read_text())["failed"] == 0
+        # §4.3: the receiver pings a quiet producer that announced an idle timeout (the kit found that it did not).
+        assert any(line.startswith("PASS liveness-ping") for line in kit.stdout.splitlines())
     finally:
         receiver.terminate()
         receiver.communicate(timeout=30)
