@@ -89,6 +89,73 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
         }
     }
 
+    /// <summary>
+    /// PROTOCOL.md §15 end to end: a ring of two slots in /dev/shm, a 2x2 BGR24 frame in slot 1 as SHARED_FRAME, then
+    /// END. A conformant consumer maps the file and unlinks its path, RELEASEs slot 1, and answers END with END.
+    /// </summary>
+    public async Task<CaseResult> SharedMemoryAsync((uint MaxMessageLength, uint Capabilities) consumer, CancellationToken cancellationToken)
+    {
+        const string Name = "shared-memory-frame";
+        const uint SharedMemory = 1 << 2;
+        if ((consumer.Capabilities & SharedMemory) == 0)
+        {
+            return CaseResult.Skip(Name, "the consumer offers no shared memory (bit 2): offered on Unix sockets only (§15.1)");
+        }
+
+        string path = $"/dev/shm/rawframes-conformance-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // §15.1: the producer's user only
+            }
+
+            using (var ring = new FileStream(path, options))
+            {
+                ring.SetLength(2 * 4096);
+                ring.Position = 4096; // slot 1
+                ring.Write([0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0]); // frame 0 of Appendix A, 2x2, stride 6
+            }
+
+            byte[] pathBytes = System.Text.Encoding.UTF8.GetBytes(path);
+            var stream = new MemoryStream();
+            stream.Write([.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, (byte)SharedMemory, 0, 0, 0, 0, 0, 0, 0]);
+            Message(stream, 0x07, [2, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, .. pathBytes]);
+            byte[] frameHeader = new byte[40];
+            frameHeader[1] = 1; // BGR24
+            frameHeader[8] = 2; // width
+            frameHeader[12] = 2; // height
+            frameHeader[16] = 6; // stride
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(frameHeader.AsSpan(32), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
+            Message(stream, 0x08, [.. frameHeader, 1, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0]);
+            Message(stream, WireMessages.End, []);
+            (byte[] answer, bool timedOut) = await ExchangeAsync(stream.ToArray(), cancellationToken);
+            List<WireMessages.WireMessage> replies = answer.AsSpan().StartsWith(WireMessages.Preamble) ? WireMessages.Read(answer) : [];
+            string got = replies.Count == 0 ? $"{answer.Length} bytes" : string.Join(", ", replies);
+            return timedOut ? CaseResult.Fail(Name, $"the consumer did not finish within the time allowed; it answered {got}")
+                : replies is not [{ Type: WireMessages.Hello }, ..] ? CaseResult.Fail(Name, $"expected the consumer's HELLO first; got {got}")
+                : replies.FirstOrDefault(r => r.Type == WireMessages.Error) is { Type: WireMessages.Error } error ? CaseResult.Fail(Name, $"the consumer refused a valid ring and frame: {error}")
+                : !replies.Any(r => r.Type == 0x12 && r.Body.Length == 8 && r.Body[0] == 1) ? CaseResult.Fail(Name, $"slot 1 must be RELEASEd (§15.4); the consumer answered {got}")
+                : replies[^1].Type != WireMessages.End ? CaseResult.Fail(Name, $"the producer's END is answered with END; the consumer answered {got}")
+                : File.Exists(path) ? CaseResult.Fail(Name, "the consumer must unlink the ring's path once it has mapped the file (§15.2)")
+                : CaseResult.Pass(Name, "mapped the ring and unlinked its path, RELEASEd slot 1, answered END with END");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void Message(MemoryStream stream, byte type, byte[] body)
+    {
+        byte[] header = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(4 + body.Length));
+        header[4] = type;
+        stream.Write(header);
+        stream.Write(body);
+    }
+
     public async Task<CaseResult> RunAsync(ConsumerVector vector, (uint MaxMessageLength, uint Capabilities) consumer, CancellationToken cancellationToken)
     {
         (byte[] answer, bool timedOut) = await ExchangeAsync(vector.Bytes, cancellationToken);

@@ -70,7 +70,7 @@ try
     {
         var run = new ConsumerRun(ConsumerRun.ParseEndpoint(consumer), timeout);
         IReadOnlyList<ConsumerVector> vectors = ConsumerVector.LoadAll(vectorsFolder);
-        CheckOnly(only, [.. vectors.Select(v => v.Name), "liveness-ping"], vectorsFolder);
+        CheckOnly(only, [.. vectors.Select(v => v.Name), "liveness-ping", "shared-memory-frame"], vectorsFolder);
         (uint MaxMessageLength, uint Capabilities) settings = await run.LearnSettingsAsync(CancellationToken.None);
         Console.WriteLine($"consumer at {consumer}: maximum message length {settings.MaxMessageLength}, capabilities 0x{settings.Capabilities:X}");
         foreach (ConsumerVector vector in vectors.Where(v => Wanted(v.Name)))
@@ -81,6 +81,11 @@ try
         if (Wanted("liveness-ping"))
         {
             Report(await run.LivenessAsync(CancellationToken.None));
+        }
+
+        if (Wanted("shared-memory-frame"))
+        {
+            Report(await run.SharedMemoryAsync(settings, CancellationToken.None));
         }
     }
     else

@@ -41,6 +41,7 @@ public sealed class ConformanceKitProcessTests
             if (listen == "unix")
             {
                 skipped.Should().BeLessThan(5);
+                kit.StdoutLines.Should().Contain(line => line.StartsWith("PASS shared-memory-frame: mapped the ring and unlinked its path", StringComparison.Ordinal));
             }
         }
         finally

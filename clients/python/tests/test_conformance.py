@@ -12,12 +12,14 @@ from conftest import HERE, program
 pytestmark = pytest.mark.process
 
 
-def test_the_python_receiver_passes_every_case_that_applies(tmp_path):
-    receiver = subprocess.Popen([sys.executable, "-m", "rawframes", "recv", "--listen", "tcp://127.0.0.1:0"],
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_the_python_receiver_passes_every_case_that_applies(tmp_path, transport):
+    listen = "tcp://127.0.0.1:0" if transport == "tcp" else f"unix://{tmp_path}/consumer.sock"
+    receiver = subprocess.Popen([sys.executable, "-m", "rawframes", "recv", "--listen", listen],
                                 cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = receiver.stderr.readline()  # the receiver says where it listens once it does
-        assert "listening on tcp://" in line, line
+        assert "listening on " in line, line
         endpoint = line.split("listening on ")[1].strip()
         report = tmp_path / "report.json"
         kit = subprocess.run([program("rawframes-conformance"), "--consumer", endpoint, "--json", str(report)],
@@ -30,6 +32,8 @@ def test_the_python_receiver_passes_every_case_that_applies(tmp_path):
         assert json.loads(report.read_text())["failed"] == 0
         # §4.3: the receiver pings a quiet producer that announced an idle timeout (the kit found that it did not).
         assert any(line.startswith("PASS liveness-ping") for line in kit.stdout.splitlines())
+        if transport == "unix":  # §15: a real ring in /dev/shm, a SHARED_FRAME, RELEASE
+            assert any(line.startswith("PASS shared-memory-frame") for line in kit.stdout.splitlines())
     finally:
         receiver.terminate()
         receiver.communicate(timeout=30)
