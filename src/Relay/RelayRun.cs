@@ -144,7 +144,8 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
 
         // --model: the decode stage makes model inputs of every frame on every core, the batcher publishes them.
         // --record: the recorder sees every incoming frame beside the server, through a queue of its own.
-        ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? new ServerSink(server) : _batcher];
+        var replayed = new ReplayedStreams();
+        ISink[] sinks = [new TotalsSink(_totals), .. _recorder is null ? Array.Empty<ISink>() : [_recorder], _batcher is null ? new ServerSink(server, replayed) : _batcher];
         using var pipeline = new SinkPipeline(sinks, _batcher is null ? null : new SinkPipelineOptions { DecodeTo = DecodeTarget.Tensor, Tensor = options.Model });
         var feed = new ConnectionFeed(new StreamIds(), pipeline, _totals, _log, budget: null, clockSynced: false, given => $"it is relayed as stream {given}");
         await using (_viewer)
@@ -156,7 +157,7 @@ internal sealed class RelayRun(RelayOptions options) : IAsyncDisposable
             if (_viewer is { } viewer)
             {
                 _log.Info($"browser view on {viewer.Url} (state with every subscriber at /state)");
-                var feedView = new ViewerFeed(viewer, server.Subscribe(new LocalSubscriptionOptions { Name = "browser view", Policy = DeliveryPolicy.Latest }));
+                var feedView = new ViewerFeed(viewer, server.Subscribe(new LocalSubscriptionOptions { Name = "browser view", Policy = DeliveryPolicy.Latest }), replayed);
                 viewing = feedView.RunAsync(stopBridges.Token);
             }
 

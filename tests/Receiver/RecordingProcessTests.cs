@@ -104,6 +104,31 @@ public sealed class RecordingProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplayThroughARelay_IsShownAsOne_InTheRelaysBrowserView()
+    {
+        string path = Path.Combine(_directory, "relayed.rfrec");
+        await RecordAsync(path, "--source", "synthetic:32x24@100", "--frames", "20");
+        string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
+        using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}",
+            "--http", "127.0.0.1:0", "--json", "--quiet");
+        await relay.WaitUntilSaidAsync("browser view on ");
+        string url = System.Text.RegularExpressions.Regex.Match(relay.Stderr, @"browser view on (\S+)").Groups[1].Value;
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
+        (int sendExit, _) = await sender.WaitForSummaryAsync();
+        sendExit.Should().Be(0, sender.Stderr);
+
+        using var http = new HttpClient();
+        using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(url + "state"));
+        relay.Signal("INT");
+        (int relayExit, _) = await relay.WaitForSummaryAsync();
+
+        relayExit.Should().Be(0, relay.Stderr);
+        JsonElement stream = state.RootElement.GetProperty("streams")[0];
+        stream.GetProperty("replay").GetBoolean().Should().BeTrue("the relay's view learns it from the producer's HELLO, through the server");
+        stream.GetProperty("latency_ms").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task ADamagedRecording_IsReplayedUpToTheDamage_AndTheReplayFailsNamingIt()
     {
         string path = Path.Combine(_directory, "damaged.rfrec");

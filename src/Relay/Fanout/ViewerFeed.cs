@@ -8,7 +8,7 @@ namespace RawFrames.Relay.Fanout;
 /// stream, its frames go to the viewer as JPEG, the same shared JPEG subscribers get (made at most once per frame);
 /// while nobody watches, nothing is encoded.
 /// </summary>
-internal sealed class ViewerFeed(HttpViewer viewer, LocalSubscription subscription)
+internal sealed class ViewerFeed(HttpViewer viewer, LocalSubscription subscription, ReplayedStreams replayed)
 {
     public async Task RunAsync(CancellationToken stop)
     {
@@ -19,7 +19,7 @@ internal sealed class ViewerFeed(HttpViewer viewer, LocalSubscription subscripti
                 (FrameInfo info, ReadOnlyMemory<byte> payload) = viewer.IsWatched(frame.Info.StreamId)
                     ? frame.As(frame.Info.Codec is Codec.Jpeg or Codec.YuvJpeg ? null : Codec.Jpeg)
                     : (frame.Info, frame.Payload); // only recorded: the viewer shows nothing of it
-                viewer.OnFrame("relay", info, payload.Span, frame.Metadata.Span);
+                viewer.OnFrame("relay", info, payload.Span, frame.Metadata.Span, replayed.IsReplay(info.StreamId));
             }
         }
         catch (OperationCanceledException)
