@@ -15,8 +15,7 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
     /// </summary>
     public async Task<(uint MaxMessageLength, uint Capabilities)> LearnSettingsAsync(CancellationToken cancellationToken)
     {
-        byte[] opening = [.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-            4, 0, 0, 0, WireMessages.End, 0, 0, 0];
+        byte[] opening = [.. WireMessages.Opening(role: 1), .. WireMessages.Message(WireMessages.End, [])];
         (byte[] answer, bool timedOut) = await ExchangeAsync(opening, cancellationToken);
         List<WireMessages.WireMessage> replies = answer.AsSpan().StartsWith(WireMessages.Preamble) ? WireMessages.Read(answer) : [];
         if (timedOut || replies.Count == 0 || replies[0].Type != WireMessages.Hello)
@@ -36,11 +35,10 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
     public async Task<CaseResult> LivenessAsync(CancellationToken cancellationToken)
     {
         const string Name = "liveness-ping";
-        const int IdleMs = 900; // 0x0384: bytes 0x84, 0x03 little-endian
+        const uint IdleMs = 900;
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, endpoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint, cancellationToken);
-        byte[] opening = [.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0,
-            IdleMs & 0xFF, IdleMs >> 8, 0, 0];
+        byte[] opening = WireMessages.Opening(role: 1, idleTimeoutMs: IdleMs);
         await socket.SendAsync(opening, SocketFlags.None, cancellationToken);
         using var inbox = new Inbox(socket);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -58,10 +56,8 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
                 if (message.Type == WireMessages.Ping)
                 {
                     long afterMs = quiet.ElapsedMilliseconds;
-                    byte[] pong = [12, 0, 0, 0, WireMessages.Pong, 0, 0, 0, .. message.Body];
-                    byte[] end = [4, 0, 0, 0, WireMessages.End, 0, 0, 0];
-                    await socket.SendAsync(pong, SocketFlags.None, cancellationToken);
-                    await socket.SendAsync(end, SocketFlags.None, cancellationToken);
+                    await socket.SendAsync(WireMessages.Message(WireMessages.Pong, message.Body), SocketFlags.None, cancellationToken);
+                    await socket.SendAsync(WireMessages.Message(WireMessages.End, []), SocketFlags.None, cancellationToken);
                     using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     closing.CancelAfter(timeout);
                     while (await inbox.NextAsync(closing.Token) is { } after)
@@ -120,16 +116,16 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
 
             byte[] pathBytes = System.Text.Encoding.UTF8.GetBytes(path);
             var stream = new MemoryStream();
-            stream.Write([.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, (byte)SharedMemory, 0, 0, 0, 0, 0, 0, 0]);
-            Message(stream, 0x07, [2, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, .. pathBytes]);
+            stream.Write(WireMessages.Opening(role: 1, capabilities: SharedMemory));
+            stream.Write(WireMessages.Message(0x07, [2, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, .. pathBytes]));
             byte[] frameHeader = new byte[40];
             frameHeader[1] = 1; // BGR24
             frameHeader[8] = 2; // width
             frameHeader[12] = 2; // height
             frameHeader[16] = 6; // stride
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(frameHeader.AsSpan(32), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
-            Message(stream, 0x08, [.. frameHeader, 1, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0]);
-            Message(stream, WireMessages.End, []);
+            stream.Write(WireMessages.Message(0x08, [.. frameHeader, 1, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0]));
+            stream.Write(WireMessages.Message(WireMessages.End, []));
             (byte[] answer, bool timedOut) = await ExchangeAsync(stream.ToArray(), cancellationToken);
             List<WireMessages.WireMessage> replies = answer.AsSpan().StartsWith(WireMessages.Preamble) ? WireMessages.Read(answer) : [];
             string got = replies.Count == 0 ? $"{answer.Length} bytes" : string.Join(", ", replies);
@@ -145,15 +141,6 @@ internal sealed class ConsumerRun(EndPoint endpoint, TimeSpan timeout)
         {
             File.Delete(path);
         }
-    }
-
-    private static void Message(MemoryStream stream, byte type, byte[] body)
-    {
-        byte[] header = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(4 + body.Length));
-        header[4] = type;
-        stream.Write(header);
-        stream.Write(body);
     }
 
     public async Task<CaseResult> RunAsync(ConsumerVector vector, (uint MaxMessageLength, uint Capabilities) consumer, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ internal sealed class ProducerRun(Socket listener, string endpoint, string? comm
     private const uint TruncatedStream = 11;
 
     // A consumer's opening: preamble, HELLO (role 2, maximum 64 MiB, no capabilities, no idle timeout).
-    private static readonly byte[] s_consumerOpening = [.. WireMessages.Preamble, 20, 0, 0, 0, WireMessages.Hello, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0];
+    private static readonly byte[] s_consumerOpening = WireMessages.Opening(role: 2);
 
     public async Task<CaseResult> PatternAsync(CancellationToken cancellationToken)
     {
@@ -53,15 +53,14 @@ internal sealed class ProducerRun(Socket listener, string endpoint, string? comm
                             verified += raw ? 1 : 0;
                             break;
                         case WireMessages.End:
-                            await socket.SendAsync(new byte[] { 4, 0, 0, 0, WireMessages.End, 0, 0, 0 }, SocketFlags.None, deadline.Token);
+                            await socket.SendAsync(WireMessages.Message(WireMessages.End, []), SocketFlags.None, deadline.Token);
                             return frames == 0
                                 ? CaseResult.Fail(Name, "the producer ended without sending a frame")
                                 : CaseResult.Pass(Name, $"{frames} frames, {verified} raw BGR24 ones verified against Appendix A, then END answered with END");
                         case WireMessages.Error:
                             return CaseResult.Fail(Name, $"the producer sent {message} to a conformant consumer");
                         case WireMessages.Ping:
-                            byte[] pong = [12, 0, 0, 0, WireMessages.Pong, 0, 0, 0, .. message.Body];
-                            await socket.SendAsync(pong, SocketFlags.None, deadline.Token);
+                            await socket.SendAsync(WireMessages.Message(WireMessages.Pong, message.Body), SocketFlags.None, deadline.Token);
                             break;
                     }
                 }

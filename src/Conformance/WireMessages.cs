@@ -36,6 +36,27 @@ internal static class WireMessages
         };
     }
 
+    /// <summary>One message as §3 frames it: length prefix, type, three zero bytes, body.</summary>
+    public static byte[] Message(byte type, ReadOnlySpan<byte> body)
+    {
+        byte[] message = new byte[8 + body.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)(4 + body.Length));
+        message[4] = type;
+        body.CopyTo(message.AsSpan(8));
+        return message;
+    }
+
+    /// <summary>A side's opening (§2, §5): the preamble, then a HELLO of <paramref name="role"/> (1 producer, 2 consumer) with a 64 MiB maximum and no options.</summary>
+    public static byte[] Opening(byte role, uint capabilities = 0, uint idleTimeoutMs = 0)
+    {
+        byte[] hello = new byte[16];
+        hello[0] = role;
+        BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(4), 64 * 1024 * 1024);
+        BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(8), capabilities);
+        BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(12), idleTimeoutMs);
+        return [.. Preamble, .. Message(Hello, hello)];
+    }
+
     /// <summary>The whole messages in a stream that starts after the preamble; a cut last message is left out.</summary>
     public static List<WireMessage> Read(ReadOnlySpan<byte> stream, bool afterPreamble = false)
     {

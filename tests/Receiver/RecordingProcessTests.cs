@@ -80,22 +80,10 @@ public sealed class RecordingProcessTests : IDisposable
     [Fact]
     public async Task AReplay_SaysItIsOne_AndNoLatencyIsMeasuredAgainstItsRecordedTimes()
     {
-        string path = Path.Combine(_directory, "replayed.rfrec");
-        await RecordAsync(path, "--source", "synthetic:32x24@100", "--frames", "20");
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--http", "127.0.0.1:0", "--json", "--quiet");
-        string endpoint = await receiver.ListeningEndpointAsync();
-        await receiver.WaitUntilSaidAsync("browser view on ");
-        string url = System.Text.RegularExpressions.Regex.Match(receiver.Stderr, @"browser view on (\S+)").Groups[1].Value;
-        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
-        (int sendExit, _) = await sender.WaitForSummaryAsync();
-        sendExit.Should().Be(0, sender.Stderr);
-
-        using var http = new HttpClient();
-        using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(url + "state"));
-        receiver.Signal("INT");
+        JsonElement stream = await ReplayIntoAViewAsync(receiver, await receiver.ListeningEndpointAsync());
         (_, JsonElement received) = await receiver.WaitForSummaryAsync();
 
-        JsonElement stream = state.RootElement.GetProperty("streams")[0];
         stream.GetProperty("replay").GetBoolean().Should().BeTrue("the sender said so in its HELLO (option 4)");
         stream.GetProperty("latency_ms").ValueKind.Should().Be(JsonValueKind.Null, "a replay's timestamps are the recording's");
         received.GetProperty("frames").GetInt64().Should().Be(20);
@@ -106,26 +94,32 @@ public sealed class RecordingProcessTests : IDisposable
     [Fact]
     public async Task AReplayThroughARelay_IsShownAsOne_InTheRelaysBrowserView()
     {
-        string path = Path.Combine(_directory, "relayed.rfrec");
-        await RecordAsync(path, "--source", "synthetic:32x24@100", "--frames", "20");
         string producers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", $"tcp://127.0.0.1:{LoopbackPorts.Free()}",
             "--http", "127.0.0.1:0", "--json", "--quiet");
-        await relay.WaitUntilSaidAsync("browser view on ");
-        string url = System.Text.RegularExpressions.Regex.Match(relay.Stderr, @"browser view on (\S+)").Groups[1].Value;
-        using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
+        JsonElement stream = await ReplayIntoAViewAsync(relay, producers);
+        (int relayExit, _) = await relay.WaitForSummaryAsync();
+
+        relayExit.Should().Be(0, relay.Stderr);
+        stream.GetProperty("replay").GetBoolean().Should().BeTrue("the relay's view learns it from the producer's HELLO, through the server");
+        stream.GetProperty("latency_ms").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    // Records 20 frames, replays them into a program run with --http, and returns the first stream of its view's
+    // /state; the program is then asked to stop (its summary follows).
+    private async Task<JsonElement> ReplayIntoAViewAsync(ProgramProcess viewing, string endpoint)
+    {
+        string path = Path.Combine(_directory, "replayed.rfrec");
+        await RecordAsync(path, "--source", "synthetic:32x24@100", "--frames", "20");
+        string url = await viewing.BrowserViewUrlAsync();
+        using var sender = ProgramProcess.Start("rawframes-send", "--to", endpoint, "--source", $"replay:{path}", "--fps", "0", "--json", "--quiet");
         (int sendExit, _) = await sender.WaitForSummaryAsync();
         sendExit.Should().Be(0, sender.Stderr);
 
         using var http = new HttpClient();
         using JsonDocument state = JsonDocument.Parse(await http.GetStringAsync(url + "state"));
-        relay.Signal("INT");
-        (int relayExit, _) = await relay.WaitForSummaryAsync();
-
-        relayExit.Should().Be(0, relay.Stderr);
-        JsonElement stream = state.RootElement.GetProperty("streams")[0];
-        stream.GetProperty("replay").GetBoolean().Should().BeTrue("the relay's view learns it from the producer's HELLO, through the server");
-        stream.GetProperty("latency_ms").ValueKind.Should().Be(JsonValueKind.Null);
+        viewing.Signal("INT");
+        return state.RootElement.GetProperty("streams")[0].Clone();
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RawFrames.Tests.Support;
 
 namespace RawFrames.Tests.Receiver;
@@ -20,8 +19,7 @@ public sealed partial class TwoProducersProcessTests : IDisposable
     {
         using var receiver = ProgramProcess.Start("rawframes-recv", "--listen", "tcp://127.0.0.1:0", "--save", _folder, "--verify", "--http", "127.0.0.1:0", "--json", "--quiet");
         string endpoint = await receiver.ListeningEndpointAsync();
-        await receiver.WaitUntilSaidAsync("browser view on ");
-        string url = BrowserViewLine().Match(receiver.Stderr).Groups[1].Value;
+        string url = await receiver.BrowserViewUrlAsync();
 
         await Task.WhenAll(SendAsync(endpoint, "synthetic:320x240@100"), SendAsync(endpoint, "synthetic:640x360@100"));
         using var http = new HttpClient();
@@ -102,7 +100,4 @@ public sealed partial class TwoProducersProcessTests : IDisposable
         reader.ReadLine();
         return reader.ReadLine()!;
     }
-
-    [GeneratedRegex(@"browser view on (\S+)")]
-    private static partial Regex BrowserViewLine();
 }

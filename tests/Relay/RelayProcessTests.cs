@@ -28,7 +28,7 @@ public sealed class RelayProcessTests : IDisposable
         string subscribers = $"tcp://127.0.0.1:{LoopbackPorts.Free()}";
         using var relay = ProgramProcess.Start("rawframes-relay", "--listen", producers, "--serve", subscribers, "--serve", $"unix://{_socket}",
             "--http", "127.0.0.1:0", "--queue", "256", "--max-queued-mib", "300", "--once", "--json", "--quiet");
-        await relay.WaitUntilSaidAsync("browser view on ");
+        string view = await relay.BrowserViewUrlAsync();
         using var everyFrame = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--verify", "--json", "--quiet");
         using var sharedMemory = ProgramProcess.Start("rawframes-recv", "--from", $"shm://{_socket}", "--verify", "--json", "--quiet");
         using var jpeg = ProgramProcess.Start("rawframes-recv", "--from", subscribers, "--want", "jpeg", "--verify", "--json", "--quiet");
@@ -49,9 +49,9 @@ public sealed class RelayProcessTests : IDisposable
         using var sender = ProgramProcess.Start("rawframes-send", "--to", producers, "--source", "synthetic:640x480@100", "--frames", $"{Frames}",
             "--policy", "lossless", "--json", "--quiet");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        Task<byte[]> snapshot = SnapshotWhileLiveAsync(http, BrowserUrl(relay));
+        Task<byte[]> snapshot = SnapshotWhileLiveAsync(http, view);
         await relay.WaitUntilSaidAsync("subscriber 5 ended: too slow");
-        string state = await http.GetStringAsync(BrowserUrl(relay) + "state");
+        string state = await http.GetStringAsync(view + "state");
         (int sendExit, JsonElement sent) = await sender.WaitForSummaryAsync();
         (int relayExit, JsonElement relayed) = await relay.WaitForSummaryAsync();
 
@@ -187,6 +187,4 @@ public sealed class RelayProcessTests : IDisposable
         throw new TimeoutException("the relay's browser view never listed stream 0");
     }
 
-    private static string BrowserUrl(ProgramProcess relay) =>
-        System.Text.RegularExpressions.Regex.Match(relay.Stderr, @"browser view on (\S+)").Groups[1].Value;
 }

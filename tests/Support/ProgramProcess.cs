@@ -92,6 +92,13 @@ internal sealed partial class ProgramProcess : IDisposable
     /// <summary>The endpoint a receiver printed in its "listening on" line (with the port the system chose).</summary>
     public async Task<string> ListeningEndpointAsync() => await _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+    /// <summary>The browser view's address once the program (run with --http) says it ("browser view on URL").</summary>
+    public async Task<string> BrowserViewUrlAsync()
+    {
+        await WaitUntilSaidAsync("browser view on ");
+        return BrowserViewLine().Match(Stderr).Groups[1].Value;
+    }
+
     /// <summary>Waits for exit (bounded) and returns the exit code, for runs that print no summary.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
@@ -202,6 +209,9 @@ internal sealed partial class ProgramProcess : IDisposable
 
     [GeneratedRegex(@" frames (\d+) ")]
     private static partial Regex LiveFrames();
+
+    [GeneratedRegex(@"browser view on (\S+)")]
+    private static partial Regex BrowserViewLine();
 
     [GeneratedRegex(@"listening on (\S+)")]
     private static partial Regex ListeningLine();

@@ -110,7 +110,7 @@ public sealed class RecordingReader : IDisposable
             if (offset + MessageHeader.Size + bodyLength > WholeLength)
             {
                 // Only where the index was trusted: its length prefix leads past the messages the scan found whole.
-                throw new InvalidDataException($"{Path} is damaged at byte {offset}: a message of {bodyLength + MessageHeader.Size} bytes runs past the last whole message; the frames before it are read, nothing after it");
+                throw RecordingScan.DamageAt(Path, offset, $"a message of {bodyLength + MessageHeader.Size} bytes runs past the last whole message");
             }
 
             if (_body.Length < bodyLength)
@@ -132,7 +132,7 @@ public sealed class RecordingReader : IDisposable
             if (_index.BinarySearch(new RecordingIndexEntry(offset, 0, 0, 0), s_byOffset) >= 0)
             {
                 // The index names a FRAME here: its type byte was damaged (without an index this cannot be seen).
-                throw new InvalidDataException($"{Path} is damaged at byte {offset}: its index names a FRAME there, but the message is of type 0x{(byte)type:X2}; the frames before it are read, nothing after it");
+                throw RecordingScan.DamageAt(Path, offset, $"its index names a FRAME there, but the message is of type 0x{(byte)type:X2}");
             }
 
             if (type == MessageType.Result)

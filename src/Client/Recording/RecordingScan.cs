@@ -160,7 +160,8 @@ internal sealed class RecordingScan
         }
     }
 
-    private static InvalidDataException DamageAt(string path, long offset, string what) =>
+    /// <summary>The one wording of damage: where, what, and that nothing after it is read.</summary>
+    public static InvalidDataException DamageAt(string path, long offset, string what) =>
         new($"{path} is damaged at byte {offset}: {what}; the frames before it are read, nothing after it");
 
     private static RecordingScan Damaged(List<RecordingIndexEntry> index, long offset, string path, string what) =>
